@@ -1,0 +1,42 @@
+package io.outpost.command.api;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything configured for one collection ({@code sync.collections.<name>} in PROTOCOL.md).
+ *
+ * @param references field name → collection its value names a record of
+ * @param derive     derived field name → where its value comes from
+ */
+public record CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
+                              Visibility visibility, String ownerField, Map<String, String> references,
+                              Map<String, Derivation> derive, RecordSchema schema) {
+
+    /** Records hold at most this many bytes of JSON data (PROTOCOL.md: over 256 KiB is {@code record_too_large}). */
+    public static final int MAX_RECORD_BYTES = 256 * 1024;
+
+    public enum IdMode { CLIENT, SERVER }
+
+    public enum Visibility { TENANT, OWNER }
+
+    /** {@code field} of the record that the reference field {@code from} points to. */
+    public record Derivation(String from, String field) {
+    }
+
+    public CollectionRules {
+        Objects.requireNonNull(name, "name");
+        strategy = strategy == null ? ConflictStrategy.REJECT : strategy;
+        onOverlap = onOverlap == null ? ConflictStrategy.REJECT : onOverlap;
+        idMode = idMode == null ? IdMode.CLIENT : idMode;
+        visibility = visibility == null ? Visibility.TENANT : visibility;
+        references = references == null ? Map.of() : Map.copyOf(references);
+        derive = derive == null ? Map.of() : Map.copyOf(derive);
+        schema = schema == null ? RecordSchema.NONE : schema;
+    }
+
+    /** The defaults PROTOCOL.md gives an undeclared collection. */
+    public static CollectionRules defaults(String name) {
+        return new CollectionRules(name, null, null, null, null, null, null, null, null);
+    }
+}

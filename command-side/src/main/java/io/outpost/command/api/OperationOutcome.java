@@ -1,0 +1,43 @@
+package io.outpost.command.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * What became of one operation: the push result without the request's echo fields. {@code data} is the merged
+ * state ({@code merged}) or the server's state ({@code conflict}); {@code version} the record's version after the
+ * operation (for a conflict: the server's version).
+ */
+public record OperationOutcome(Status status, long version, ObjectNode data, Conflict conflict, Error error,
+                               boolean duplicate) {
+
+    public enum Status { APPLIED, MERGED, CONFLICT, REJECTED }
+
+    /** {@code conflictId} is set only for parked (manual) conflicts. */
+    public record Conflict(String conflictId, String strategy, List<String> fields) {
+    }
+
+    public record Error(RejectionCode code, String message, List<FieldError> fields) {
+    }
+
+    public static OperationOutcome applied(long version) {
+        return new OperationOutcome(Status.APPLIED, version, null, null, null, false);
+    }
+
+    public static OperationOutcome unchanged(long version) {
+        return new OperationOutcome(Status.APPLIED, version, null, null, null, true);
+    }
+
+    public static OperationOutcome merged(long version, ObjectNode state) {
+        return new OperationOutcome(Status.MERGED, version, state, null, null, false);
+    }
+
+    public static OperationOutcome conflict(long version, ObjectNode serverState, String strategy, List<String> fields) {
+        return new OperationOutcome(Status.CONFLICT, version, serverState, new Conflict(null, strategy, fields), null,
+                false);
+    }
+
+    public static OperationOutcome rejected(RejectionCode code, String message, List<FieldError> fields) {
+        return new OperationOutcome(Status.REJECTED, 0, null, null, new Error(code, message, fields), false);
+    }
+}

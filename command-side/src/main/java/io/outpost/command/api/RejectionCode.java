@@ -1,0 +1,24 @@
+package io.outpost.command.api;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** The op-level error codes of a {@code rejected} result (PROTOCOL.md, Push). */
+public enum RejectionCode {
+    VALIDATION_FAILED("validation_failed"),
+    UNKNOWN_COLLECTION("unknown_collection"),
+    NOT_FOUND("not_found"),
+    INVALID_REFERENCE("invalid_reference"),
+    RECORD_TOO_LARGE("record_too_large"),
+    INVALID_OPERATION("invalid_operation");
+
+    private final String wire;
+
+    RejectionCode(String wire) {
+        this.wire = wire;
+    }
+
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+}

@@ -1,0 +1,281 @@
+package io.outpost.command.record;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.command.api.ChangeStamp;
+import io.outpost.command.api.CollectionCatalog;
+import io.outpost.command.api.CollectionRules;
+import io.outpost.command.api.ConflictStrategy;
+import io.outpost.command.api.CreateRecordCommand;
+import io.outpost.command.api.DeleteRecordCommand;
+import io.outpost.command.api.FieldError;
+import io.outpost.command.api.MergePatch;
+import io.outpost.command.api.OperationConflictedEvent;
+import io.outpost.command.api.OperationOutcome;
+import io.outpost.command.api.OperationRejectedEvent;
+import io.outpost.command.api.RecordCreatedEvent;
+import io.outpost.command.api.RecordDeletedEvent;
+import io.outpost.command.api.RecordKey;
+import io.outpost.command.api.RecordUnchangedEvent;
+import io.outpost.command.api.RecordUpdatedEvent;
+import io.outpost.command.api.RecordView;
+import io.outpost.command.api.RejectionCode;
+import io.outpost.command.api.ResolvedConflict;
+import io.outpost.command.api.UpdateRecordCommand;
+import io.outpost.command.policy.ConflictFacts;
+import io.outpost.command.policy.ConflictPolicies;
+import io.outpost.command.policy.Decision;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateCreationPolicy;
+import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.CreationPolicy;
+import org.axonframework.spring.stereotype.Aggregate;
+
+/**
+ * One record. Its {@code version} counts accepted changes (events that change nothing do not bump it), and
+ * {@code fieldVersions} remembers which version last changed each top-level field, so the merge overlap test needs
+ * no history read. Every command leaves exactly one event and returns the operation's outcome; conflicts and
+ * rejections are outcomes, never exceptions.
+ */
+@Aggregate(lockFactory = "recordLockFactory")
+class RecordAggregate {
+
+    @AggregateIdentifier
+    private String id;
+    private RecordKey key;
+    private boolean exists;
+    private boolean deleted;
+    private long version;
+    private ObjectNode state;
+    private String createdBy;
+    private ChangeStamp stamp;
+    private final Map<String, Long> fieldVersions = new HashMap<>();
+
+    RecordAggregate() {
+        // created by Axon, either to replay a stream or for a create of a new id
+    }
+
+    @CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
+    OperationOutcome handle(CreateRecordCommand cmd, CollectionCatalog catalog) {
+        Optional<CollectionRules> found = catalog.find(cmd.key().collection());
+        if (found.isEmpty()) return unknownCollection(cmd.key(), "create");
+        CollectionRules rules = found.get();
+        ObjectNode candidate = MergePatch.apply(cmd.data(), cmd.derived());
+        ChangeStamp attempt = ChangeStamp.of(cmd.op());
+        if (!exists) {
+            Optional<OperationOutcome> invalid = check(cmd.key(), "create", rules, candidate);
+            if (invalid.isPresent()) return invalid.get();
+            apply(new RecordCreatedEvent(cmd.key(), 1, candidate, cmd.op().userId(), attempt));
+            return OperationOutcome.applied(version);
+        }
+        if (!deleted && state.equals(candidate)) {
+            apply(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.CREATE_REPEATED));
+            return OperationOutcome.unchanged(version);
+        }
+        List<String> overlap = new ArrayList<>();
+        candidate.fieldNames().forEachRemaining(f -> {
+            if (deleted || state.has(f) && !state.get(f).equals(candidate.get(f))) overlap.add(f);
+        });
+        Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
+                .decide(new ConflictFacts(0, version, deleted, overlap, attempt, stamp));
+        ResolvedConflict resolved = new ResolvedConflict(rules.strategy().configName(), 0, version, overlap);
+        if (decision instanceof Decision.Overwrite) {
+            return change(rules, "create", candidate, resolved, attempt, overwriteStatus(rules));
+        } else if (decision instanceof Decision.Merge) {
+            return change(rules, "create", MergePatch.apply(state, candidate), resolved, attempt,
+                    OperationOutcome.Status.MERGED);
+        } else if (decision instanceof Decision.Reject r) {
+            return conflicted(rules, "create", 0, r.fields(), cmd.data());
+        }
+        return manualNotAvailable("create");
+    }
+
+    @CommandHandler
+    OperationOutcome handle(UpdateRecordCommand cmd, CollectionCatalog catalog) {
+        Optional<CollectionRules> found = catalog.find(cmd.key().collection());
+        if (found.isEmpty()) return unknownCollection(cmd.key(), "update");
+        CollectionRules rules = found.get();
+        if (!exists) return notFound(cmd.key(), "update");
+        if (cmd.baseVersion() > version) return futureBase("update", cmd.baseVersion());
+        ObjectNode candidate = MergePatch.apply(MergePatch.apply(state, cmd.patch()), cmd.derived());
+        ChangeStamp attempt = ChangeStamp.of(cmd.op());
+        if (!deleted && cmd.baseVersion() == version) {
+            return change(rules, "update", candidate, null, attempt, OperationOutcome.Status.APPLIED);
+        }
+        List<String> overlap = new ArrayList<>();
+        cmd.patch().fieldNames().forEachRemaining(f -> {
+            if (deleted || fieldVersions.getOrDefault(f, 0L) > cmd.baseVersion()) overlap.add(f);
+        });
+        Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
+                .decide(new ConflictFacts(cmd.baseVersion(), version, deleted, overlap, attempt, stamp));
+        ResolvedConflict resolved = new ResolvedConflict(rules.strategy().configName(), cmd.baseVersion(), version,
+                overlap);
+        if (decision instanceof Decision.Overwrite) {
+            return change(rules, "update", candidate, resolved, attempt, overwriteStatus(rules));
+        } else if (decision instanceof Decision.Merge) {
+            return change(rules, "update", candidate, resolved, attempt, OperationOutcome.Status.MERGED);
+        } else if (decision instanceof Decision.Reject r) {
+            return conflicted(rules, "update", cmd.baseVersion(), r.fields(), cmd.patch());
+        }
+        return manualNotAvailable("update");
+    }
+
+    @CommandHandler
+    OperationOutcome handle(DeleteRecordCommand cmd, CollectionCatalog catalog) {
+        Optional<CollectionRules> found = catalog.find(cmd.key().collection());
+        if (found.isEmpty()) return unknownCollection(cmd.key(), "delete");
+        CollectionRules rules = found.get();
+        if (!exists) return notFound(cmd.key(), "delete");
+        if (cmd.baseVersion() > version) return futureBase("delete", cmd.baseVersion());
+        if (deleted) {
+            apply(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.ALREADY_DELETED));
+            return OperationOutcome.unchanged(version);
+        }
+        ChangeStamp attempt = ChangeStamp.of(cmd.op());
+        if (cmd.baseVersion() == version) {
+            apply(new RecordDeletedEvent(key, version + 1, null, attempt));
+            return OperationOutcome.applied(version);
+        }
+        List<String> overlap = fieldVersions.entrySet().stream()
+                .filter(e -> e.getValue() > cmd.baseVersion()).map(Map.Entry::getKey).sorted().toList();
+        Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
+                .decide(new ConflictFacts(cmd.baseVersion(), version, false, overlap, attempt, stamp));
+        if (decision instanceof Decision.Overwrite || decision instanceof Decision.Merge) {
+            apply(new RecordDeletedEvent(key, version + 1, new ResolvedConflict(rules.strategy().configName(),
+                    cmd.baseVersion(), version, overlap), attempt));
+            return OperationOutcome.applied(version);
+        } else if (decision instanceof Decision.Reject r) {
+            return conflicted(rules, "delete", cmd.baseVersion(), r.fields(), null);
+        }
+        return manualNotAvailable("delete");
+    }
+
+    // ----------------------------------------------------------------------------------------------- decisions
+
+    private OperationOutcome change(CollectionRules rules, String opType, ObjectNode newState,
+                                    ResolvedConflict resolved, ChangeStamp attempt, OperationOutcome.Status status) {
+        Optional<OperationOutcome> invalid = check(key, opType, rules, newState);
+        if (invalid.isPresent()) return invalid.get();
+        ObjectNode patch = MergePatch.diff(state, newState);
+        List<String> changed = new ArrayList<>();
+        patch.fieldNames().forEachRemaining(changed::add);
+        apply(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, attempt));
+        return status == OperationOutcome.Status.MERGED ? OperationOutcome.merged(version, state)
+                : OperationOutcome.applied(version);
+    }
+
+    private static OperationOutcome.Status overwriteStatus(CollectionRules rules) {
+        // merge with on-overlap client-wins still merges: the client's fields win, the others stay
+        return rules.strategy() == ConflictStrategy.MERGE ? OperationOutcome.Status.MERGED
+                : OperationOutcome.Status.APPLIED;
+    }
+
+    private OperationOutcome conflicted(CollectionRules rules, String opType, long baseVersion, List<String> fields,
+                                        JsonNode attempt) {
+        apply(new OperationConflictedEvent(key, opType, baseVersion, version, rules.strategy().configName(), fields,
+                attempt));
+        return OperationOutcome.conflict(version, deleted ? null : state, rules.strategy().configName(), fields);
+    }
+
+    private Optional<OperationOutcome> check(RecordKey target, String opType, CollectionRules rules, ObjectNode data) {
+        int bytes = data.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > CollectionRules.MAX_RECORD_BYTES) {
+            return Optional.of(reject(target, opType, RejectionCode.RECORD_TOO_LARGE,
+                    "record data is " + bytes + " bytes; the limit is " + CollectionRules.MAX_RECORD_BYTES,
+                    List.of()));
+        }
+        List<FieldError> errors = rules.schema().validate(data);
+        if (!errors.isEmpty()) {
+            return Optional.of(reject(target, opType, RejectionCode.VALIDATION_FAILED,
+                    "data does not match the schema of collection " + rules.name(), errors));
+        }
+        return Optional.empty();
+    }
+
+    private OperationOutcome unknownCollection(RecordKey target, String opType) {
+        return reject(target, opType, RejectionCode.UNKNOWN_COLLECTION,
+                "collection " + target.collection() + " is not declared", List.of());
+    }
+
+    private OperationOutcome notFound(RecordKey target, String opType) {
+        return reject(target, opType, RejectionCode.NOT_FOUND, "record " + target.id() + " does not exist",
+                List.of());
+    }
+
+    private OperationOutcome futureBase(String opType, long baseVersion) {
+        return reject(key, opType, RejectionCode.INVALID_OPERATION,
+                "baseVersion " + baseVersion + " is newer than the record's version " + version, List.of());
+    }
+
+    private OperationOutcome manualNotAvailable(String opType) {
+        return reject(key, opType, RejectionCode.INVALID_OPERATION,
+                "manual conflict resolution is not available on this server yet", List.of());
+    }
+
+    private OperationOutcome reject(RecordKey target, String opType, RejectionCode code, String message,
+                                    List<FieldError> fields) {
+        apply(new OperationRejectedEvent(target, target.collection(), target.id(), opType, code, message, fields));
+        return OperationOutcome.rejected(code, message, fields);
+    }
+
+    RecordView view() {
+        return exists ? new RecordView(key, version, deleted, state, createdBy) : null;
+    }
+
+    // ------------------------------------------------------------------------------------------ state changes
+
+    @EventSourcingHandler
+    void on(RecordCreatedEvent e) {
+        id = e.key().toString();
+        key = e.key();
+        exists = true;
+        deleted = false;
+        version = e.version();
+        state = e.data();
+        createdBy = e.createdBy();
+        stamp = e.stamp();
+        fieldVersions.clear();
+        e.data().fieldNames().forEachRemaining(f -> fieldVersions.put(f, e.version()));
+    }
+
+    @EventSourcingHandler
+    void on(RecordUpdatedEvent e) {
+        version = e.version();
+        state = e.state();
+        deleted = false;
+        stamp = e.stamp();
+        e.changedFields().forEach(f -> fieldVersions.put(f, e.version()));
+    }
+
+    @EventSourcingHandler
+    void on(RecordDeletedEvent e) {
+        version = e.version();
+        deleted = true;
+        stamp = e.stamp();
+    }
+
+    @EventSourcingHandler
+    void on(OperationRejectedEvent e) {
+        if (id == null && e.key() != null) {
+            // a rejected create of a new id still opens the record's stream, so auditors see the attempt
+            id = e.key().toString();
+            key = e.key();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RecordAggregate[" + id + " v" + version + (deleted ? " deleted" : "") + "]";
+    }
+
+}
