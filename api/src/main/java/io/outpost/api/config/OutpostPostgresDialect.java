@@ -1,0 +1,32 @@
+package io.outpost.api.config;
+
+import java.sql.Types;
+import org.hibernate.boot.model.TypeContributions;
+import org.hibernate.dialect.PostgreSQLDialect;
+import org.hibernate.service.ServiceRegistry;
+import org.hibernate.type.SqlTypes;
+import org.hibernate.type.descriptor.jdbc.BinaryJdbcType;
+
+/**
+ * Maps Axon's {@code @Lob byte[]} payload and metadata columns to {@code BYTEA} instead of large objects
+ * ({@code OID}), which leak storage and break VACUUM (ARCHITECTURE.md, pitfalls).
+ */
+public class OutpostPostgresDialect extends PostgreSQLDialect {
+
+    @Override
+    protected String columnType(int sqlTypeCode) {
+        return sqlTypeCode == SqlTypes.BLOB ? "bytea" : super.columnType(sqlTypeCode);
+    }
+
+    @Override
+    protected String castType(int sqlTypeCode) {
+        return sqlTypeCode == SqlTypes.BLOB ? "bytea" : super.castType(sqlTypeCode);
+    }
+
+    @Override
+    public void contributeTypes(TypeContributions typeContributions, ServiceRegistry serviceRegistry) {
+        super.contributeTypes(typeContributions, serviceRegistry);
+        typeContributions.getTypeConfiguration().getJdbcTypeRegistry()
+                .addDescriptor(Types.BLOB, BinaryJdbcType.INSTANCE);
+    }
+}

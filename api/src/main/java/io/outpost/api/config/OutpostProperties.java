@@ -1,0 +1,30 @@
+package io.outpost.api.config;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code outpost.*}: settings of this server that the wire contract does not name.
+ *
+ * @param dataDir where the embedded default keeps its PostgreSQL data and its generated JWT secret
+ */
+@Validated
+@ConfigurationProperties("outpost")
+public record OutpostProperties(@DefaultValue("./data") String dataDir,
+                                @DefaultValue EmbeddedPostgres embeddedPostgres,
+                                @DefaultValue Push push) {
+
+    /**
+     * @param persistent false: a throw-away database in a temporary directory (tests)
+     * @param port       0 picks a free port
+     */
+    public record EmbeddedPostgres(@DefaultValue("true") boolean persistent, @DefaultValue("0") @Min(0) int port) {
+    }
+
+    /** @param maxAttempts how often a push is tried when a concurrent push changed the same records */
+    public record Push(@DefaultValue("8") @Min(1) @Max(50) int maxAttempts) {
+    }
+}

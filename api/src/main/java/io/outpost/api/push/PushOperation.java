@@ -1,0 +1,17 @@
+package io.outpost.api.push;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.command.api.FieldError;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One parsed operation. When {@code problem} is set the operation is malformed and is answered
+ * {@code rejected / invalid_operation}; the other fields then hold whatever could be read (for the echo).
+ */
+record PushOperation(long opId, OpType type, String rawType, String collection, String id, String tempId,
+                     Long baseVersion, ObjectNode data, Instant clientTimestamp, Problem problem) {
+
+    record Problem(String message, List<FieldError> fields) {
+    }
+}

@@ -1,0 +1,159 @@
+package io.outpost.api.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.api.web.ApiException;
+import io.outpost.api.web.ErrorCode;
+import io.outpost.command.api.FieldError;
+import io.outpost.command.api.RecordKey;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a push body. Problems that make the whole push unusable (not an object, bad deviceId, a missing or
+ * non-increasing opId, more than {@value #MAX_OPERATIONS} ops) are request-level 400s that change nothing. Problems
+ * inside one identifiable operation only reject that operation ({@code invalid_operation}), so that one malformed
+ * op cannot block a device's queue forever.
+ */
+final class PushRequestParser {
+
+    static final int MAX_OPERATIONS = 1000;
+    static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    private PushRequestParser() {
+    }
+
+    static PushRequest parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "the body must be a JSON object");
+        }
+        JsonNode device = body.get("deviceId");
+        if (device == null || !device.isTextual() || !DEVICE_ID.matcher(device.asText()).matches()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "deviceId must be 1-64 characters of [A-Za-z0-9._:-]",
+                    List.of(new FieldError("deviceId", "must be 1-64 characters of [A-Za-z0-9._:-]")));
+        }
+        JsonNode ops = body.get("operations");
+        if (ops == null || !ops.isArray()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "operations must be an array",
+                    List.of(new FieldError("operations", "must be an array")));
+        }
+        if (ops.size() > MAX_OPERATIONS) {
+            throw new ApiException(ErrorCode.TOO_MANY_OPERATIONS, "a push holds at most " + MAX_OPERATIONS
+                    + " operations; this one has " + ops.size() + ". Split it into several pushes.");
+        }
+        List<PushOperation> parsed = new ArrayList<>(ops.size());
+        long previous = 0;
+        for (int i = 0; i < ops.size(); i++) {
+            JsonNode op = ops.get(i);
+            String path = "operations[" + i + "]";
+            if (!op.isObject()) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, path + " must be an object",
+                        List.of(new FieldError(path, "must be an object")));
+            }
+            JsonNode opIdNode = op.get("opId");
+            if (opIdNode == null || !opIdNode.isIntegralNumber() || !opIdNode.canConvertToLong()
+                    || opIdNode.asLong() <= 0) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, path + ".opId must be an integer > 0",
+                        List.of(new FieldError(path + ".opId", "must be an integer > 0")));
+            }
+            long opId = opIdNode.asLong();
+            if (opId <= previous) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, "opIds must be strictly increasing within a push: "
+                        + path + ".opId is " + opId + " after " + previous,
+                        List.of(new FieldError(path + ".opId", "must be greater than " + previous)));
+            }
+            previous = opId;
+            parsed.add(operation(opId, (ObjectNode) op));
+        }
+        return new PushRequest(device.asText(), parsed);
+    }
+
+    private static PushOperation operation(long opId, ObjectNode op) {
+        List<FieldError> errors = new ArrayList<>();
+        String rawType = text(op, "type");
+        OpType type = rawType == null ? null : OpType.of(rawType).orElse(null);
+        if (type == null) errors.add(new FieldError("type", "must be one of create, update, delete"));
+
+        String collection = text(op, "collection");
+        if (collection == null || !RecordKey.COLLECTION.matcher(collection).matches()) {
+            errors.add(new FieldError("collection", "must match [a-z][a-z0-9_]{0,62}"));
+        }
+        String id = idText(op.get("id"));
+        if (op.hasNonNull("id") && (id == null || !RecordKey.isValidId(id))) {
+            errors.add(new FieldError("id", "must be a string (or integer) of 1-" + RecordKey.MAX_ID_LENGTH
+                    + " characters without control characters"));
+        }
+        String tempId = idText(op.get("tempId"));
+        if (op.hasNonNull("tempId") && (tempId == null || !RecordKey.isValidId(tempId))) {
+            errors.add(new FieldError("tempId", "must be a string of 1-" + RecordKey.MAX_ID_LENGTH + " characters"));
+        }
+        if (type != null && type != OpType.CREATE && id == null) {
+            errors.add(new FieldError("id", "is required for " + type.wire));
+        }
+        if (type == OpType.CREATE && id == null && tempId == null) {
+            errors.add(new FieldError("id", "is required (or tempId in collections with id-mode server)"));
+        }
+
+        ObjectNode data = null;
+        JsonNode dataNode = op.get("data");
+        if (type == OpType.DELETE) {
+            if (dataNode != null && !dataNode.isNull()) errors.add(new FieldError("data", "must be absent for delete"));
+        } else if (type != null) {
+            if (dataNode == null || !dataNode.isObject()) {
+                errors.add(new FieldError("data", "must be a JSON object"));
+            } else {
+                data = (ObjectNode) dataNode;
+            }
+        }
+
+        Long baseVersion = null;
+        JsonNode base = op.get("baseVersion");
+        if (type == OpType.UPDATE || type == OpType.DELETE) {
+            if (base == null || !base.isIntegralNumber() || !base.canConvertToLong() || base.asLong() < 1) {
+                errors.add(new FieldError("baseVersion", "must be an integer >= 1 for " + type.wire));
+            } else {
+                baseVersion = base.asLong();
+            }
+        }
+
+        Instant clientTimestamp = null;
+        JsonNode ts = op.get("clientTimestamp");
+        if (ts != null && !ts.isNull()) {
+            clientTimestamp = ts.isTextual() ? instant(ts.asText()) : null;
+            if (clientTimestamp == null) {
+                errors.add(new FieldError("clientTimestamp", "must be an ISO-8601 time with offset, e.g. "
+                        + "2026-11-22T10:00:00Z"));
+            }
+        }
+        PushOperation.Problem problem = errors.isEmpty() ? null
+                : new PushOperation.Problem("malformed operation: " + errors.get(0).field() + " "
+                + errors.get(0).message(), errors);
+        return new PushOperation(opId, type, rawType, collection, id, tempId, baseVersion, data, clientTimestamp,
+                problem);
+    }
+
+    private static String text(JsonNode op, String field) {
+        JsonNode n = op.get(field);
+        return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    /** Ids are strings; an integer means its decimal string (PROTOCOL.md). */
+    static String idText(JsonNode n) {
+        if (n == null || n.isNull()) return null;
+        if (n.isTextual()) return n.asText();
+        if (n.isIntegralNumber()) return n.bigIntegerValue().toString();
+        return null;
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package io.outpost.api.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.api.config.OutpostProperties;
+import io.outpost.api.security.SyncPrincipal;
+import io.outpost.api.web.ApiException;
+import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.dto.OperationResult;
+import io.outpost.api.web.dto.PushResponse;
+import io.outpost.command.api.CollectionCatalog;
+import io.outpost.command.api.CollectionRules;
+import io.outpost.command.api.CreateRecordCommand;
+import io.outpost.command.api.DeleteRecordCommand;
+import io.outpost.command.api.FieldError;
+import io.outpost.command.api.MergePatch;
+import io.outpost.command.api.OpContext;
+import io.outpost.command.api.OperationOutcome;
+import io.outpost.command.api.OperationRejectedEvent;
+import io.outpost.command.api.RecordKey;
+import io.outpost.command.api.RecordLookup;
+import io.outpost.command.api.RecordView;
+import io.outpost.command.api.RejectionCode;
+import io.outpost.command.api.SyncMetaData;
+import io.outpost.command.api.UpdateRecordCommand;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.messaging.ResultMessage;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Processes a push: all its operations in one unit of work and one database transaction. Each operation becomes a
+ * command on its record aggregate (or, when it cannot name a record, a free-standing rejection event), and the op
+ * results are written in the same transaction as the events; the answer is given only after the commit. A push
+ * that collides with a concurrent one is retried as a whole a bounded number of times.
+ */
+@Service
+public class PushService {
+
+    private static final Logger log = LoggerFactory.getLogger(PushService.class);
+
+    private final CommandGateway commands;
+    private final EventBus events;
+    private final TransactionManager transactions;
+    private final PushStore store;
+    private final RecordLookup records;
+    private final CollectionCatalog catalog;
+    private final Clock clock;
+    private final int maxAttempts;
+
+    PushService(CommandGateway commands, EventBus events, TransactionManager transactions, PushStore store,
+                RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties) {
+        this.commands = commands;
+        this.events = events;
+        this.transactions = transactions;
+        this.store = store;
+        this.records = records;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.maxAttempts = properties.push().maxAttempts();
+    }
+
+    public PushResponse push(SyncPrincipal caller, PushRequest request) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pushOnce(caller, request);
+            } catch (RuntimeException e) {
+                if (!RetryablePushFailure.isRetryable(e)) throw e;
+                if (attempt >= maxAttempts) {
+                    log.warn("push of device {} still collided after {} attempts: {}", request.deviceId(), attempt,
+                            e.toString());
+                    throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
+                            "concurrent pushes kept changing the same records; send the push again");
+                }
+                log.debug("push of device {} collided (attempt {}), retrying: {}", request.deviceId(), attempt,
+                        e.toString());
+                pause(attempt);
+            }
+        }
+    }
+
+    private PushResponse pushOnce(SyncPrincipal caller, PushRequest request) {
+        MetaData meta = MetaData.with(SyncMetaData.TENANT, caller.tenant())
+                .and(SyncMetaData.USER, caller.userId())
+                .and(SyncMetaData.DEVICE, request.deviceId());
+        UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(GenericCommandMessage
+                .asCommandMessage(new PushBatch(request.deviceId(), request.operations().size()))
+                .withMetaData(meta));
+        try {
+            uow.attachTransaction(transactions);
+        } catch (RuntimeException e) {
+            uow.rollback(e);
+            throw e;
+        }
+        ResultMessage<PushResponse> result = uow.executeWithResult(
+                () -> process(new Push(caller, request.deviceId(), clock.instant(), meta), request));
+        if (result.isExceptional()) {
+            Throwable failure = result.exceptionResult();
+            if (failure instanceof RuntimeException re) throw re;
+            if (failure instanceof Error err) throw err;
+            throw new IllegalStateException(failure);
+        }
+        return result.getPayload();
+    }
+
+    /** The state of one push attempt. */
+    private record Push(SyncPrincipal caller, String deviceId, Instant now, MetaData meta) {
+        String tenant() {
+            return caller.tenant();
+        }
+    }
+
+    private PushResponse process(Push push, PushRequest request) {
+        PushStore.Device device = store.lockDevice(push.tenant(), push.deviceId(), push.caller().userId(), push.now());
+        if (!device.userId().equals(push.caller().userId())) {
+            throw new ApiException(ErrorCode.DEVICE_BOUND_TO_OTHER_USER,
+                    "device " + push.deviceId() + " is bound to another user");
+        }
+        List<Long> seen = request.operations().stream().map(PushOperation::opId)
+                .filter(id -> id <= device.lastOpId()).toList();
+        Map<Long, OperationResult> stored = store.storedResults(push.tenant(), push.deviceId(), seen);
+        Map<String, PushStore.TempId> tempIds = store.tempIds(push.tenant(), push.deviceId(),
+                tempIdCandidates(request));
+
+        List<OperationResult> results = new ArrayList<>(request.operations().size());
+        List<OperationResult> fresh = new ArrayList<>(request.operations().size());
+        long last = device.lastOpId();
+        for (PushOperation op : request.operations()) {
+            if (op.opId() <= device.lastOpId()) {
+                OperationResult original = stored.get(op.opId());
+                results.add(original != null ? original.asDuplicate() : unknownOriginal(op, device.lastOpId()));
+                continue;
+            }
+            OperationResult result = apply(push, tempIds, op);
+            results.add(result);
+            fresh.add(result);
+            last = op.opId();
+        }
+        store.saveResults(push.tenant(), push.deviceId(), fresh, push.now());
+        store.advanceDevice(push.tenant(), push.deviceId(), last, push.now());
+        return new PushResponse(last, results);
+    }
+
+    private OperationResult apply(Push push, Map<String, PushStore.TempId> tempIds, PushOperation op) {
+        if (op.problem() != null) {
+            return reject(push, op, op.id(), RejectionCode.INVALID_OPERATION, op.problem().message(),
+                    op.problem().fields());
+        }
+        Optional<CollectionRules> found = catalog.find(op.collection());
+        if (found.isEmpty()) {
+            return reject(push, op, op.id(), RejectionCode.UNKNOWN_COLLECTION,
+                    "collection " + op.collection() + " is not declared on this server", List.of());
+        }
+        CollectionRules rules = found.get();
+
+        String id;
+        String tempId = null;
+        if (op.type() == OpType.CREATE && rules.idMode() == CollectionRules.IdMode.SERVER) {
+            if (op.id() != null || op.tempId() == null) {
+                return reject(push, op, op.id(), RejectionCode.INVALID_OPERATION, "collection " + op.collection()
+                        + " assigns ids (id-mode server): send tempId and no id",
+                        List.of(new FieldError(op.id() != null ? "id" : "tempId",
+                                op.id() != null ? "must be absent" : "is required")));
+            }
+            tempId = op.tempId();
+            PushStore.TempId mapped = tempIds.get(tempId);
+            if (mapped == null) {
+                mapped = new PushStore.TempId(op.collection(),
+                        Long.toString(store.nextId(push.tenant(), op.collection())));
+                store.saveTempId(push.tenant(), push.deviceId(), tempId, mapped, push.now());
+                tempIds.put(tempId, mapped);
+            } else if (!mapped.collection().equals(op.collection())) {
+                return reject(push, op, null, RejectionCode.INVALID_OPERATION, "tempId " + tempId
+                        + " already names a record of collection " + mapped.collection(), List.of());
+            }
+            id = mapped.id();
+        } else {
+            if (op.tempId() != null) {
+                return reject(push, op, op.id(), RejectionCode.INVALID_OPERATION,
+                        "tempId is only for creates in collections with id-mode server",
+                        List.of(new FieldError("tempId", "must be absent")));
+            }
+            id = realId(tempIds, op.id(), op.collection());
+        }
+        ObjectNode data = op.data() == null ? null : rewriteReferences(tempIds, rules, op.data());
+
+        RecordKey key = new RecordKey(push.tenant(), op.collection(), id);
+        Optional<RecordView> target = records.find(key);
+        if (target.isPresent() && !visible(target.get(), rules, push.caller())
+                || target.isEmpty() && op.type() != OpType.CREATE) {
+            return reject(push, op, id, RejectionCode.NOT_FOUND, "record " + id + " does not exist", List.of());
+        }
+
+        ObjectNode derived = null;
+        ObjectNode prospective = switch (op.type()) {
+            case CREATE -> data;
+            case UPDATE -> MergePatch.apply(target.orElseThrow().data(), data);
+            case DELETE -> null;
+        };
+        if (prospective != null && !rules.references().isEmpty()) {
+            Map<String, RecordView> referenced = new HashMap<>();
+            List<FieldError> errors = new ArrayList<>();
+            rules.references().forEach((field, collection) -> {
+                JsonNode value = prospective.get(field);
+                if (value == null || value.isNull()) return;
+                String refId = PushRequestParser.idText(value);
+                Optional<RecordView> ref = refId == null || !RecordKey.isValidId(refId) ? Optional.empty()
+                        : records.find(new RecordKey(push.tenant(), collection, refId));
+                Optional<CollectionRules> refRules = catalog.find(collection);
+                if (ref.isEmpty() || ref.get().deleted() || refRules.isEmpty()
+                        || !visible(ref.get(), refRules.get(), push.caller())) {
+                    errors.add(new FieldError(field, "no record " + value + " in collection " + collection));
+                } else {
+                    referenced.put(field, ref.get());
+                }
+            });
+            if (!errors.isEmpty()) {
+                return reject(push, op, id, RejectionCode.INVALID_REFERENCE,
+                        "a referenced record does not exist", errors);
+            }
+            if (!rules.derive().isEmpty()) {
+                derived = JsonNodeFactory.instance.objectNode();
+                for (Map.Entry<String, CollectionRules.Derivation> d : rules.derive().entrySet()) {
+                    RecordView source = referenced.get(d.getValue().from());
+                    JsonNode value = source == null ? null : source.data().get(d.getValue().field());
+                    if (value == null || value.isNull()) derived.putNull(d.getKey());
+                    else derived.set(d.getKey(), value.deepCopy());
+                }
+            }
+        }
+
+        OpContext context = new OpContext(op.opId(), push.deviceId(), push.caller().userId(), op.clientTimestamp(),
+                push.now());
+        Object command = switch (op.type()) {
+            case CREATE -> new CreateRecordCommand(key, context, data, derived);
+            case UPDATE -> new UpdateRecordCommand(key, context, op.baseVersion(), data, derived);
+            case DELETE -> new DeleteRecordCommand(key, context, op.baseVersion());
+        };
+        OperationOutcome outcome = commands.sendAndWait(
+                GenericCommandMessage.asCommandMessage(command).withMetaData(opMeta(push, op)));
+        return result(op, op.collection(), id, tempId, outcome);
+    }
+
+    /** A rejection decided before a record could be named: a free-standing event, so the op still leaves one. */
+    private OperationResult reject(Push push, PushOperation op, String id, RejectionCode code, String message,
+                                   List<FieldError> fields) {
+        events.publish(GenericEventMessage.asEventMessage(new OperationRejectedEvent(null, op.collection(), id,
+                op.rawType(), code, message, fields)).andMetaData(opMeta(push, op)));
+        return result(op, op.collection(), id, op.tempId(), OperationOutcome.rejected(code, message, fields));
+    }
+
+    private static MetaData opMeta(Push push, PushOperation op) {
+        MetaData meta = push.meta().and(SyncMetaData.OP_ID, op.opId());
+        return op.clientTimestamp() == null ? meta
+                : meta.and(SyncMetaData.CLIENT_TIMESTAMP, op.clientTimestamp().toString());
+    }
+
+    private static OperationResult unknownOriginal(PushOperation op, long lastOpId) {
+        return new OperationResult(op.opId(), "rejected", op.collection(), op.id(), op.tempId(), null, null, null,
+                null, new OperationResult.Error(RejectionCode.INVALID_OPERATION.wire(), "opId " + op.opId()
+                + " is not above the device's last processed opId " + lastOpId
+                + " and no result is stored for it; it was not applied", List.of()), true);
+    }
+
+    static OperationResult result(PushOperation op, String collection, String id, String tempId,
+                                  OperationOutcome outcome) {
+        boolean rejected = outcome.status() == OperationOutcome.Status.REJECTED;
+        boolean conflict = outcome.status() == OperationOutcome.Status.CONFLICT;
+        return new OperationResult(op.opId(), outcome.status().name().toLowerCase(Locale.ROOT), collection, id,
+                tempId, rejected ? null : outcome.version(), conflict && outcome.data() == null ? Boolean.TRUE : null,
+                outcome.data(),
+                outcome.conflict() == null ? null : new OperationResult.Conflict(outcome.conflict().conflictId(),
+                        outcome.conflict().strategy(), outcome.conflict().fields()),
+                outcome.error() == null ? null : new OperationResult.Error(outcome.error().code().wire(),
+                        outcome.error().message(), outcome.error().fields().stream()
+                        .map(f -> new OperationResult.FieldMessage(f.field(), f.message())).toList()),
+                outcome.duplicate() ? Boolean.TRUE : null);
+    }
+
+    private static boolean visible(RecordView record, CollectionRules rules, SyncPrincipal caller) {
+        if (rules.visibility() == CollectionRules.Visibility.TENANT || caller.isAdmin()) return true;
+        return caller.userId().equals(owner(record, rules));
+    }
+
+    static String owner(RecordView record, CollectionRules rules) {
+        if (rules.ownerField() != null) {
+            JsonNode value = record.data() == null ? null : record.data().get(rules.ownerField());
+            String owner = PushRequestParser.idText(value);
+            if (owner != null) return owner;
+        }
+        return record.createdBy();
+    }
+
+    /** A tempId this device was given a real id for is rewritten to that id (same collection only). */
+    private static String realId(Map<String, PushStore.TempId> tempIds, String id, String collection) {
+        PushStore.TempId mapped = tempIds.get(id);
+        return mapped != null && mapped.collection().equals(collection) ? mapped.id() : id;
+    }
+
+    /** Declared reference fields: numbers become their decimal string, known tempIds their real id. */
+    private static ObjectNode rewriteReferences(Map<String, PushStore.TempId> tempIds, CollectionRules rules,
+                                                ObjectNode data) {
+        if (rules.references().isEmpty()) return data;
+        ObjectNode copy = null;
+        for (Map.Entry<String, String> ref : rules.references().entrySet()) {
+            JsonNode value = data.get(ref.getKey());
+            String text = PushRequestParser.idText(value);
+            if (text == null) continue;
+            String real = realId(tempIds, text, ref.getValue());
+            if (!value.isTextual() || !real.equals(text)) {
+                if (copy == null) copy = data.deepCopy();
+                copy.put(ref.getKey(), real);
+            }
+        }
+        return copy == null ? data : copy;
+    }
+
+    private Set<String> tempIdCandidates(PushRequest request) {
+        Set<String> candidates = new HashSet<>();
+        for (PushOperation op : request.operations()) {
+            if (op.id() != null) candidates.add(op.id());
+            if (op.tempId() != null) candidates.add(op.tempId());
+            if (op.data() == null || op.collection() == null) continue;
+            catalog.find(op.collection()).ifPresent(rules -> rules.references().keySet().forEach(field -> {
+                String value = PushRequestParser.idText(op.data().get(field));
+                if (value != null) candidates.add(value);
+            }));
+        }
+        return candidates;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5L * attempt, 25L * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "interrupted; send the push again");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.outpost.api.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.Problems;
+import io.outpost.api.web.RequestBodyLimitFilter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/** Who may call what. Every endpoint needs a bearer token except health and the token endpoint. */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    /** PROTOCOL.md, Errors: bodies over 5 MiB (after decompression) are answered 413. */
+    static final long MAX_BODY_BYTES = 5L * 1024 * 1024;
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, JwtService jwt, ObjectMapper mapper) throws Exception {
+        http.csrf(c -> c.disable())
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .requestCache(r -> r.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new BearerTokenFilter(jwt), AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new RequestBodyLimitFilter(MAX_BODY_BYTES, mapper), AuthorizationFilter.class)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/api/v1/auth/token").permitAll()
+                        .requestMatchers("/error").permitAll()
+                        .requestMatchers("/api/v1/sync/**").hasAnyRole(Role.USER.name(), Role.ADMIN.name())
+                        .anyRequest().authenticated())
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, ex) -> {
+                            Object reason = request.getAttribute(BearerTokenFilter.FAILURE_ATTRIBUTE);
+                            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, reason == null ? "Bearer"
+                                    : "Bearer error=\"invalid_token\"");
+                            Problems.write(response, mapper, ErrorCode.UNAUTHORIZED,
+                                    reason == null ? "a bearer token is required" : reason.toString());
+                        })
+                        .accessDeniedHandler((request, response, ex) -> Problems.write(response, mapper,
+                                ErrorCode.FORBIDDEN, "your roles do not allow this request")));
+        return http.build();
+    }
+
+}

@@ -1,0 +1,44 @@
+package io.outpost.api.web;
+
+import org.springframework.http.HttpStatus;
+
+/** The stable {@code code} of every request-level problem (docs/errors.md lists them). */
+public enum ErrorCode {
+    INVALID_REQUEST("invalid_request", HttpStatus.BAD_REQUEST, "Invalid request"),
+    TOO_MANY_OPERATIONS("too_many_operations", HttpStatus.BAD_REQUEST, "Too many operations"),
+    INVALID_CURSOR("invalid_cursor", HttpStatus.BAD_REQUEST, "Invalid cursor"),
+    UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Unauthorized"),
+    FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
+    DEVICE_BOUND_TO_OTHER_USER("device_bound_to_other_user", HttpStatus.FORBIDDEN, "Device belongs to another user"),
+    NOT_FOUND("not_found", HttpStatus.NOT_FOUND, "Not found"),
+    METHOD_NOT_ALLOWED("method_not_allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+    NOT_ACCEPTABLE("not_acceptable", HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+    CONFLICT("conflict", HttpStatus.CONFLICT, "Conflict"),
+    PAYLOAD_TOO_LARGE("payload_too_large", HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS, "Too many requests"),
+    INTERNAL_ERROR("internal_error", HttpStatus.INTERNAL_SERVER_ERROR, "Internal error"),
+    SERVICE_UNAVAILABLE("service_unavailable", HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable");
+
+    private final String code;
+    private final HttpStatus status;
+    private final String title;
+
+    ErrorCode(String code, HttpStatus status, String title) {
+        this.code = code;
+        this.status = status;
+        this.title = title;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+}

@@ -1,0 +1,2 @@
+/** JSON shapes of the wire contract (PROTOCOL.md). No Axon types. */
+package io.outpost.api.web.dto;
