@@ -1,0 +1,249 @@
+package io.outpost.api.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.outpost.api.security.Role;
+import io.outpost.api.support.ServerTest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What each operation of a push becomes, over HTTP against the real server and database. */
+class PushOperationsTest extends ServerTest {
+
+    private String tenant;
+    private String token;
+
+    @BeforeEach
+    void freshTenant() {
+        tenant = anyTenant();
+        token = userToken(tenant);
+    }
+
+    private JsonNode results(String device, String operations) {
+        return pushOk(token, json("{'deviceId':'" + device + "','operations':[" + operations + "]}")).path("results");
+    }
+
+    @Test
+    void acceptedChangesAreStoredAsJsonEventsWithTheOperationsMetadata() {
+        results("dev-1", "{'opId':41,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'},"
+                + "'clientTimestamp':'2026-11-22T10:00:00Z'}");
+        Map<String, Object> row = jdbc.queryForMap("SELECT payload_type, payload_revision, sequence_number, "
+                + "convert_from(payload, 'UTF8') AS payload, convert_from(meta_data, 'UTF8') AS meta "
+                + "FROM domain_event_entry WHERE aggregate_identifier = ?", tenant + "/notes/n-1");
+        assertThat(row.get("payload_type")).isEqualTo("io.outpost.command.api.RecordCreatedEvent");
+        assertThat(row.get("payload_revision")).isEqualTo("1");
+        JsonNode payload = parse((String) row.get("payload"));
+        assertThat(payload.path("data").path("title").asText()).isEqualTo("A");
+        assertThat(payload.path("version").asLong()).isEqualTo(1);
+        JsonNode meta = parse((String) row.get("meta"));
+        assertThat(meta.path("tenant").asText()).isEqualTo(tenant);
+        assertThat(meta.path("userId").asText()).isEqualTo("user-1");
+        assertThat(meta.path("deviceId").asText()).isEqualTo("dev-1");
+        assertThat(meta.path("opId").asLong()).isEqualTo(41);
+        assertThat(meta.path("clientTimestamp").asText()).isEqualTo("2026-11-22T10:00:00Z");
+    }
+
+    @Test
+    void createUpdateAndStaleUpdateGiveAppliedAppliedConflict() {
+        JsonNode r = results("dev-1",
+                "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'}},"
+                        + "{'opId':2,'type':'update','collection':'notes','id':'n-1','baseVersion':1,'data':{'title':'B'}},"
+                        + "{'opId':3,'type':'update','collection':'notes','id':'n-1','baseVersion':1,'data':{'title':'C'}}");
+        assertThat(r.get(0).path("status").asText()).isEqualTo("applied");
+        assertThat(r.get(1).path("status").asText()).isEqualTo("applied");
+        assertThat(r.get(1).path("version").asLong()).isEqualTo(2);
+        JsonNode conflict = r.get(2);
+        assertThat(conflict.path("status").asText()).isEqualTo("conflict");
+        assertThat(conflict.path("version").asLong()).isEqualTo(2);
+        assertThat(conflict.path("data").path("title").asText()).isEqualTo("B");
+        assertThat(conflict.path("conflict").path("strategy").asText()).isEqualTo("reject");
+        assertThat(conflict.path("conflict").path("fields").get(0).asText()).isEqualTo("title");
+    }
+
+    @Test
+    void staleUpdateOfOtherFieldsIsMergedInAMergeCollection() {
+        results("dev-1", "{'opId':1,'type':'create','collection':'merge_notes','id':'m','data':{'title':'A','body':'x'}},"
+                + "{'opId':2,'type':'update','collection':'merge_notes','id':'m','baseVersion':1,'data':{'title':'B'}}");
+        JsonNode merged = results("dev-1",
+                "{'opId':3,'type':'update','collection':'merge_notes','id':'m','baseVersion':1,'data':{'body':'y'}}")
+                .get(0);
+        assertThat(merged.path("status").asText()).isEqualTo("merged");
+        assertThat(merged.path("version").asLong()).isEqualTo(3);
+        assertThat(merged.path("data")).isEqualTo(parse(json("{'title':'B','body':'y'}")));
+    }
+
+    @Test
+    void aResentPushIsAnsweredFromTheStoredResultsAndAppliedOnce() {
+        String ops = "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'}},"
+                + "{'opId':2,'type':'update','collection':'notes','id':'n-1','baseVersion':1,'data':{'title':'B'}}";
+        JsonNode first = results("dev-1", ops);
+        long events = eventCount(tenant);
+        JsonNode again = pushOk(token, json("{'deviceId':'dev-1','operations':[" + ops + "]}"));
+        assertThat(again.path("lastProcessedOpId").asLong()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(again.path("results").get(i).path("duplicate").asBoolean()).isTrue();
+            assertThat(again.path("results").get(i).path("version")).isEqualTo(first.get(i).path("version"));
+            assertThat(again.path("results").get(i).path("status")).isEqualTo(first.get(i).path("status"));
+        }
+        assertThat(eventCount(tenant)).isEqualTo(events);
+    }
+
+    @Test
+    void aCreateResentWithTheSameDataAfterLosingOpIdsIsAnAppliedDuplicate() {
+        results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'}}");
+        JsonNode again = results("dev-2",
+                "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'}}").get(0);
+        assertThat(again.path("status").asText()).isEqualTo("applied");
+        assertThat(again.path("duplicate").asBoolean()).isTrue();
+        assertThat(again.path("version").asLong()).isEqualTo(1);
+        assertThat(countEvents(tenant + "/notes/n-1", "RecordCreatedEvent")).isEqualTo(1);
+    }
+
+    @Test
+    void aRejectedOperationDoesNotStopItsNeighbours() {
+        JsonNode r = results("dev-1",
+                "{'opId':1,'type':'create','collection':'notes','id':'a','data':{'title':'A'}},"
+                        + "{'opId':2,'type':'frobnicate','collection':'notes','id':'b','data':{}},"
+                        + "{'opId':3,'type':'update','collection':'notes','id':'missing','baseVersion':1,'data':{}},"
+                        + "{'opId':4,'type':'create','collection':'notes','id':'c','data':{'title':'C'}}");
+        assertThat(r.get(0).path("status").asText()).isEqualTo("applied");
+        assertThat(r.get(1).path("status").asText()).isEqualTo("rejected");
+        assertThat(r.get(1).path("error").path("code").asText()).isEqualTo("invalid_operation");
+        assertThat(r.get(2).path("error").path("code").asText()).isEqualTo("not_found");
+        assertThat(r.get(3).path("status").asText()).isEqualTo("applied");
+        assertThat(eventCount(tenant)).as("every op leaves exactly one event").isEqualTo(4);
+    }
+
+    @Test
+    void dataThatBreaksTheCollectionsSchemaIsRejectedWithFieldPaths() {
+        JsonNode r = results("dev-1", "{'opId':1,'type':'create','collection':'dispenses','id':'d-1',"
+                + "'data':{'patient':'p','drug':'amoxicillin','dose':'lots'}}").get(0);
+        assertThat(r.path("status").asText()).isEqualTo("rejected");
+        assertThat(r.path("error").path("code").asText()).isEqualTo("validation_failed");
+        assertThat(r.path("error").path("fields").get(0).path("field").asText()).isEqualTo("dose");
+        JsonNode missing = results("dev-1", "{'opId':2,'type':'create','collection':'dispenses','id':'d-2',"
+                + "'data':{'patient':'p','dose':5}}").get(0);
+        assertThat(missing.path("error").path("fields").get(0).path("field").asText()).isEqualTo("drug");
+    }
+
+    @Test
+    void recordDataOver256KibIsRejectedAsTooLarge() {
+        String big = "x".repeat(256 * 1024 + 1);
+        JsonNode r = results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'big','data':{'b':'"
+                + big + "'}}").get(0);
+        assertThat(r.path("status").asText()).isEqualTo("rejected");
+        assertThat(r.path("error").path("code").asText()).isEqualTo("record_too_large");
+    }
+
+    @Test
+    void aNumericIdMeansItsDecimalString() {
+        results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':123,'data':{'title':'A'}}");
+        JsonNode r = results("dev-1",
+                "{'opId':2,'type':'update','collection':'notes','id':'123','baseVersion':1,'data':{'title':'B'}}")
+                .get(0);
+        assertThat(r.path("status").asText()).isEqualTo("applied");
+        assertThat(r.path("id").asText()).isEqualTo("123");
+    }
+
+    @Test
+    void serverAssignedIdsReplaceTempIdsInThisPushAndLaterOnes() {
+        JsonNode r = results("dev-1",
+                "{'opId':1,'type':'create','collection':'pets','id':'p-1','data':{'name':'Rex','ownerId':'user-1'}},"
+                        + "{'opId':2,'type':'create','collection':'appointments','tempId':'temp_a',"
+                        + "'data':{'title':'Checkup','petId':'p-1','date':'2026-11-30T10:00:00Z','clientId':'forged'}},"
+                        + "{'opId':3,'type':'update','collection':'appointments','id':'temp_a','baseVersion':1,"
+                        + "'data':{'title':'Checkup 2'}}");
+        JsonNode created = r.get(1);
+        assertThat(created.path("status").asText()).isEqualTo("applied");
+        assertThat(created.path("tempId").asText()).isEqualTo("temp_a");
+        String realId = created.path("id").asText();
+        assertThat(realId).isEqualTo("1");
+        assertThat(r.get(2).path("id").asText()).isEqualTo(realId);
+        assertThat(r.get(2).path("version").asLong()).isEqualTo(2);
+
+        JsonNode later = results("dev-1", "{'opId':4,'type':'update','collection':'appointments','id':'temp_a',"
+                + "'baseVersion':2,'data':{'title':'Checkup 3'}}").get(0);
+        assertThat(later.path("id").asText()).isEqualTo(realId);
+        assertThat(later.path("status").asText()).isEqualTo("applied");
+
+        JsonNode second = results("dev-1", "{'opId':5,'type':'create','collection':'appointments','tempId':'temp_b',"
+                + "'data':{'title':'Vaccine','petId':'p-1','date':'2026-12-01T10:00:00Z'}}").get(0);
+        assertThat(second.path("id").asText()).isEqualTo("2");
+
+        String state = jdbc.queryForObject("SELECT convert_from(payload, 'UTF8') FROM domain_event_entry "
+                + "WHERE aggregate_identifier = ? AND sequence_number = 0", String.class, tenant + "/appointments/1");
+        assertThat(parse(state).path("data").path("clientId").asText())
+                .as("derived from the pet's ownerId, replacing the client's value").isEqualTo("user-1");
+    }
+
+    @Test
+    void aReferenceToAMissingRecordIsAnInvalidReference() {
+        JsonNode r = results("dev-1", "{'opId':1,'type':'create','collection':'appointments','tempId':'t1',"
+                + "'data':{'title':'Checkup','petId':'nobody','date':'2026-11-30T10:00:00Z'}}").get(0);
+        assertThat(r.path("status").asText()).isEqualTo("rejected");
+        assertThat(r.path("error").path("code").asText()).isEqualTo("invalid_reference");
+        assertThat(r.path("error").path("fields").get(0).path("field").asText()).isEqualTo("petId");
+    }
+
+    @Test
+    void aRecordOfAnOwnerVisibilityCollectionIsNotFoundForOtherUsersButAdminsSeeIt() {
+        results("dev-1", "{'opId':1,'type':'create','collection':'pets','id':'p-1','data':{'name':'Rex','ownerId':'user-1'}}");
+        String other = token(tenant, "user-2", Role.USER);
+        JsonNode hidden = pushOk(other, json("{'deviceId':'dev-2','operations':[{'opId':1,'type':'update',"
+                + "'collection':'pets','id':'p-1','baseVersion':1,'data':{'name':'Stolen'}}]}")).path("results").get(0);
+        assertThat(hidden.path("status").asText()).isEqualTo("rejected");
+        assertThat(hidden.path("error").path("code").asText()).isEqualTo("not_found");
+
+        String admin = token(tenant, "boss", Role.USER, Role.ADMIN);
+        JsonNode seen = pushOk(admin, json("{'deviceId':'dev-3','operations':[{'opId':1,'type':'update',"
+                + "'collection':'pets','id':'p-1','baseVersion':1,'data':{'name':'Rex II'}}]}")).path("results").get(0);
+        assertThat(seen.path("status").asText()).isEqualTo("applied");
+    }
+
+    @Test
+    void tenantsNeverSeeEachOthersRecords() {
+        results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'shared-id','data':{'title':'A'}}");
+        String otherTenant = anyTenant();
+        JsonNode r = pushOk(userToken(otherTenant), json("{'deviceId':'dev-1','operations':[{'opId':1,"
+                + "'type':'create','collection':'notes','id':'shared-id','data':{'title':'B'}}]}")).path("results")
+                .get(0);
+        assertThat(r.path("status").asText()).as("a different tenant's record with the same id").isEqualTo("applied");
+        assertThat(r.path("version").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void gzipRequestsAreInflatedAndGzipResponsesSentWhenAsked() throws IOException {
+        StringBuilder ops = new StringBuilder();
+        for (int i = 1; i <= 50; i++) {
+            if (i > 1) ops.append(',');
+            ops.append("{\"opId\":").append(i).append(",\"type\":\"create\",\"collection\":\"notes\",\"id\":\"g-")
+                    .append(i).append("\",\"data\":{\"title\":\"T\"}}");
+        }
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+            gzip.write(("{\"deviceId\":\"dev-z\",\"operations\":[" + ops + "]}").getBytes(StandardCharsets.UTF_8));
+        }
+        HttpResponse<byte[]> response = sendBytes(HttpRequest.newBuilder(uri("/api/v1/sync/push"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        String body = new String(new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertThat(parse(body).path("results").size()).isEqualTo(50);
+        assertThat(parse(body).path("lastProcessedOpId").asLong()).isEqualTo(50);
+    }
+}
