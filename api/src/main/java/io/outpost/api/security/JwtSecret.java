@@ -1,7 +1,6 @@
 package io.outpost.api.security;
 
 import io.jsonwebtoken.security.Keys;
-import io.outpost.api.config.EmbeddedPostgresConfiguration;
 import io.outpost.api.config.OutpostProperties;
 import io.outpost.api.config.SyncProperties;
 import java.io.IOException;
@@ -13,40 +12,26 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import javax.crypto.SecretKey;
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
  * The HS256 key. {@code sync.security.jwt.secret} ({@code SYNC_JWT_SECRET}) must hold at least 32 bytes. Without
  * it, the embedded default generates one and keeps it in {@code outpost.data-dir}/jwt-secret (a development
- * convenience); with an external database a missing or short secret stops the server at start.
+ * convenience). A short secret, or a missing one with an external database, stops the server at start
+ * ({@link io.outpost.api.config.StartupChecks}).
  */
 @Component
 public class JwtSecret {
 
-    static final int MIN_BYTES = 32;
-
     private final SecretKey key;
     private final boolean generated;
 
-    public JwtSecret(SyncProperties sync, OutpostProperties outpost, Environment env) {
+    public JwtSecret(SyncProperties sync, OutpostProperties outpost) {
+        // io.outpost.api.config.StartupChecks has already refused a short secret, or a missing one with an
+        // external database, before the context was built.
         String configured = sync.security().jwt().secret();
-        if (configured != null && !configured.isBlank()) {
-            byte[] bytes = configured.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length < MIN_BYTES) {
-                throw new IllegalStateException("sync.security.jwt.secret (SYNC_JWT_SECRET) must be at least "
-                        + MIN_BYTES + " bytes; the configured one has " + bytes.length);
-            }
-            this.key = Keys.hmacShaKeyFor(bytes);
-            this.generated = false;
-        } else if (EmbeddedPostgresConfiguration.embedded(env)) {
-            this.key = Keys.hmacShaKeyFor(localSecret(outpost).getBytes(StandardCharsets.UTF_8));
-            this.generated = true;
-        } else {
-            throw new IllegalStateException("SYNC_JWT_SECRET (sync.security.jwt.secret) is required when the server "
-                    + "uses an external database: set it to a random string of at least " + MIN_BYTES
-                    + " bytes, e.g. the output of `openssl rand -base64 48`");
-        }
+        this.generated = configured == null || configured.isBlank();
+        this.key = Keys.hmacShaKeyFor((generated ? localSecret(outpost) : configured).getBytes(StandardCharsets.UTF_8));
     }
 
     public SecretKey key() {

@@ -1,0 +1,42 @@
+package io.outpost.api.config;
+
+import java.nio.charset.StandardCharsets;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Refuses to start, before any bean or database connection is made, when the JWT secret is unusable: shorter than
+ * 32 bytes, or missing while an external database is configured (only the embedded default may generate one).
+ * Registered in META-INF/spring.factories.
+ */
+public class StartupChecks implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
+
+    static final int MIN_SECRET_BYTES = 32;
+
+    @Override
+    public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+        check(event.getEnvironment());
+    }
+
+    static void check(ConfigurableEnvironment env) {
+        String secret = env.getProperty("sync.security.jwt.secret");
+        if (secret != null && !secret.isBlank()) {
+            int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < MIN_SECRET_BYTES) {
+                throw new IllegalStateException("Refusing to start: sync.security.jwt.secret (SYNC_JWT_SECRET) must "
+                        + "be at least " + MIN_SECRET_BYTES + " bytes; the configured one has " + bytes);
+            }
+        } else if (!EmbeddedPostgresConfiguration.embedded(env)) {
+            throw new IllegalStateException("Refusing to start: SYNC_JWT_SECRET (sync.security.jwt.secret) is "
+                    + "required with an external database (spring.datasource.url is set). Set it to a random string "
+                    + "of at least " + MIN_SECRET_BYTES + " bytes, e.g. the output of `openssl rand -base64 48`.");
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}
