@@ -35,6 +35,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.transaction.TransactionManager;
@@ -67,9 +69,12 @@ public class PushService {
     private final CollectionCatalog catalog;
     private final Clock clock;
     private final int maxAttempts;
+    private final MeterRegistry meters;
+    private final Timer pushTimer;
 
     PushService(CommandGateway commands, EventBus events, TransactionManager transactions, PushStore store,
-                RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties) {
+                RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
+                MeterRegistry meters) {
         this.commands = commands;
         this.events = events;
         this.transactions = transactions;
@@ -78,12 +83,21 @@ public class PushService {
         this.catalog = catalog;
         this.clock = clock;
         this.maxAttempts = properties.push().maxAttempts();
+        this.meters = meters;
+        this.pushTimer = Timer.builder("outpost.push.requests").description("push requests, committed or not")
+                .publishPercentileHistogram().register(meters);
     }
 
     public PushResponse push(SyncPrincipal caller, PushRequest request) {
+        return pushTimer.record(() -> pushWithRetries(caller, request));
+    }
+
+    private PushResponse pushWithRetries(SyncPrincipal caller, PushRequest request) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return pushOnce(caller, request);
+                PushResponse response = pushOnce(caller, request);
+                count(response);
+                return response;
             } catch (RuntimeException e) {
                 if (!RetryablePushFailure.isRetryable(e)) throw e;
                 if (attempt >= maxAttempts) {
@@ -92,10 +106,19 @@ public class PushService {
                     throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
                             "concurrent pushes kept changing the same records; send the push again");
                 }
+                meters.counter("outpost.push.retries").increment();
                 log.debug("push of device {} collided (attempt {}), retrying: {}", request.deviceId(), attempt,
                         e.toString());
                 pause(attempt);
             }
+        }
+    }
+
+    /** Committed op results by status ({@code duplicate} counted apart), for dashboards and alerts. */
+    private void count(PushResponse response) {
+        for (OperationResult r : response.results()) {
+            String status = Boolean.TRUE.equals(r.duplicate()) ? "duplicate" : r.status();
+            meters.counter("outpost.push.operations", "status", status).increment();
         }
     }
 

@@ -246,4 +246,22 @@ class PushOperationsTest extends ServerTest {
         assertThat(parse(body).path("results").size()).isEqualTo(50);
         assertThat(parse(body).path("lastProcessedOpId").asLong()).isEqualTo(50);
     }
+
+    @Test
+    void pushOutcomesAreCountedInPrometheusMetrics() {
+        results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'a','data':{}},"
+                + "{'opId':2,'type':'update','collection':'notes','id':'a','baseVersion':9,'data':{}}");
+        HttpResponse<String> metrics = send(HttpRequest.newBuilder(uri("/actuator/prometheus"))
+                .header("Authorization", "Bearer " + token).GET());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("outpost_push_operations_total{status=\"applied\"")
+                .contains("outpost_push_operations_total{status=\"rejected\"")
+                .contains("outpost_push_requests_seconds_bucket");
+    }
+
+    @Test
+    void healthNeedsNoTokenButMetricsDo() {
+        assertThat(send(HttpRequest.newBuilder(uri("/actuator/health")).GET()).statusCode()).isEqualTo(200);
+        assertThat(send(HttpRequest.newBuilder(uri("/actuator/prometheus")).GET()).statusCode()).isEqualTo(401);
+    }
 }
