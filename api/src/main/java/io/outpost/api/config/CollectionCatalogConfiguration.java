@@ -9,6 +9,7 @@ import io.outpost.command.api.RecordKey;
 import io.outpost.command.api.RecordSchema;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -33,13 +34,21 @@ class CollectionCatalogConfiguration {
         sync.collections().forEach((name, p) -> declared.put(name, rules(name, p, resources, mapper)));
         Map<String, CollectionRules> undeclared = new java.util.concurrent.ConcurrentHashMap<>();
         boolean allowUndeclared = sync.allowUndeclaredCollections();
-        return collection -> {
-            CollectionRules rules = declared.get(collection);
-            if (rules != null) return Optional.of(rules);
-            if (!allowUndeclared || collection == null || !RecordKey.COLLECTION.matcher(collection).matches()) {
-                return Optional.empty();
+        return new CollectionCatalog() {
+            @Override
+            public Optional<CollectionRules> find(String collection) {
+                CollectionRules rules = declared.get(collection);
+                if (rules != null) return Optional.of(rules);
+                if (!allowUndeclared || collection == null || !RecordKey.COLLECTION.matcher(collection).matches()) {
+                    return Optional.empty();
+                }
+                return Optional.of(undeclared.computeIfAbsent(collection, CollectionRules::defaults));
             }
-            return Optional.of(undeclared.computeIfAbsent(collection, CollectionRules::defaults));
+
+            @Override
+            public Collection<CollectionRules> declared() {
+                return declared.values();
+            }
         };
     }
 

@@ -8,7 +8,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Refuses to start, before any bean or database connection is made, when the JWT secret is unusable: shorter than
- * 32 bytes, or missing while an external database is configured (only the embedded default may generate one).
+ * 32 bytes, or missing while an external database is configured (only the embedded default may generate one). Also
+ * turns Axon's update checker off: the server makes no outbound calls.
  * Registered in META-INF/spring.factories.
  */
 public class StartupChecks implements ApplicationListener<ApplicationEnvironmentPreparedEvent>, Ordered {
@@ -21,6 +22,13 @@ public class StartupChecks implements ApplicationListener<ApplicationEnvironment
     }
 
     static void check(ConfigurableEnvironment env) {
+        // Axon's update checker (started by an auto-loaded configurer module too) would phone home at start.
+        if (System.getProperty("axoniq.update-checker.disabled") == null) {
+            System.setProperty("axoniq.update-checker.disabled", "true");
+        }
+        if (System.getProperty("disable-axoniq-console-message") == null) {
+            System.setProperty("disable-axoniq-console-message", "true");
+        }
         String secret = env.getProperty("sync.security.jwt.secret");
         if (secret != null && !secret.isBlank()) {
             int bytes = secret.getBytes(StandardCharsets.UTF_8).length;

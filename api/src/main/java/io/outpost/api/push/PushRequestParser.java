@@ -11,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Reads a push body. Problems that make the whole push unusable (not an object, bad deviceId, a missing or
@@ -22,7 +21,6 @@ import java.util.regex.Pattern;
 final class PushRequestParser {
 
     static final int MAX_OPERATIONS = 1000;
-    static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private PushRequestParser() {
     }
@@ -32,7 +30,7 @@ final class PushRequestParser {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "the body must be a JSON object");
         }
         JsonNode device = body.get("deviceId");
-        if (device == null || !device.isTextual() || !DEVICE_ID.matcher(device.asText()).matches()) {
+        if (device == null || !device.isTextual() || !DeviceIds.isValid(device.asText())) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "deviceId must be 1-64 characters of [A-Za-z0-9._:-]",
                     List.of(new FieldError("deviceId", "must be 1-64 characters of [A-Za-z0-9._:-]")));
         }

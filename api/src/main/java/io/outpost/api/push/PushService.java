@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.api.config.OutpostProperties;
+import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
@@ -65,6 +66,7 @@ public class PushService {
     private final EventBus events;
     private final TransactionManager transactions;
     private final PushStore store;
+    private final DeviceRegistry devices;
     private final RecordLookup records;
     private final CollectionCatalog catalog;
     private final Clock clock;
@@ -73,12 +75,13 @@ public class PushService {
     private final Timer pushTimer;
 
     PushService(CommandGateway commands, EventBus events, TransactionManager transactions, PushStore store,
-                RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
+                DeviceRegistry devices, RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
                 MeterRegistry meters) {
         this.commands = commands;
         this.events = events;
         this.transactions = transactions;
         this.store = store;
+        this.devices = devices;
         this.records = records;
         this.catalog = catalog;
         this.clock = clock;
@@ -154,11 +157,8 @@ public class PushService {
     }
 
     private PushResponse process(Push push, PushRequest request) {
-        PushStore.Device device = store.lockDevice(push.tenant(), push.deviceId(), push.caller().userId(), push.now());
-        if (!device.userId().equals(push.caller().userId())) {
-            throw new ApiException(ErrorCode.DEVICE_BOUND_TO_OTHER_USER,
-                    "device " + push.deviceId() + " is bound to another user");
-        }
+        DeviceRegistry.Device device = devices.lockForPush(push.tenant(), push.deviceId(), push.caller().userId(),
+                push.now());
         List<Long> seen = request.operations().stream().map(PushOperation::opId)
                 .filter(id -> id <= device.lastOpId()).toList();
         Map<Long, OperationResult> stored = store.storedResults(push.tenant(), push.deviceId(), seen);
@@ -180,7 +180,7 @@ public class PushService {
             last = op.opId();
         }
         store.saveResults(push.tenant(), push.deviceId(), fresh, push.now());
-        store.advanceDevice(push.tenant(), push.deviceId(), last, push.now());
+        devices.advance(push.tenant(), push.deviceId(), last, push.now());
         return new PushResponse(last, results);
     }
 
@@ -228,7 +228,10 @@ public class PushService {
         ObjectNode data = op.data() == null ? null : rewriteReferences(tempIds, rules, op.data());
 
         RecordKey key = new RecordKey(push.tenant(), op.collection(), id);
-        Optional<RecordView> target = records.find(key);
+        // A plain create needs no read here: the aggregate itself answers a create of an existing id. Updates and
+        // deletes load it once (the command then reuses the loaded aggregate); owner collections check visibility.
+        boolean needsTarget = op.type() != OpType.CREATE || rules.visibility() == CollectionRules.Visibility.OWNER;
+        Optional<RecordView> target = needsTarget ? records.find(key) : Optional.empty();
         if (target.isPresent() && !visible(target.get(), rules, push.caller())
                 || target.isEmpty() && op.type() != OpType.CREATE) {
             return reject(push, op, id, RejectionCode.NOT_FOUND, "record " + id + " does not exist", List.of());

@@ -15,8 +15,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The push path's own tables: device binding and progress, stored op results (dedupe), temp-id mappings and the
- * server-assigned id sequences. Every method joins the caller's transaction.
+ * The push path's own tables: stored op results (dedupe), temp-id mappings and the server-assigned id sequences. Every method joins the caller's transaction.
  */
 @Repository
 class PushStore {
@@ -29,23 +28,7 @@ class PushStore {
         this.mapper = mapper;
     }
 
-    record Device(String userId, long lastOpId) {
-    }
-
     record TempId(String collection, String id) {
-    }
-
-    /** Registers the device on first use and locks its row until commit, so one device's pushes run one at a time. */
-    Device lockDevice(String tenant, String deviceId, String userId, Instant now) {
-        jdbc.update("INSERT INTO devices (tenant, device_id, user_id, last_op_id, first_seen_at) "
-                + "VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING", tenant, deviceId, userId, Timestamp.from(now));
-        return jdbc.queryForObject("SELECT user_id, last_op_id FROM devices WHERE tenant = ? AND device_id = ? "
-                        + "FOR UPDATE", (rs, n) -> new Device(rs.getString(1), rs.getLong(2)), tenant, deviceId);
-    }
-
-    void advanceDevice(String tenant, String deviceId, long lastOpId, Instant now) {
-        jdbc.update("UPDATE devices SET last_op_id = GREATEST(last_op_id, ?), last_push_at = ? "
-                + "WHERE tenant = ? AND device_id = ?", lastOpId, Timestamp.from(now), tenant, deviceId);
     }
 
     Map<Long, OperationResult> storedResults(String tenant, String deviceId, Collection<Long> opIds) {

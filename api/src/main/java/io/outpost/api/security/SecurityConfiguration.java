@@ -1,6 +1,7 @@
 package io.outpost.api.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.DispatcherType;
 import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.Problems;
 import io.outpost.api.web.RequestBodyLimitFilter;
@@ -31,6 +32,7 @@ class SecurityConfiguration {
                 .addFilterBefore(new BearerTokenFilter(jwt), AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new RequestBodyLimitFilter(MAX_BODY_BYTES, mapper), AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/api/v1/auth/token").permitAll()
                         .requestMatchers("/error").permitAll()

@@ -1,0 +1,81 @@
+package io.outpost.api.device;
+
+import io.outpost.api.web.ApiException;
+import io.outpost.api.web.ErrorCode;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The {@code devices} table. A device is bound to the first user of the tenant that uses it (push, pull or
+ * stream); another user presenting it gets 403 {@code device_bound_to_other_user}.
+ */
+@Repository
+public class DeviceRegistry {
+
+    private final JdbcTemplate jdbc;
+
+    public DeviceRegistry(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public record Device(String userId, long lastOpId, Instant lastPushAt, Instant lastPullAt) {
+    }
+
+    /** For a push: registers the device on first use and locks its row until commit (one push per device at a time). */
+    public Device lockForPush(String tenant, String deviceId, String userId, Instant now) {
+        register(tenant, deviceId, userId, now);
+        return owned(jdbc.queryForObject("SELECT user_id, last_op_id, last_push_at, last_pull_at FROM devices "
+                + "WHERE tenant = ? AND device_id = ? FOR UPDATE", (rs, n) -> device(rs), tenant, deviceId), deviceId,
+                userId);
+    }
+
+    public void advance(String tenant, String deviceId, long lastOpId, Instant now) {
+        jdbc.update("UPDATE devices SET last_op_id = GREATEST(last_op_id, ?), last_push_at = ? "
+                + "WHERE tenant = ? AND device_id = ?", lastOpId, Timestamp.from(now), tenant, deviceId);
+    }
+
+    /** For a pull or a stream: registers the device on first use, checks its user, records the pull time. */
+    public void bindForPull(String tenant, String deviceId, String userId, Instant now) {
+        register(tenant, deviceId, userId, now);
+        int updated = jdbc.update("UPDATE devices SET last_pull_at = ? WHERE tenant = ? AND device_id = ? "
+                + "AND user_id = ?", Timestamp.from(now), tenant, deviceId, userId);
+        if (updated == 0) throw boundToOther(deviceId);
+    }
+
+    /** For a stream: registers the device on first use and checks its user. */
+    public void bind(String tenant, String deviceId, String userId, Instant now) {
+        register(tenant, deviceId, userId, now);
+        find(tenant, deviceId).ifPresent(d -> owned(d, deviceId, userId));
+    }
+
+    public java.util.Optional<Device> find(String tenant, String deviceId) {
+        List<Device> found = jdbc.query("SELECT user_id, last_op_id, last_push_at, last_pull_at FROM devices "
+                + "WHERE tenant = ? AND device_id = ?", (rs, n) -> device(rs), tenant, deviceId);
+        return found.stream().findFirst();
+    }
+
+    private void register(String tenant, String deviceId, String userId, Instant now) {
+        jdbc.update("INSERT INTO devices (tenant, device_id, user_id, last_op_id, first_seen_at) "
+                + "VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING", tenant, deviceId, userId, Timestamp.from(now));
+    }
+
+    private static Device owned(Device device, String deviceId, String userId) {
+        if (!device.userId().equals(userId)) throw boundToOther(deviceId);
+        return device;
+    }
+
+    private static ApiException boundToOther(String deviceId) {
+        return new ApiException(ErrorCode.DEVICE_BOUND_TO_OTHER_USER, "device " + deviceId
+                + " is bound to another user");
+    }
+
+    private static Device device(java.sql.ResultSet rs) throws java.sql.SQLException {
+        Timestamp push = rs.getTimestamp(3);
+        Timestamp pull = rs.getTimestamp(4);
+        return new Device(rs.getString(1), rs.getLong(2), push == null ? null : push.toInstant(),
+                pull == null ? null : pull.toInstant());
+    }
+}

@@ -1,0 +1,89 @@
+package io.outpost.api.pull;
+
+import io.outpost.query.feed.FeedNotifier;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Holds one dedicated connection that {@code LISTEN}s on {@value FeedNotifier#CHANNEL} and hands each tenant named
+ * in a notification to the {@link PokeHub}: every node hears every commit of the feed projection, wherever it ran,
+ * with no broker but PostgreSQL. Reconnects with back-off when the connection drops.
+ */
+@Component
+class ChangeNotificationListener implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeNotificationListener.class);
+
+    private final DataSource dataSource;
+    private final PokeHub hub;
+    private volatile boolean running;
+    private volatile Thread thread;
+
+    ChangeNotificationListener(DataSource dataSource, PokeHub hub) {
+        this.dataSource = dataSource;
+        this.hub = hub;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        thread = new Thread(this::listen, "outpost-listen");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void listen() {
+        long backoff = 500;
+        while (running) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(true);
+                try (Statement st = connection.createStatement()) {
+                    st.execute("LISTEN " + FeedNotifier.CHANNEL);
+                }
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                backoff = 500;
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(500);
+                    if (notifications == null) continue;
+                    for (PGNotification n : notifications) hub.changed(n.getParameter());
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!running) return;
+                log.warn("change notifications interrupted ({}); reconnecting in {} ms", e.toString(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoff = Math.min(backoff * 2, 30_000);
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,119 @@
+package io.outpost.api.pull;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * The SSE subscribers of this node, by tenant. A change notification for a tenant becomes one {@code poke} per
+ * subscriber, coalesced: notifications arriving within {@link #COALESCE} of each other give one poke. Every
+ * subscriber gets a heartbeat comment every {@link #HEARTBEAT}; on shutdown every stream is completed cleanly.
+ */
+@Component
+public class PokeHub implements SmartLifecycle {
+
+    static final Duration COALESCE = Duration.ofMillis(100);
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    private static final Logger log = LoggerFactory.getLogger(PokeHub.class);
+
+    /** A stream and how to make the poke's data for it. */
+    record Subscriber(SseEmitter emitter, Function<String, Object> pokeData) {
+    }
+
+    private final Map<String, Set<Subscriber>> byTenant = new ConcurrentHashMap<>();
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "outpost-pokes");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean running;
+
+    void subscribe(String tenant, Subscriber subscriber) {
+        byTenant.computeIfAbsent(tenant, t -> new CopyOnWriteArraySet<>()).add(subscriber);
+        Runnable remove = () -> unsubscribe(tenant, subscriber);
+        subscriber.emitter().onCompletion(remove);
+        subscriber.emitter().onTimeout(remove);
+        subscriber.emitter().onError(e -> remove.run());
+    }
+
+    private void unsubscribe(String tenant, Subscriber subscriber) {
+        Set<Subscriber> set = byTenant.get(tenant);
+        if (set != null) set.remove(subscriber);
+    }
+
+    int subscribers(String tenant) {
+        Set<Subscriber> set = byTenant.get(tenant);
+        return set == null ? 0 : set.size();
+    }
+
+    /** Changes committed in {@code tenant}: poke its subscribers (coalesced). */
+    public void changed(String tenant) {
+        if (!running || !byTenant.containsKey(tenant) || !pending.add(tenant)) return;
+        scheduler.schedule(() -> {
+            pending.remove(tenant);
+            Set<Subscriber> set = byTenant.getOrDefault(tenant, Set.of());
+            for (Subscriber s : set) {
+                try {
+                    s.emitter().send(SseEmitter.event().name("poke").data(s.pokeData().apply(tenant)));
+                } catch (IOException | RuntimeException e) {
+                    unsubscribe(tenant, s);
+                }
+            }
+        }, COALESCE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void heartbeat() {
+        byTenant.forEach((tenant, set) -> set.forEach(s -> {
+            try {
+                s.emitter().send(SseEmitter.event().comment("heartbeat"));
+            } catch (IOException | RuntimeException e) {
+                unsubscribe(tenant, s);
+            }
+        }));
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        scheduler.scheduleAtFixedRate(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        byTenant.values().forEach(set -> set.forEach(s -> {
+            try {
+                s.emitter().complete();
+            } catch (RuntimeException e) {
+                log.debug("closing a stream failed", e);
+            }
+        }));
+        byTenant.clear();
+        scheduler.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server, so streams end cleanly instead of being cut. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE + 1000;
+    }
+}

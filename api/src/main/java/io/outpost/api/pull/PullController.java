@@ -1,0 +1,71 @@
+package io.outpost.api.pull;
+
+import io.outpost.api.device.DeviceRegistry;
+import io.outpost.api.security.SyncPrincipal;
+import io.outpost.api.web.dto.DeviceStatusResponse;
+import io.outpost.api.web.dto.PullResponse;
+import io.outpost.query.pull.ChangeFeedReader;
+import io.outpost.query.pull.ChangesResponse;
+import io.outpost.query.pull.FetchChangesQuery;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/v1/sync/pull} and {@code GET /api/v1/sync/status} (PROTOCOL.md, Pull). */
+@RestController
+@RequestMapping(path = "/api/v1/sync", produces = MediaType.APPLICATION_JSON_VALUE)
+class PullController {
+
+    private final ChangeFeedReader feed;
+    private final CursorCodec cursors;
+    private final DeviceRegistry devices;
+    private final Clock clock;
+
+    PullController(ChangeFeedReader feed, CursorCodec cursors, DeviceRegistry devices, Clock clock) {
+        this.feed = feed;
+        this.cursors = cursors;
+        this.devices = devices;
+        this.clock = clock;
+    }
+
+    @GetMapping("/pull")
+    PullResponse pull(@RequestParam(required = false) String deviceId, @RequestParam(required = false) String cursor,
+                      @RequestParam(required = false) String collections,
+                      @RequestParam(required = false) String limit, @AuthenticationPrincipal SyncPrincipal caller) {
+        String device = PullRequestParams.deviceId(deviceId);
+        int pageSize = PullRequestParams.limit(limit);
+        Set<String> names = PullRequestParams.collections(collections);
+        String namesKey = String.join(",", names);
+        Cursor from = cursor == null || cursor.isEmpty() ? null : cursors.decode(caller.tenant(), namesKey, cursor);
+        devices.bindForPull(caller.tenant(), device, caller.userId(), clock.instant());
+
+        boolean reset = from != null && from.epoch() != feed.epoch();
+        FetchChangesQuery query = from == null || reset
+                ? new FetchChangesQuery(caller.tenant(), caller.userId(), caller.isAdmin(), device, 0,
+                FetchChangesQuery.BEGIN_SNAPSHOT, names, pageSize, 0)
+                : new FetchChangesQuery(caller.tenant(), caller.userId(), caller.isAdmin(), device, from.position(),
+                from.snapshotStart(), names, pageSize, from.seenOpId());
+        ChangesResponse page = feed.fetch(query);
+        String next = cursors.encode(caller.tenant(), new Cursor(page.epoch(), page.position(), page.snapshotStart(),
+                page.lastProcessedOpId(), namesKey));
+        return new PullResponse(page.changes().stream().map(c -> new PullResponse.Change(c.collection(), c.id(),
+                c.version(), c.deleted(), c.data(), c.updatedAt(), c.updatedBy())).toList(), next, page.hasMore(),
+                page.lastProcessedOpId(), reset);
+    }
+
+    @GetMapping("/status")
+    DeviceStatusResponse status(@RequestParam(required = false) String deviceId,
+                                @AuthenticationPrincipal SyncPrincipal caller) {
+        String device = PullRequestParams.deviceId(deviceId);
+        Instant now = clock.instant();
+        devices.bind(caller.tenant(), device, caller.userId(), now);
+        DeviceRegistry.Device d = devices.find(caller.tenant(), device).orElseThrow();
+        return new DeviceStatusResponse(device, d.userId(), d.lastOpId(), d.lastPushAt(), d.lastPullAt(), 0, now);
+    }
+}

@@ -1,0 +1,144 @@
+package io.outpost.bench;
+
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * One simulated device: its own user, token and HttpClient (HTTP/1.1), strictly increasing opIds across all its
+ * pushes, and the records it created with the version each has after its ops, so that every update carries the
+ * correct baseVersion and every result can be checked against the version it must report.
+ */
+final class BenchDevice {
+
+    static final String COLLECTION = "dispenses";
+    /** Target size of one record's data, serialized. */
+    static final int DATA_BYTES = 200;
+
+    private static final String[] DRUGS = {"amoxicillin", "paracetamol", "ibuprofen", "metformin", "omeprazole",
+            "salbutamol", "ceftriaxone", "artemether"};
+    private static final String NOTES = "Checked ID band and allergy list; dose explained to patient and carer. "
+            + "Observed intake, no adverse reaction within 15 minutes. ";
+
+    final String tenant;
+    final String deviceId;
+    final String userId;
+    final String token;
+    final HttpClient http;
+
+    private long nextOpId = 1;
+    private int records;
+    private long[] versions = new long[256];
+    private int updateCursor;
+
+    /** Device {@code dev-<index>} of user {@code nurse-<index>} (one user per device) in {@code tenant}. */
+    BenchDevice(InProcessServer server, String tenant, int index) {
+        this.tenant = tenant;
+        this.deviceId = "dev-" + index;
+        this.userId = "nurse-" + index;
+        this.token = server.token(tenant, userId);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    /** A push, and what each of its results must say. */
+    record Push(String body, int size, long[] opIds, String[] ids, long[] versions) {
+    }
+
+    /**
+     * A push of {@code creates} new records and {@code updates} updates of records created by earlier pushes,
+     * interleaved. Each update targets a different record (round robin over the earlier records).
+     */
+    Push push(int creates, int updates) {
+        int before = records;
+        if (updates > 0 && updates > before) {
+            throw new IllegalStateException(deviceId + " has " + before + " records, too few for " + updates
+                    + " updates in one push");
+        }
+        int n = creates + updates;
+        long[] opIds = new long[n];
+        String[] ids = new String[n];
+        long[] expected = new long[n];
+        StringBuilder body = new StringBuilder(n * (DATA_BYTES + 120) + 64);
+        body.append("{\"deviceId\":\"").append(deviceId).append("\",\"operations\":[");
+        int c = 0;
+        int u = 0;
+        for (int i = 0; i < n; i++) {
+            boolean update = u < updates && (c >= creates || i % 2 == 0);
+            if (i > 0) body.append(',');
+            long opId = nextOpId++;
+            opIds[i] = opId;
+            int index;
+            if (update) {
+                index = updateCursor++ % before;
+                u++;
+            } else {
+                index = newRecord();
+                c++;
+            }
+            ids[i] = recordId(index);
+            expected[i] = appendOp(body, opId, index, update);
+        }
+        body.append("]}");
+        return new Push(body.toString(), n, opIds, ids, expected);
+    }
+
+    /** A push of one operation: the {@code seq}-th single op; even ones (and the first) create, odd ones update. */
+    Push single(int seq) {
+        boolean update = seq % 2 == 1 && records > 0;
+        return update ? push(0, 1) : push(1, 0);
+    }
+
+    private int newRecord() {
+        if (records == versions.length) versions = Arrays.copyOf(versions, versions.length * 2);
+        versions[records] = 0;
+        return records++;
+    }
+
+    private String recordId(int index) {
+        return deviceId + "-" + (index + 1);
+    }
+
+    /** Appends one op; returns the version its result must report. */
+    private long appendOp(StringBuilder body, long opId, int index, boolean update) {
+        body.append("{\"opId\":").append(opId)
+                .append(",\"type\":\"").append(update ? "update" : "create")
+                .append("\",\"collection\":\"").append(COLLECTION)
+                .append("\",\"id\":\"").append(recordId(index)).append('"');
+        if (update) {
+            long base = versions[index];
+            body.append(",\"baseVersion\":").append(base)
+                    .append(",\"data\":{\"dose\":").append(1000 + opId % 9000)
+                    .append(",\"status\":\"given\",\"checkedBy\":\"").append(userId).append("\"}}");
+            versions[index] = base + 1;
+        } else {
+            body.append(",\"data\":").append(dispense(deviceId, index)).append('}');
+            versions[index] = 1;
+        }
+        return versions[index];
+    }
+
+    /**
+     * A medication dispense record of {@value #DATA_BYTES} bytes of JSON (the notes field pads it), e.g.
+     * {@code {"patient":"P-dev-7-000001","drug":"amoxicillin","dose":500,"unit":"mg","route":"oral",...}}.
+     */
+    static String dispense(String deviceId, int index) {
+        StringBuilder data = new StringBuilder(DATA_BYTES + 16)
+                .append("{\"patient\":\"P-").append(deviceId).append('-').append(String.format("%06d", index + 1))
+                .append("\",\"drug\":\"").append(DRUGS[index % DRUGS.length])
+                .append("\",\"dose\":").append(250 * (1 + index % 4))
+                .append(",\"unit\":\"mg\",\"route\":\"oral\",\"ward\":\"B").append(1 + index % 6)
+                .append("\",\"givenAt\":\"2026-11-24T10:15:00Z\",\"notes\":\"");
+        int room = DATA_BYTES - data.length() - 2;
+        for (int i = 0; i < room; i++) data.append(NOTES.charAt(i % NOTES.length()));
+        data.append("\"}");
+        return data.toString();
+    }
+
+    static int dispenseBytes() {
+        return dispense("dev-0", 0).getBytes(StandardCharsets.UTF_8).length;
+    }
+}

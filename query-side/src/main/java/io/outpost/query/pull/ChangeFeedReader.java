@@ -1,0 +1,116 @@
+package io.outpost.query.pull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.outpost.command.api.CollectionCatalog;
+import io.outpost.command.api.CollectionRules;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Reads pages of the change feed: {@code WHERE tenant = ? AND change_seq > ? ORDER BY change_seq LIMIT n}, one range
+ * scan of {@code records_feed}, so a page costs what it returns, not what the tenant holds. The head, the page and
+ * the device's progress are read in one REPEATABLE READ snapshot.
+ */
+@Service
+public class ChangeFeedReader {
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate snapshot;
+    private final CollectionCatalog catalog;
+    private final ObjectMapper mapper;
+
+    public ChangeFeedReader(JdbcTemplate jdbc, PlatformTransactionManager transactions, CollectionCatalog catalog,
+                            ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.catalog = catalog;
+        this.mapper = mapper;
+        this.snapshot = new TransactionTemplate(transactions);
+        this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.snapshot.setReadOnly(true);
+    }
+
+    public long epoch() {
+        return jdbc.queryForObject("SELECT epoch FROM feed_state WHERE id = 1", Long.class);
+    }
+
+    /** The newest feed position of a tenant's records. */
+    public long head(String tenant) {
+        return jdbc.queryForObject("SELECT COALESCE(MAX(change_seq), 0) FROM records WHERE tenant = ?", Long.class,
+                tenant);
+    }
+
+    public ChangesResponse fetch(FetchChangesQuery q) {
+        return snapshot.execute(status -> read(q));
+    }
+
+    private ChangesResponse read(FetchChangesQuery q) {
+        long epoch = epoch();
+        long head = head(q.tenant());
+        Long snapshotStart = q.snapshotStart();
+        if (snapshotStart != null && snapshotStart == FetchChangesQuery.BEGIN_SNAPSHOT) snapshotStart = head;
+        if (snapshotStart != null && q.after() >= snapshotStart) snapshotStart = null;
+
+        List<String> ownerOnly = q.admin() ? List.of() : catalog.declared().stream()
+                .filter(r -> r.visibility() == CollectionRules.Visibility.OWNER).map(CollectionRules::name).toList();
+        StringBuilder sql = new StringBuilder("SELECT collection, id, version, deleted, data, updated_at, updated_by, "
+                + "change_seq FROM records WHERE tenant = ? AND change_seq > ?");
+        if (!q.collections().isEmpty()) sql.append(" AND collection = ANY (?)");
+        if (snapshotStart != null) sql.append(" AND (NOT deleted OR change_seq > ?)");
+        if (!ownerOnly.isEmpty()) sql.append(" AND (collection <> ALL (?) OR owner = ?)");
+        sql.append(" ORDER BY change_seq LIMIT ?");
+        Long tombstonesAfter = snapshotStart;
+
+        List<ChangeRow> rows = jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement(sql.toString());
+            int i = 1;
+            ps.setString(i++, q.tenant());
+            ps.setLong(i++, q.after());
+            if (!q.collections().isEmpty()) {
+                Array names = con.createArrayOf("varchar", q.collections().toArray());
+                ps.setArray(i++, names);
+            }
+            if (tombstonesAfter != null) ps.setLong(i++, tombstonesAfter);
+            if (!ownerOnly.isEmpty()) {
+                ps.setArray(i++, con.createArrayOf("varchar", ownerOnly.toArray()));
+                ps.setString(i++, q.userId());
+            }
+            ps.setInt(i, q.limit() + 1);
+            return ps;
+        }, (rs, n) -> new ChangeRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4),
+                json(rs.getString(5)), rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getLong(8)));
+
+        boolean hasMore = rows.size() > q.limit();
+        List<ChangeRow> page = hasMore ? new ArrayList<>(rows.subList(0, q.limit())) : rows;
+        long position = hasMore ? page.get(page.size() - 1).changeSeq() : Math.max(q.after(), head);
+        if (snapshotStart != null && position >= snapshotStart) snapshotStart = null;
+
+        long lastProcessed = q.seenOpId();
+        if (q.deviceId() != null) {
+            List<long[]> progress = jdbc.query("SELECT last_op_id, progress_seq FROM device_progress "
+                            + "WHERE tenant = ? AND device_id = ?",
+                    (rs, n) -> new long[]{rs.getLong(1), rs.getLong(2)}, q.tenant(), q.deviceId());
+            if (!progress.isEmpty() && (!hasMore || progress.get(0)[1] <= position)) {
+                lastProcessed = Math.max(lastProcessed, progress.get(0)[0]);
+            }
+        }
+        return new ChangesResponse(page, position, snapshotStart, hasMore, lastProcessed, epoch);
+    }
+
+    private JsonNode json(String text) {
+        if (text == null) return null;
+        try {
+            return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored record data is not JSON", e);
+        }
+    }
+}

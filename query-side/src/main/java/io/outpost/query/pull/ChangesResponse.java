@@ -1,0 +1,15 @@
+package io.outpost.query.pull;
+
+import java.util.List;
+
+/**
+ * A page of changes.
+ *
+ * @param position         feed position to continue after
+ * @param snapshotStart    still set while the snapshot this page belongs to is incomplete
+ * @param lastProcessedOpId the highest opId of the device whose effects are all at or below {@code position}
+ * @param epoch            the feed epoch the positions belong to
+ */
+public record ChangesResponse(List<ChangeRow> changes, long position, Long snapshotStart, boolean hasMore,
+                              long lastProcessedOpId, long epoch) {
+}
