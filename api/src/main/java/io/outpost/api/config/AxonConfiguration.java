@@ -2,6 +2,16 @@ package io.outpost.api.config;
 
 import io.outpost.command.api.SyncMetaData;
 import java.time.Clock;
+import org.axonframework.common.caching.Cache;
+import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.common.jpa.EntityManagerProvider;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jpa.JpaEventStorageEngine;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.springboot.util.RegisterDefaultEntities;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.axonframework.common.lock.LockFactory;
 import org.axonframework.common.lock.PessimisticLockFactory;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
@@ -11,6 +21,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Axon set-up beyond the Spring Boot defaults. */
 @Configuration(proxyBeanMethods = false)
+@RegisterDefaultEntities(packages = "org.axonframework.eventsourcing.eventstore.jpa")
 class AxonConfiguration {
 
     /** Copies the operation's metadata (tenant, user, device, opId, clientTimestamp) from commands to their events. */
@@ -27,6 +38,37 @@ class AxonConfiguration {
     @Bean
     LockFactory recordLockFactory() {
         return PessimisticLockFactory.builder().acquireAttempts(50).lockAttemptTimeout(100).build();
+    }
+
+    /**
+     * The JPA event store as Axon's auto-configuration builds it, without the per-load snapshot query. Defining it
+     * turns that auto-configuration off, hence {@code @RegisterDefaultEntities} above.
+     */
+    @Bean
+    EventStorageEngine eventStorageEngine(Serializer defaultSerializer, PersistenceExceptionResolver exceptions,
+                                          @Qualifier("eventSerializer") Serializer eventSerializer,
+                                          org.axonframework.config.Configuration configuration,
+                                          EntityManagerProvider entityManagerProvider,
+                                          TransactionManager transactionManager) {
+        return new NoSnapshotJpaEventStorageEngine(JpaEventStorageEngine.builder()
+                .snapshotSerializer(defaultSerializer)
+                .upcasterChain(configuration.upcasterChain())
+                .persistenceExceptionResolver(exceptions)
+                .eventSerializer(eventSerializer)
+                .snapshotFilter(configuration.snapshotFilter())
+                .entityManagerProvider(entityManagerProvider)
+                .transactionManager(transactionManager));
+    }
+
+    /**
+     * Keeps recently used record aggregates in memory (until the garbage collector wants the space), so an update of
+     * a record this node loaded lately needs no event-stream read. Safe with several nodes: every operation appends
+     * an event, so a decision made on a stale copy fails at commit on the event store's unique key, Axon evicts the
+     * copy on rollback, and the retried push reloads it.
+     */
+    @Bean
+    Cache recordCache() {
+        return new WeakReferenceCache();
     }
 
     @Bean

@@ -79,6 +79,44 @@ public abstract class ServerTest {
         return parse(response.body());
     }
 
+    protected HttpResponse<String> pull(String token, String deviceId, String cursor, String collections,
+                                        Integer limit) {
+        StringBuilder query = new StringBuilder("/api/v1/sync/pull?deviceId=").append(deviceId);
+        if (cursor != null) query.append("&cursor=").append(cursor);
+        if (collections != null) query.append("&collections=").append(collections);
+        if (limit != null) query.append("&limit=").append(limit);
+        return send(HttpRequest.newBuilder(uri(query.toString())).header("Authorization", "Bearer " + token).GET());
+    }
+
+    protected JsonNode pullOk(String token, String deviceId, String cursor, String collections, Integer limit) {
+        HttpResponse<String> response = pull(token, deviceId, cursor, collections, limit);
+        if (response.statusCode() != 200) {
+            throw new AssertionError("pull answered " + response.statusCode() + ": " + response.body());
+        }
+        return parse(response.body());
+    }
+
+    /** Every change from {@code cursor} on (null: a snapshot), following cursors until hasMore is false. */
+    protected Drained drain(String token, String deviceId, String cursor, String collections, int limit) {
+        java.util.List<JsonNode> changes = new java.util.ArrayList<>();
+        JsonNode page;
+        String next = cursor;
+        do {
+            page = pullOk(token, deviceId, next, collections, limit);
+            page.path("changes").forEach(changes::add);
+            next = page.path("cursor").asText();
+        } while (page.path("hasMore").asBoolean());
+        return new Drained(changes, next, page.path("lastProcessedOpId").asLong());
+    }
+
+    protected record Drained(java.util.List<JsonNode> changes, String cursor, long lastProcessedOpId) {
+        public java.util.Set<String> ids() {
+            java.util.Set<String> ids = new java.util.TreeSet<>();
+            changes.forEach(c -> ids.add(c.path("collection").asText() + "/" + c.path("id").asText()));
+            return ids;
+        }
+    }
+
     protected static HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return HTTP.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());

@@ -46,7 +46,7 @@ import org.axonframework.spring.stereotype.Aggregate;
  * no history read. Every command leaves exactly one event and returns the operation's outcome; conflicts and
  * rejections are outcomes, never exceptions.
  */
-@Aggregate(lockFactory = "recordLockFactory")
+@Aggregate(lockFactory = "recordLockFactory", cache = "recordCache")
 class RecordAggregate {
 
     @AggregateIdentifier
