@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -111,9 +112,12 @@ public class PokeHub implements SmartLifecycle {
         return running;
     }
 
-    /** Stops before the web server, so streams end cleanly instead of being cut. */
+    /**
+     * Stops before the web server's graceful shutdown (a higher phase stops earlier), so open streams are completed
+     * cleanly instead of holding shutdown until its timeout.
+     */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE + 1000;
+        return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512;
     }
 }
