@@ -13,6 +13,10 @@ import io.outpost.command.api.RecordUnchangedEvent;
 import io.outpost.command.api.RecordUpdatedEvent;
 import io.outpost.command.api.SyncMetaData;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -25,8 +29,9 @@ import org.springframework.stereotype.Component;
  * Builds {@code records} (latest state per record, with tombstones) and {@code device_progress} from the event
  * stream. {@code change_seq} comes from one sequence that only this single-segment processor draws from, in stream
  * order, so committed feed positions never leave a gap behind them. Every write is an upsert guarded by version (or
- * opId), so replaying an event changes nothing. A record's change is written before its device's progress, so a
- * device's progress position is never ahead of the effects it vouches for.
+ * opId), so replaying an event changes nothing. The writes of a processor batch go to the database as two JDBC
+ * batches when it commits: records first, then device progress, so a device's progress position is never below the
+ * positions of the effects it vouches for.
  */
 @Component
 @ProcessingGroup(ChangeFeedProjection.GROUP)
@@ -43,6 +48,14 @@ public class ChangeFeedProjection {
                 owner = COALESCE(excluded.owner, records.owner), updated_at = excluded.updated_at,
                 updated_by = excluded.updated_by, change_seq = excluded.change_seq
             WHERE records.version < excluded.version""";
+
+    private static final String PROGRESS = """
+            INSERT INTO device_progress (tenant, device_id, last_op_id, progress_seq)
+            VALUES (?, ?, ?, nextval('change_seq'))
+            ON CONFLICT (tenant, device_id) DO UPDATE SET last_op_id = excluded.last_op_id,
+                progress_seq = excluded.progress_seq
+            WHERE device_progress.last_op_id < excluded.last_op_id""";
+    private static final String BATCH = ChangeFeedProjection.class.getName() + ".batch";
 
     private final JdbcTemplate jdbc;
     private final CollectionCatalog catalog;
@@ -102,10 +115,32 @@ public class ChangeFeedProjection {
 
     private void write(RecordKey key, long version, boolean deleted, ObjectNode data, String owner, String createdBy,
                        Instant at, String updatedBy) {
-        jdbc.update(UPSERT, key.tenant(), key.collection(), key.id(), version, deleted,
-                data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy);
+        Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
+                data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy};
+        Batch batch = batch();
+        if (batch == null) jdbc.update(UPSERT, row);
+        else batch.records.add(row);
         notifier.changed(key.tenant());
         clock.processed(at);
+    }
+
+    /** The writes of one processor batch, sent as two JDBC batches when it commits: records first, then progress. */
+    private static final class Batch {
+        final List<Object[]> records = new ArrayList<>();
+        final List<Object[]> progress = new ArrayList<>();
+    }
+
+    private Batch batch() {
+        if (!CurrentUnitOfWork.isStarted()) return null;
+        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
+        return uow.getOrComputeResource(BATCH, key -> {
+            Batch batch = new Batch();
+            uow.onPrepareCommit(u -> {
+                if (!batch.records.isEmpty()) jdbc.batchUpdate(UPSERT, batch.records);
+                if (!batch.progress.isEmpty()) jdbc.batchUpdate(PROGRESS, batch.progress);
+            });
+            return batch;
+        });
     }
 
     /** Advances the device's progress; every op leaves one event, so ops that changed nothing count too. */
@@ -114,12 +149,10 @@ public class ChangeFeedProjection {
         String device = text(meta, SyncMetaData.DEVICE);
         Object op = meta.get(SyncMetaData.OP_ID);
         if (tenant == null || device == null || !(op instanceof Number opId)) return;
-        jdbc.update("""
-                INSERT INTO device_progress (tenant, device_id, last_op_id, progress_seq)
-                VALUES (?, ?, ?, nextval('change_seq'))
-                ON CONFLICT (tenant, device_id) DO UPDATE SET last_op_id = excluded.last_op_id,
-                    progress_seq = excluded.progress_seq
-                WHERE device_progress.last_op_id < excluded.last_op_id""", tenant, device, opId.longValue());
+        Object[] row = {tenant, device, opId.longValue()};
+        Batch batch = batch();
+        if (batch == null) jdbc.update(PROGRESS, row);
+        else batch.progress.add(row);
     }
 
     /** Metadata read back from the store comes as JSON types (numbers may be Integer), so read it loosely. */
