@@ -256,7 +256,8 @@ class PushOperationsTest extends ServerTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("outpost_push_operations_total{status=\"applied\"")
                 .contains("outpost_push_operations_total{status=\"rejected\"")
-                .contains("outpost_push_requests_seconds_bucket");
+                .contains("outpost_push_requests_seconds_bucket")
+                .contains("outpost_projection_lag_events");
     }
 
     @Test
