@@ -16,7 +16,7 @@ final class BenchDevice {
     /** Target size of one record's data, serialized. */
     static final int DATA_BYTES = 200;
 
-    private static final String[] DRUGS = {"amoxicillin", "paracetamol", "ibuprofen", "metformin", "omeprazole",
+    static final String[] DRUGS = {"amoxicillin", "paracetamol", "ibuprofen", "metformin", "omeprazole",
             "salbutamol", "ceftriaxone", "artemether"};
     private static final String NOTES = "Checked ID band and allergy list; dose explained to patient and carer. "
             + "Observed intake, no adverse reaction within 15 minutes. ";
@@ -34,9 +34,14 @@ final class BenchDevice {
 
     /** Device {@code dev-<index>} of user {@code nurse-<index>} (one user per device) in {@code tenant}. */
     BenchDevice(InProcessServer server, String tenant, int index) {
+        this(server, tenant, "dev-" + index, "nurse-" + index);
+    }
+
+    /** Device {@code deviceId} of user {@code userId} in {@code tenant}; its records are {@code <deviceId>-<n>}. */
+    BenchDevice(InProcessServer server, String tenant, String deviceId, String userId) {
         this.tenant = tenant;
-        this.deviceId = "dev-" + index;
-        this.userId = "nurse-" + index;
+        this.deviceId = deviceId;
+        this.userId = userId;
         this.token = server.token(tenant, userId);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)

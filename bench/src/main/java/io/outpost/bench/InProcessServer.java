@@ -1,7 +1,9 @@
 package io.outpost.bench;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
+import io.outpost.api.OutpostApplication;
+import io.outpost.api.security.JwtService;
+import io.outpost.api.security.Role;
+import io.outpost.api.security.SyncPrincipal;
 import java.nio.file.Path;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -10,35 +12,21 @@ import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The Outpost server started in this JVM with a throw-away embedded PostgreSQL, plus the three things the benchmark
- * needs from it: its port, bearer tokens and its DataSource.
- *
- * <p>The server's own classes ({@code OutpostApplication}, {@code JwtService}, {@code SyncPrincipal}, {@code Role})
- * are reached by name, not compiled against: the {@code io.outpost:api} main artifact is currently the Spring Boot
- * repackaged jar (classes under {@code BOOT-INF/classes}), which javac cannot read, and the {@code bench} profile
- * puts the unpacked classes on the run-time classpath instead (see bench/pom.xml). This way the module compiles in
- * every ordinary build whichever kind of jar the api module produces.
+ * The Outpost server started in this JVM with a throw-away embedded PostgreSQL, plus what the benchmarks need from
+ * it: its port, bearer tokens, its DataSource and (for server-side timings) its beans. The {@code io.outpost:api}
+ * main artifact is a plain jar (the runnable Spring Boot jar has the classifier {@code exec}), so the server's
+ * classes are compiled against directly.
  */
 final class InProcessServer implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final int port;
-    private final Object jwtService;
-    private final Method issue;
-    private final Constructor<?> principal;
-    private final Object userRole;
+    private final JwtService jwtService;
 
-    private InProcessServer(ConfigurableApplicationContext context) throws ReflectiveOperationException {
+    private InProcessServer(ConfigurableApplicationContext context) {
         this.context = context;
         this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        ClassLoader loader = context.getClassLoader();
-        Class<?> jwtClass = Class.forName("io.outpost.api.security.JwtService", true, loader);
-        Class<?> principalClass = Class.forName("io.outpost.api.security.SyncPrincipal", true, loader);
-        Class<?> roleClass = Class.forName("io.outpost.api.security.Role", true, loader);
-        this.jwtService = context.getBean(jwtClass);
-        this.issue = jwtClass.getMethod("issue", principalClass);
-        this.principal = principalClass.getConstructor(String.class, String.class, Set.class);
-        this.userRole = roleClass.getMethod("valueOf", String.class).invoke(null, "USER");
+        this.jwtService = context.getBean(JwtService.class);
     }
 
     /**
@@ -49,12 +37,11 @@ final class InProcessServer implements AutoCloseable {
      * and the server would bind 8080 and keep its database in ./data between runs. The server's log goes to
      * {@code logFile} only, so that stdout stays readable; what it costs to write is still paid.
      */
-    static InProcessServer start(Path logFile) throws ReflectiveOperationException {
+    static InProcessServer start(Path logFile) {
         // Axon's update checker is started by a ServiceLoader module, which application.yml's exclusion of its
         // Spring auto-configuration does not stop; a benchmark sends no traffic off this machine.
         System.setProperty("axoniq.update-checker.disabled", "true");
-        Class<?> application = Class.forName("io.outpost.api.OutpostApplication");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(application).run(
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(OutpostApplication.class).run(
                 "--server.port=0",
                 "--spring.datasource.url=", // no external database even if SPRING_DATASOURCE_URL is set
                 "--outpost.embedded-postgres.persistent=false",
@@ -64,7 +51,7 @@ final class InProcessServer implements AutoCloseable {
                 "--logging.threshold.console=OFF");
         try {
             return new InProcessServer(context);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (RuntimeException e) {
             context.close();
             throw e;
         }
@@ -76,17 +63,17 @@ final class InProcessServer implements AutoCloseable {
 
     /** A bearer token for {@code userId} in {@code tenant} with role user. */
     String token(String tenant, String userId) {
-        try {
-            Object who = principal.newInstance(tenant, userId, Set.of(userRole));
-            return (String) issue.invoke(jwtService, who);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot issue a token through JwtService", e);
-        }
+        return jwtService.issue(new SyncPrincipal(tenant, userId, Set.of(Role.USER)));
     }
 
     /** The server's own pool on the same PostgreSQL. */
     DataSource dataSource() {
         return context.getBean(DataSource.class);
+    }
+
+    /** A bean of the running server, e.g. its MeterRegistry. */
+    <T> T bean(Class<T> type) {
+        return context.getBean(type);
     }
 
     @Override

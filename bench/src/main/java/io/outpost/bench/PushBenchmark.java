@@ -106,6 +106,10 @@ public final class PushBenchmark {
     public static void main(String[] args) {
         int exit;
         try {
+            if (!BenchSelection.selected("push")) {
+                log("push benchmark not selected (-Dbench.which=" + System.getProperty("bench.which") + ")");
+                return;
+            }
             exit = run(Params.fromSystemProperties());
         } catch (BenchFailure e) {
             System.out.flush();
@@ -196,20 +200,25 @@ public final class PushBenchmark {
 
     // ------------------------------------------------------------------------------------------------ pushes
 
-    private static List<BenchDevice> devices(InProcessServer server, String tenant, int count) {
+    static List<BenchDevice> devices(InProcessServer server, String tenant, int count) {
         List<BenchDevice> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) list.add(new BenchDevice(server, tenant, i));
         return list;
     }
 
     /** The device's {@code p}-th batched push: the first is all creates, later ones half updates, half creates. */
-    private static BenchDevice.Push nextBatch(BenchDevice d, int p, Params params) {
-        if (p == 0) return d.push(params.batch(), 0);
-        int updates = params.batch() / 2;
-        return d.push(params.batch() - updates, updates);
+    static BenchDevice.Push nextBatch(BenchDevice d, int p, Params params) {
+        return nextBatch(d, p, params.batch());
     }
 
-    private static void send(BenchDevice d, URI uri, BenchDevice.Push push, Recorder rec) throws Exception {
+    /** The device's {@code p}-th push of {@code batch} ops: the first all creates, later ones half updates. */
+    static BenchDevice.Push nextBatch(BenchDevice d, int p, int batch) {
+        if (p == 0) return d.push(batch, 0);
+        int updates = batch / 2;
+        return d.push(batch - updates, updates);
+    }
+
+    static void send(BenchDevice d, URI uri, BenchDevice.Push push, Recorder rec) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -223,7 +232,7 @@ public final class PushBenchmark {
     }
 
     /** 200, one result per op in order, each {@code applied} at the version the device expects. */
-    private static void check(BenchDevice d, BenchDevice.Push push, HttpResponse<String> response) {
+    static void check(BenchDevice d, BenchDevice.Push push, HttpResponse<String> response) {
         String where = "tenant " + d.tenant + ", device " + d.deviceId + ", push of opIds " + push.opIds()[0] + ".."
                 + push.opIds()[push.size() - 1];
         if (response.statusCode() != 200) {
@@ -255,7 +264,7 @@ public final class PushBenchmark {
         }
     }
 
-    private static String excerpt(String body) {
+    static String excerpt(String body) {
         if (body == null) return "(no body)";
         return body.length() <= 600 ? body : body.substring(0, 600) + "...";
     }
@@ -375,6 +384,13 @@ public final class PushBenchmark {
 
         boolean aborted() {
             return failure.get() != null;
+        }
+
+        /** This recorder's latencies, sorted. */
+        long[] sorted() {
+            long[] all = Arrays.copyOf(latencies, count);
+            Arrays.sort(all);
+            return all;
         }
     }
 
@@ -534,11 +550,11 @@ public final class PushBenchmark {
         return md.toString();
     }
 
-    private static void row(StringBuilder md, String name, String value) {
+    static void row(StringBuilder md, String name, String value) {
         md.append("| ").append(name).append(" | ").append(value).append(" |\n");
     }
 
-    private static String fmt(String format, double value) {
+    static String fmt(String format, double value) {
         return String.format(Locale.ROOT, format, value);
     }
 
@@ -546,7 +562,7 @@ public final class PushBenchmark {
         return nanos / 1e9;
     }
 
-    private static void log(String line) {
+    static void log(String line) {
         System.out.println("[bench] " + line);
         System.out.flush();
     }
