@@ -37,12 +37,24 @@ public class DeviceRegistry {
                 + "WHERE tenant = ? AND device_id = ?", lastOpId, Timestamp.from(now), tenant, deviceId);
     }
 
-    /** For a pull or a stream: registers the device on first use, checks its user, records the pull time. */
+    /** {@code last_pull_at} is refreshed at most this often, so frequent pulls are reads, not commits. */
+    public static final java.time.Duration PULL_TIME_GRANULARITY = java.time.Duration.ofSeconds(5);
+
+    /**
+     * For a pull: registers the device on first use, checks its user, and records the pull time (to within
+     * {@link #PULL_TIME_GRANULARITY}).
+     */
     public void bindForPull(String tenant, String deviceId, String userId, Instant now) {
-        register(tenant, deviceId, userId, now);
-        int updated = jdbc.update("UPDATE devices SET last_pull_at = ? WHERE tenant = ? AND device_id = ? "
-                + "AND user_id = ?", Timestamp.from(now), tenant, deviceId, userId);
-        if (updated == 0) throw boundToOther(deviceId);
+        Device device = find(tenant, deviceId).orElse(null);
+        if (device == null) {
+            register(tenant, deviceId, userId, now);
+            device = find(tenant, deviceId).orElseThrow();
+        }
+        owned(device, deviceId, userId);
+        if (device.lastPullAt() == null || device.lastPullAt().isBefore(now.minus(PULL_TIME_GRANULARITY))) {
+            jdbc.update("UPDATE devices SET last_pull_at = ? WHERE tenant = ? AND device_id = ?",
+                    Timestamp.from(now), tenant, deviceId);
+        }
     }
 
     /** For a stream: registers the device on first use and checks its user. */

@@ -55,7 +55,7 @@ class PullController {
         String next = cursors.encode(caller.tenant(), new Cursor(page.epoch(), page.position(), page.snapshotStart(),
                 page.lastProcessedOpId(), namesKey));
         return new PullResponse(page.changes().stream().map(c -> new PullResponse.Change(c.collection(), c.id(),
-                c.version(), c.deleted(), c.data(), c.updatedAt(), c.updatedBy())).toList(), next, page.hasMore(),
+                c.version(), c.deleted(), c.json(), c.updatedAt(), c.updatedBy())).toList(), next, page.hasMore(),
                 page.lastProcessedOpId(), reset);
     }
 

@@ -1,8 +1,5 @@
 package io.outpost.query.pull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.command.api.CollectionRules;
 import java.sql.Array;
@@ -26,13 +23,10 @@ public class ChangeFeedReader {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate snapshot;
     private final CollectionCatalog catalog;
-    private final ObjectMapper mapper;
 
-    public ChangeFeedReader(JdbcTemplate jdbc, PlatformTransactionManager transactions, CollectionCatalog catalog,
-                            ObjectMapper mapper) {
+    public ChangeFeedReader(JdbcTemplate jdbc, PlatformTransactionManager transactions, CollectionCatalog catalog) {
         this.jdbc = jdbc;
         this.catalog = catalog;
-        this.mapper = mapper;
         this.snapshot = new TransactionTemplate(transactions);
         this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
         this.snapshot.setReadOnly(true);
@@ -86,7 +80,7 @@ public class ChangeFeedReader {
             ps.setInt(i, q.limit() + 1);
             return ps;
         }, (rs, n) -> new ChangeRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4),
-                json(rs.getString(5)), rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getLong(8)));
+                rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getLong(8)));
 
         boolean hasMore = rows.size() > q.limit();
         List<ChangeRow> page = hasMore ? new ArrayList<>(rows.subList(0, q.limit())) : rows;
@@ -105,12 +99,4 @@ public class ChangeFeedReader {
         return new ChangesResponse(page, position, snapshotStart, hasMore, lastProcessed, epoch);
     }
 
-    private JsonNode json(String text) {
-        if (text == null) return null;
-        try {
-            return mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored record data is not JSON", e);
-        }
-    }
 }

@@ -1,9 +1,11 @@
 package io.outpost.query.pull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
-/** One record at its latest version; {@code data} is null for a tombstone. */
-public record ChangeRow(String collection, String id, long version, boolean deleted, JsonNode data,
+/**
+ * One record at its latest version. {@code json} is the record's data as stored (JSON text, passed through to the
+ * response without being parsed); null for a tombstone.
+ */
+public record ChangeRow(String collection, String id, long version, boolean deleted, String json,
                         Instant updatedAt, String updatedBy, long changeSeq) {
 }

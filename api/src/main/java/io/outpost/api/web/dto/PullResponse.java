@@ -1,7 +1,7 @@
 package io.outpost.api.web.dto;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,9 +9,12 @@ import java.util.List;
 public record PullResponse(List<Change> changes, String cursor, boolean hasMore, long lastProcessedOpId,
                            boolean reset) {
 
-    /** One record at its latest version; {@code data} is null for a tombstone. */
+    /**
+     * One record at its latest version; {@code data} is the stored JSON text, written through unparsed (null for a
+     * tombstone).
+     */
     public record Change(String collection, String id, long version, boolean deleted,
-                         @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode data, Instant updatedAt,
+                         @JsonInclude(JsonInclude.Include.ALWAYS) @JsonRawValue String data, Instant updatedAt,
                          String updatedBy) {
     }
 }
