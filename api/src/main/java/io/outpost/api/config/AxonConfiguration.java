@@ -3,7 +3,6 @@ package io.outpost.api.config;
 import io.outpost.command.api.SyncMetaData;
 import java.time.Clock;
 import org.axonframework.common.caching.Cache;
-import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.jpa.EntityManagerProvider;
 import org.axonframework.common.transaction.TransactionManager;
@@ -61,14 +60,14 @@ class AxonConfiguration {
     }
 
     /**
-     * Keeps recently used record aggregates in memory (until the garbage collector wants the space), so an update of
+     * Keeps up to {@code outpost.push.aggregate-cache-size} recently used record aggregates in memory, so an update of
      * a record this node loaded lately needs no event-stream read. Safe with several nodes: every operation appends
      * an event, so a decision made on a stale copy fails at commit on the event store's unique key, Axon evicts the
      * copy on rollback, and the retried push reloads it.
      */
     @Bean
-    Cache recordCache() {
-        return new WeakReferenceCache();
+    Cache recordCache(OutpostProperties properties) {
+        return new CaffeineAggregateCache(properties.push().aggregateCacheSize());
     }
 
     @Bean

@@ -24,7 +24,11 @@ public record OutpostProperties(@DefaultValue("./data") String dataDir,
     public record EmbeddedPostgres(@DefaultValue("true") boolean persistent, @DefaultValue("0") @Min(0) int port) {
     }
 
-    /** @param maxAttempts how often a push is tried when a concurrent push changed the same records */
-    public record Push(@DefaultValue("8") @Min(1) @Max(50) int maxAttempts) {
+    /**
+     * @param maxAttempts        how often a push is tried when a concurrent push changed the same records
+     * @param aggregateCacheSize how many record aggregates a node keeps in memory (0 turns the cache off)
+     */
+    public record Push(@DefaultValue("8") @Min(1) @Max(50) int maxAttempts,
+                       @DefaultValue("100000") @Min(0) long aggregateCacheSize) {
     }
 }
