@@ -26,6 +26,9 @@ import io.outpost.command.api.RejectionCode;
 import io.outpost.command.api.SyncMetaData;
 import io.outpost.command.api.UpdateRecordCommand;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,6 +76,8 @@ public class PushService {
     private final int maxAttempts;
     private final MeterRegistry meters;
     private final Timer pushTimer;
+    private final Semaphore admission;
+    static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
 
     PushService(CommandGateway commands, EventBus events, TransactionManager transactions, PushStore store,
                 DeviceRegistry devices, RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
@@ -86,13 +91,37 @@ public class PushService {
         this.catalog = catalog;
         this.clock = clock;
         this.maxAttempts = properties.push().maxAttempts();
+        this.admission = new Semaphore(properties.push().effectiveMaxConcurrent(), true);
         this.meters = meters;
         this.pushTimer = Timer.builder("outpost.push.requests").description("push requests, committed or not")
                 .publishPercentileHistogram().register(meters);
     }
 
     public PushResponse push(SyncPrincipal caller, PushRequest request) {
-        return pushTimer.record(() -> pushWithRetries(caller, request));
+        return pushTimer.record(() -> {
+            admit();
+            try {
+                return pushWithRetries(caller, request);
+            } finally {
+                admission.release();
+            }
+        });
+    }
+
+    /**
+     * Admission control: at most {@code outpost.push.max-concurrent} pushes run at once; the others wait (without
+     * using CPU) up to {@link #ADMISSION_WAIT}, then get 503. More concurrent pushes than cores only add lock and
+     * connection contention, and starve the change-feed projection of CPU.
+     */
+    private void admit() {
+        try {
+            if (!admission.tryAcquire(ADMISSION_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "the server is busy; send the push again");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "interrupted; send the push again");
+        }
     }
 
     private PushResponse pushWithRetries(SyncPrincipal caller, PushRequest request) {
