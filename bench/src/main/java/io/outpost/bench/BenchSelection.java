@@ -26,4 +26,37 @@ final class BenchSelection {
             default -> throw new IllegalArgumentException("-Dbench.which must be push, pull or all, not '" + raw + "'");
         };
     }
+
+    /** A benchmark's body: returns the process exit code. */
+    @FunctionalInterface
+    interface Body {
+        int run() throws Exception;
+    }
+
+    /**
+     * Runs the benchmark {@code name} if it is selected and exits the JVM with its code: 1 for a failed check, 2 for
+     * anything unexpected. (Tomcat, Hikari and the HttpClients leave non-daemon threads behind.)
+     */
+    static void runAndExit(String name, Body body) {
+        int exit;
+        try {
+            if (!selected(name)) {
+                System.out.println("[bench] " + name + " benchmark not selected (-Dbench.which="
+                        + System.getProperty("bench.which") + ")");
+                return;
+            }
+            exit = body.run();
+        } catch (PushBenchmark.BenchFailure e) {
+            System.out.flush();
+            System.err.println("BENCHMARK FAILED: " + e.getMessage());
+            if (e.getCause() != null) e.getCause().printStackTrace();
+            exit = 1;
+        } catch (Throwable e) {
+            System.out.flush();
+            System.err.println("BENCHMARK FAILED: " + e);
+            e.printStackTrace();
+            exit = 2;
+        }
+        System.exit(exit);
+    }
 }

@@ -104,26 +104,7 @@ public final class PushBenchmark {
     }
 
     public static void main(String[] args) {
-        int exit;
-        try {
-            if (!BenchSelection.selected("push")) {
-                log("push benchmark not selected (-Dbench.which=" + System.getProperty("bench.which") + ")");
-                return;
-            }
-            exit = run(Params.fromSystemProperties());
-        } catch (BenchFailure e) {
-            System.out.flush();
-            System.err.println("BENCHMARK FAILED: " + e.getMessage());
-            if (e.getCause() != null) e.getCause().printStackTrace();
-            exit = 1;
-        } catch (Throwable e) {
-            System.out.flush();
-            System.err.println("BENCHMARK FAILED: " + e);
-            e.printStackTrace();
-            exit = 2;
-        }
-        // Tomcat, Hikari and the HttpClients leave non-daemon threads behind
-        System.exit(exit);
+        BenchSelection.runAndExit("push", () -> run(Params.fromSystemProperties()));
     }
 
     static int run(Params params) throws Exception {
