@@ -4,6 +4,7 @@ import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.dto.DeviceStatusResponse;
 import io.outpost.api.web.dto.PullResponse;
+import io.outpost.query.conflicts.ConflictsReader;
 import io.outpost.query.pull.ChangeFeedReader;
 import io.outpost.query.pull.ChangesResponse;
 import io.outpost.query.pull.FetchChangesQuery;
@@ -25,9 +26,12 @@ class PullController {
     private final ChangeFeedReader feed;
     private final CursorCodec cursors;
     private final DeviceRegistry devices;
+    private final ConflictsReader conflicts;
     private final Clock clock;
 
-    PullController(ChangeFeedReader feed, CursorCodec cursors, DeviceRegistry devices, Clock clock) {
+    PullController(ChangeFeedReader feed, CursorCodec cursors, DeviceRegistry devices, ConflictsReader conflicts,
+                   Clock clock) {
+        this.conflicts = conflicts;
         this.feed = feed;
         this.cursors = cursors;
         this.devices = devices;
@@ -66,6 +70,7 @@ class PullController {
         Instant now = clock.instant();
         devices.bind(caller.tenant(), device, caller.userId(), now);
         DeviceRegistry.Device d = devices.find(caller.tenant(), device).orElseThrow();
-        return new DeviceStatusResponse(device, d.userId(), d.lastOpId(), d.lastPushAt(), d.lastPullAt(), 0, now);
+        return new DeviceStatusResponse(device, d.userId(), d.lastOpId(), d.lastPushAt(), d.lastPullAt(),
+                conflicts.openForDevice(caller.tenant(), device), now);
     }
 }

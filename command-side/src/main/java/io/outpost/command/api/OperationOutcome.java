@@ -37,6 +37,12 @@ public record OperationOutcome(Status status, long version, ObjectNode data, Con
                 false);
     }
 
+    public static OperationOutcome parked(long version, ObjectNode serverState, String conflictId,
+                                          List<String> fields) {
+        return new OperationOutcome(Status.CONFLICT, version, serverState,
+                new Conflict(conflictId, ConflictStrategy.MANUAL.configName(), fields), null, false);
+    }
+
     public static OperationOutcome rejected(RejectionCode code, String message, List<FieldError> fields) {
         return new OperationOutcome(Status.REJECTED, 0, null, null, new Error(code, message, fields), false);
     }

@@ -8,10 +8,15 @@ import io.outpost.command.api.ChangeStamp;
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.command.api.CollectionRules;
 import io.outpost.command.api.ConflictStrategy;
+import io.outpost.command.api.ConflictIds;
+import io.outpost.command.api.ConflictParkedEvent;
+import io.outpost.command.api.ConflictResolution;
+import io.outpost.command.api.ConflictResolvedEvent;
 import io.outpost.command.api.CreateRecordCommand;
 import io.outpost.command.api.DeleteRecordCommand;
 import io.outpost.command.api.FieldError;
 import io.outpost.command.api.MergePatch;
+import io.outpost.command.api.OpContext;
 import io.outpost.command.api.OperationConflictedEvent;
 import io.outpost.command.api.OperationOutcome;
 import io.outpost.command.api.OperationRejectedEvent;
@@ -22,6 +27,8 @@ import io.outpost.command.api.RecordUnchangedEvent;
 import io.outpost.command.api.RecordUpdatedEvent;
 import io.outpost.command.api.RecordView;
 import io.outpost.command.api.RejectionCode;
+import io.outpost.command.api.ResolutionRefusedException;
+import io.outpost.command.api.ResolveConflictCommand;
 import io.outpost.command.api.ResolvedConflict;
 import io.outpost.command.api.UpdateRecordCommand;
 import io.outpost.command.policy.ConflictFacts;
@@ -30,9 +37,12 @@ import io.outpost.command.policy.Decision;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
@@ -59,6 +69,13 @@ class RecordAggregate {
     private String createdBy;
     private ChangeStamp stamp;
     private final Map<String, Long> fieldVersions = new HashMap<>();
+    private final Map<String, OpenConflict> openConflicts = new LinkedHashMap<>();
+    private final Set<String> resolvedConflicts = new HashSet<>();
+
+    /** A parked operation waiting for a person: what it tried, against which version, whose it was. */
+    private record OpenConflict(String opType, long baseVersion, JsonNode attempt, List<String> fields,
+                                String userId) {
+    }
 
     RecordAggregate() {
         // created by Axon, either to replay a stream or for a create of a new id
@@ -97,7 +114,7 @@ class RecordAggregate {
         } else if (decision instanceof Decision.Reject r) {
             return conflicted(rules, "create", 0, r.fields(), cmd.data());
         }
-        return manualNotAvailable("create");
+        return park("create", 0, ((Decision.Park) decision).fields(), candidate, cmd.op());
     }
 
     @CommandHandler
@@ -127,7 +144,8 @@ class RecordAggregate {
         } else if (decision instanceof Decision.Reject r) {
             return conflicted(rules, "update", cmd.baseVersion(), r.fields(), cmd.patch());
         }
-        return manualNotAvailable("update");
+        return park("update", cmd.baseVersion(), ((Decision.Park) decision).fields(),
+                MergePatch.apply(cmd.patch(), cmd.derived()), cmd.op());
     }
 
     @CommandHandler
@@ -157,7 +175,7 @@ class RecordAggregate {
         } else if (decision instanceof Decision.Reject r) {
             return conflicted(rules, "delete", cmd.baseVersion(), r.fields(), null);
         }
-        return manualNotAvailable("delete");
+        return park("delete", cmd.baseVersion(), ((Decision.Park) decision).fields(), null, cmd.op());
     }
 
     // ----------------------------------------------------------------------------------------------- decisions
@@ -217,9 +235,72 @@ class RecordAggregate {
                 "baseVersion " + baseVersion + " is newer than the record's version " + version, List.of());
     }
 
-    private OperationOutcome manualNotAvailable(String opType) {
-        return reject(key, opType, RejectionCode.INVALID_OPERATION,
-                "manual conflict resolution is not available on this server yet", List.of());
+    private OperationOutcome park(String opType, long baseVersion, List<String> fields, JsonNode attempt,
+                                  OpContext op) {
+        String conflictId = ConflictIds.of(key, op);
+        ObjectNode server = deleted ? null : state;
+        apply(new ConflictParkedEvent(key, conflictId, opType, baseVersion, version, fields, attempt, server,
+                op.userId(), op.deviceId(), op.opId()));
+        return OperationOutcome.parked(version, server, conflictId, fields);
+    }
+
+    @CommandHandler
+    ConflictResolution handle(ResolveConflictCommand cmd, CollectionCatalog catalog) {
+        OpenConflict open = openConflicts.get(cmd.conflictId());
+        if (open == null) {
+            if (resolvedConflicts.contains(cmd.conflictId())) {
+                throw new ResolutionRefusedException(ResolutionRefusedException.Reason.ALREADY_RESOLVED,
+                        "conflict " + cmd.conflictId() + " is already resolved", List.of());
+            }
+            throw new ResolutionRefusedException(ResolutionRefusedException.Reason.UNKNOWN,
+                    "no conflict " + cmd.conflictId(), List.of());
+        }
+        if (!cmd.admin() && !open.userId().equals(cmd.resolvedBy())) {
+            throw new ResolutionRefusedException(ResolutionRefusedException.Reason.NOT_ALLOWED,
+                    "only an admin or the user whose operation was parked may resolve it", List.of());
+        }
+        CollectionRules rules = catalog.find(key.collection()).orElseGet(() -> CollectionRules.defaults(key.collection()));
+        ResolvedConflict resolved = new ResolvedConflict(ConflictStrategy.MANUAL.configName(), open.baseVersion(),
+                version, open.fields());
+        ChangeStamp stamp = new ChangeStamp(cmd.at(), "resolution:" + cmd.resolvedBy());
+        switch (cmd.resolution()) {
+            case SERVER -> {
+                // the record stays as it is
+            }
+            case CLIENT -> {
+                if ("delete".equals(open.opType())) {
+                    if (!deleted) apply(new RecordDeletedEvent(key, version + 1, resolved, stamp));
+                } else {
+                    ObjectNode attempt = (ObjectNode) open.attempt();
+                    resolveTo(rules, "create".equals(open.opType()) ? attempt : MergePatch.apply(state, attempt),
+                            resolved, stamp);
+                }
+            }
+            case CUSTOM -> {
+                if (cmd.data() == null) {
+                    throw new ResolutionRefusedException(ResolutionRefusedException.Reason.INVALID_DATA,
+                            "a custom resolution needs data", List.of(new FieldError("data", "is required")));
+                }
+                resolveTo(rules, cmd.data(), resolved, stamp);
+            }
+        }
+        apply(new ConflictResolvedEvent(key, cmd.conflictId(), cmd.resolution().wire(), cmd.resolvedBy(), version));
+        return new ConflictResolution(version, deleted ? null : state);
+    }
+
+    private void resolveTo(CollectionRules rules, ObjectNode newState, ResolvedConflict resolved, ChangeStamp stamp) {
+        int bytes = newState.toString().getBytes(StandardCharsets.UTF_8).length;
+        List<FieldError> errors = bytes > CollectionRules.MAX_RECORD_BYTES
+                ? List.of(new FieldError("data", "is " + bytes + " bytes; the limit is "
+                + CollectionRules.MAX_RECORD_BYTES)) : rules.schema().validate(newState);
+        if (!errors.isEmpty()) {
+            throw new ResolutionRefusedException(ResolutionRefusedException.Reason.INVALID_DATA,
+                    "the resolved data is not valid for collection " + rules.name(), errors);
+        }
+        ObjectNode patch = MergePatch.diff(state, newState);
+        List<String> changed = new ArrayList<>();
+        patch.fieldNames().forEachRemaining(changed::add);
+        apply(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, stamp));
     }
 
     private OperationOutcome reject(RecordKey target, String opType, RejectionCode code, String message,
@@ -262,6 +343,18 @@ class RecordAggregate {
         version = e.version();
         deleted = true;
         stamp = e.stamp();
+    }
+
+    @EventSourcingHandler
+    void on(ConflictParkedEvent e) {
+        openConflicts.put(e.conflictId(), new OpenConflict(e.opType(), e.baseVersion(), e.attempt(), e.fields(),
+                e.userId()));
+    }
+
+    @EventSourcingHandler
+    void on(ConflictResolvedEvent e) {
+        openConflicts.remove(e.conflictId());
+        resolvedConflicts.add(e.conflictId());
     }
 
     @EventSourcingHandler

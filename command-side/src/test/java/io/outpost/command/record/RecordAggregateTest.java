@@ -279,18 +279,6 @@ class RecordAggregateTest {
     }
 
     @Test
-    void manualStrategyIsNotAvailableYet() {
-        RecordKey key = anyRecord("manual_notes");
-        String message = "manual conflict resolution is not available on this server yet";
-        fixture.given(created(key, "{'title':'A'}"), titleChangedAtVersion2(key))
-                .when(new UpdateRecordCommand(key, op(3), 1, json("{'title':'C'}"), null))
-                .expectEvents(new OperationRejectedEvent(key, "manual_notes", "r-1", "update",
-                        RejectionCode.INVALID_OPERATION, message, List.of()))
-                .expectResultMessagePayload(OperationOutcome.rejected(RejectionCode.INVALID_OPERATION, message,
-                        List.of()));
-    }
-
-    @Test
     void updateFromAFutureBaseVersionIsAnInvalidOperation() {
         RecordKey key = anyRecord("notes");
         fixture.given(created(key, "{'title':'A'}"))

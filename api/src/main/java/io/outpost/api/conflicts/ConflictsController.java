@@ -1,0 +1,138 @@
+package io.outpost.api.conflicts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.api.security.SyncPrincipal;
+import io.outpost.api.web.ApiException;
+import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.dto.ConflictResponse;
+import io.outpost.api.web.dto.ResolveResponse;
+import io.outpost.command.api.ConflictIds;
+import io.outpost.command.api.ConflictResolution;
+import io.outpost.command.api.FieldError;
+import io.outpost.command.api.RecordKey;
+import io.outpost.command.api.ResolutionRefusedException;
+import io.outpost.command.api.ResolveConflictCommand;
+import io.outpost.command.api.SyncMetaData;
+import io.outpost.query.conflicts.ConflictsReader;
+import io.outpost.query.conflicts.FetchConflictsQuery;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/v1/conflicts} and {@code POST /api/v1/conflicts/{id}/resolve} (PROTOCOL.md, Conflicts API). Users
+ * see and resolve conflicts of their own operations, admins all of their tenant's. A resolution is a command on the
+ * record's aggregate, so it is decided against the record's current state and lands in its history.
+ */
+@RestController
+@RequestMapping(path = "/api/v1/conflicts", produces = MediaType.APPLICATION_JSON_VALUE)
+class ConflictsController {
+
+    static final int LIST_LIMIT = 1000;
+
+    private final ConflictsReader conflicts;
+    private final CommandGateway commands;
+    private final Clock clock;
+
+    ConflictsController(ConflictsReader conflicts, CommandGateway commands, Clock clock) {
+        this.conflicts = conflicts;
+        this.commands = commands;
+        this.clock = clock;
+    }
+
+    @GetMapping
+    List<ConflictResponse> list(@RequestParam(required = false) String status,
+                                @RequestParam(required = false) String collection,
+                                @AuthenticationPrincipal SyncPrincipal caller) {
+        if (status != null && !status.equals("open") && !status.equals("resolved")) {
+            throw bad("status", "must be open or resolved");
+        }
+        if (collection != null && !RecordKey.COLLECTION.matcher(collection).matches()) {
+            throw bad("collection", "is not a collection name");
+        }
+        return conflicts.fetch(new FetchConflictsQuery(caller.tenant(), caller.isAdmin() ? null : caller.userId(),
+                status, collection, LIST_LIMIT)).stream().map(c -> new ConflictResponse(c.conflictId(),
+                c.collection(), c.id(), c.deviceId(), c.userId(), c.opId(), c.baseVersion(), c.serverVersion(),
+                c.clientData(), c.serverData(), c.fields(), c.status(), c.createdAt(), c.resolution())).toList();
+    }
+
+    @PostMapping(path = "/{conflictId}/resolve", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResolveResponse resolve(@PathVariable String conflictId, @RequestBody JsonNode body,
+                            @AuthenticationPrincipal SyncPrincipal caller) {
+        RecordKey key = ConflictIds.record(caller.tenant(), conflictId)
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no conflict " + conflictId));
+        ResolveConflictCommand.Resolution resolution = resolution(body);
+        JsonNode data = body.get("data");
+        if (data != null && !data.isNull() && !data.isObject()) throw bad("data", "must be a JSON object");
+        ResolveConflictCommand command = new ResolveConflictCommand(key, conflictId, resolution,
+                data instanceof ObjectNode o ? o : null, caller.userId(), caller.isAdmin(), clock.instant());
+        MetaData meta = MetaData.with(SyncMetaData.TENANT, caller.tenant()).and(SyncMetaData.USER, caller.userId());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ConflictResolution done = commands.sendAndWait(
+                        GenericCommandMessage.asCommandMessage(command).withMetaData(meta));
+                return new ResolveResponse(done.version(), done.data());
+            } catch (RuntimeException e) {
+                ApiException answer = answer(e, conflictId);
+                if (answer != null) throw answer;
+                if (attempt >= 3 || !collided(e)) throw e;
+            }
+        }
+    }
+
+    private static ResolveConflictCommand.Resolution resolution(JsonNode body) {
+        JsonNode value = body == null ? null : body.get("resolution");
+        if (value != null && value.isTextual()) {
+            for (ResolveConflictCommand.Resolution r : ResolveConflictCommand.Resolution.values()) {
+                if (r.wire().equals(value.asText().toLowerCase(Locale.ROOT))) return r;
+            }
+        }
+        throw bad("resolution", "must be server, client or custom");
+    }
+
+    private static ApiException answer(Throwable failure, String conflictId) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AggregateNotFoundException) {
+                return new ApiException(ErrorCode.NOT_FOUND, "no conflict " + conflictId);
+            }
+            if (t instanceof ResolutionRefusedException refused) {
+                return switch (refused.reason()) {
+                    case UNKNOWN -> new ApiException(ErrorCode.NOT_FOUND, refused.getMessage());
+                    case ALREADY_RESOLVED -> new ApiException(ErrorCode.CONFLICT_ALREADY_RESOLVED,
+                            refused.getMessage());
+                    case NOT_ALLOWED -> new ApiException(ErrorCode.FORBIDDEN, refused.getMessage());
+                    case INVALID_DATA -> new ApiException(ErrorCode.VALIDATION_FAILED, refused.getMessage(),
+                            refused.fields());
+                };
+            }
+        }
+        return null;
+    }
+
+    private static boolean collided(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConcurrencyException) return true;
+        }
+        return false;
+    }
+
+    private static ApiException bad(String field, String message) {
+        return new ApiException(ErrorCode.INVALID_REQUEST, field + " " + message,
+                List.of(new FieldError(field, message)));
+    }
+}
