@@ -12,6 +12,7 @@ import io.outpost.api.web.dto.OperationResult;
 import io.outpost.api.web.dto.PushResponse;
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.command.api.CollectionRules;
+import io.outpost.command.api.CreateNewRecordCommand;
 import io.outpost.command.api.CreateRecordCommand;
 import io.outpost.command.api.DeleteRecordCommand;
 import io.outpost.command.api.FieldError;
@@ -168,7 +169,8 @@ public class PushService {
             throw e;
         }
         ResultMessage<PushResponse> result = uow.executeWithResult(
-                () -> process(new Push(caller, request.deviceId(), clock.instant(), meta), request));
+                () -> process(new Push(caller, request.deviceId(), clock.instant(), meta, new HashSet<>(),
+                        new HashSet<>()), request));
         if (result.isExceptional()) {
             Throwable failure = result.exceptionResult();
             if (failure instanceof RuntimeException re) throw re;
@@ -178,10 +180,19 @@ public class PushService {
         return result.getPayload();
     }
 
-    /** The state of one push attempt. */
-    private record Push(SyncPrincipal caller, String deviceId, Instant now, MetaData meta) {
+    /**
+     * The state of one push attempt. {@code existing}: identifiers of the push's create targets that already have an
+     * event stream; {@code touched}: records an op of this push has already addressed.
+     */
+    private record Push(SyncPrincipal caller, String deviceId, Instant now, MetaData meta, Set<String> existing,
+                        Set<RecordKey> touched) {
         String tenant() {
             return caller.tenant();
+        }
+
+        /** A create can skip reading the record's stream when nothing exists there and this push has not used it. */
+        boolean knownNew(RecordKey key) {
+            return !existing.contains(key.toString()) && !touched.contains(key);
         }
     }
 
@@ -193,6 +204,7 @@ public class PushService {
         Map<Long, OperationResult> stored = store.storedResults(push.tenant(), push.deviceId(), seen);
         Map<String, PushStore.TempId> tempIds = store.tempIds(push.tenant(), push.deviceId(),
                 tempIdCandidates(request));
+        push.existing().addAll(store.existingStreams(createTargets(push.tenant(), request, tempIds)));
 
         List<OperationResult> results = new ArrayList<>(request.operations().size());
         List<OperationResult> fresh = new ArrayList<>(request.operations().size());
@@ -306,8 +318,11 @@ public class PushService {
 
         OpContext context = new OpContext(op.opId(), push.deviceId(), push.caller().userId(), op.clientTimestamp(),
                 push.now());
+        boolean knownNew = op.type() == OpType.CREATE && target.isEmpty() && push.knownNew(key);
+        push.touched().add(key);
         Object command = switch (op.type()) {
-            case CREATE -> new CreateRecordCommand(key, context, data, derived);
+            case CREATE -> knownNew ? new CreateNewRecordCommand(key, context, data, derived)
+                    : new CreateRecordCommand(key, context, data, derived);
             case UPDATE -> new UpdateRecordCommand(key, context, op.baseVersion(), data, derived);
             case DELETE -> new DeleteRecordCommand(key, context, op.baseVersion());
         };
@@ -388,6 +403,22 @@ public class PushService {
             }
         }
         return copy == null ? data : copy;
+    }
+
+    /**
+     * The aggregate identifiers that the push's client-id creates name (server-assigned ids are new by construction,
+     * unless a re-sent tempId maps to an existing one, which is then looked up too).
+     */
+    private static Set<String> createTargets(String tenant, PushRequest request,
+                                             Map<String, PushStore.TempId> tempIds) {
+        Set<String> targets = new HashSet<>();
+        for (PushOperation op : request.operations()) {
+            if (op.type() != OpType.CREATE || op.problem() != null) continue;
+            String id = op.id() != null ? realId(tempIds, op.id(), op.collection())
+                    : tempIds.containsKey(op.tempId()) ? tempIds.get(op.tempId()).id() : null;
+            if (id != null && RecordKey.isValidId(id)) targets.add(new RecordKey(tenant, op.collection(), id).toString());
+        }
+        return targets;
     }
 
     private Set<String> tempIdCandidates(PushRequest request) {

@@ -79,6 +79,21 @@ class PushStore {
                 Timestamp.from(now));
     }
 
+    /** Which of these aggregate identifiers have an event stream (one index scan). */
+    java.util.Set<String> existingStreams(Collection<String> aggregateIdentifiers) {
+        java.util.Set<String> found = new java.util.HashSet<>();
+        if (aggregateIdentifiers.isEmpty()) return found;
+        jdbc.query(con -> {
+            var ps = con.prepareStatement("SELECT DISTINCT aggregate_identifier FROM domain_event_entry "
+                    + "WHERE aggregate_identifier = ANY (?)");
+            ps.setArray(1, con.createArrayOf("varchar", aggregateIdentifiers.toArray()));
+            return ps;
+        }, rs -> {
+            found.add(rs.getString(1));
+        });
+        return found;
+    }
+
     /** Next value of the per-tenant, per-collection id sequence; the row stays locked until commit. */
     long nextId(String tenant, String collection) {
         Long next = jdbc.queryForObject("INSERT INTO id_sequences (tenant, collection, last_value) VALUES (?, ?, 1) "

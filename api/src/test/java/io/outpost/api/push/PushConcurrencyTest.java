@@ -62,6 +62,19 @@ class PushConcurrencyTest extends ServerTest {
     }
 
     @Test
+    void eightDevicesCreatingTheSameIdAtOnceGiveOneCreateAndSevenConflicts() throws Exception {
+        String tenant = anyTenant();
+        List<JsonNode> results = runTogether(8, i -> () -> pushOk(token(tenant, "user-" + i, Role.USER),
+                json("{'deviceId':'dev-" + i + "','operations':[{'opId':1,'type':'create','collection':'notes',"
+                        + "'id':'same','data':{'by':" + i + "}}]}")).path("results").get(0));
+
+        assertThat(results).filteredOn(r -> r.path("status").asText().equals("applied")).hasSize(1);
+        assertThat(results).filteredOn(r -> r.path("status").asText().equals("conflict")).hasSize(7)
+                .allSatisfy(r -> assertThat(r.path("version").asLong()).isEqualTo(1));
+        assertThat(countEvents(tenant + "/notes/same", "RecordCreatedEvent")).isEqualTo(1);
+    }
+
+    @Test
     void theSamePushSentTwiceAtOnceIsAppliedOnce() throws Exception {
         String tenant = anyTenant();
         String token = userToken(tenant);

@@ -12,6 +12,7 @@ import io.outpost.command.api.ConflictIds;
 import io.outpost.command.api.ConflictParkedEvent;
 import io.outpost.command.api.ConflictResolution;
 import io.outpost.command.api.ConflictResolvedEvent;
+import io.outpost.command.api.CreateNewRecordCommand;
 import io.outpost.command.api.CreateRecordCommand;
 import io.outpost.command.api.DeleteRecordCommand;
 import io.outpost.command.api.FieldError;
@@ -79,6 +80,12 @@ class RecordAggregate {
 
     RecordAggregate() {
         // created by Axon, either to replay a stream or for a create of a new id
+    }
+
+    @CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.ALWAYS)
+    OperationOutcome handle(CreateNewRecordCommand cmd, CollectionCatalog catalog) {
+        return handle(cmd.asCreate(), catalog);
     }
 
     @CommandHandler

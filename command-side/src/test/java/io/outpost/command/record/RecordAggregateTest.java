@@ -7,6 +7,7 @@ import io.outpost.command.api.ChangeStamp;
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.command.api.CollectionRules;
 import io.outpost.command.api.ConflictStrategy;
+import io.outpost.command.api.CreateNewRecordCommand;
 import io.outpost.command.api.CreateRecordCommand;
 import io.outpost.command.api.DeleteRecordCommand;
 import io.outpost.command.api.FieldError;
@@ -100,6 +101,16 @@ class RecordAggregateTest {
         RecordKey key = anyRecord("notes");
         fixture.givenNoPriorActivity()
                 .when(new CreateRecordCommand(key, op(1), json("{'title':'A'}"), null))
+                .expectEvents(new RecordCreatedEvent(key, 1, json("{'title':'A'}"), "user-2",
+                        ChangeStamp.of(op(1))))
+                .expectResultMessagePayload(OperationOutcome.applied(1));
+    }
+
+    @Test
+    void createOfAnIdKnownToBeNewIsAppliedWithoutReadingTheStream() {
+        RecordKey key = anyRecord("notes");
+        fixture.givenNoPriorActivity()
+                .when(new CreateNewRecordCommand(key, op(1), json("{'title':'A'}"), null))
                 .expectEvents(new RecordCreatedEvent(key, 1, json("{'title':'A'}"), "user-2",
                         ChangeStamp.of(op(1))))
                 .expectResultMessagePayload(OperationOutcome.applied(1));
