@@ -28,14 +28,14 @@ public record OutpostProperties(@DefaultValue("./data") String dataDir,
      * @param maxAttempts        how often a push is tried when a concurrent push changed the same records
      * @param aggregateCacheSize how many record aggregates a node keeps in memory (0 turns the cache off)
      * @param maxConcurrent      how many pushes a node processes at once, the others wait their turn; 0 (default)
-     *                           means twice the number of processors
+     *                           means the number of processors
      */
     public record Push(@DefaultValue("8") @Min(1) @Max(50) int maxAttempts,
                        @DefaultValue("100000") @Min(0) long aggregateCacheSize,
                        @DefaultValue("0") @Min(0) int maxConcurrent) {
 
         public int effectiveMaxConcurrent() {
-            return maxConcurrent > 0 ? maxConcurrent : 2 * Runtime.getRuntime().availableProcessors();
+            return maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();
         }
     }
 }
