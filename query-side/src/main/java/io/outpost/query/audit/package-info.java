@@ -1,0 +1,2 @@
+/** The tenant index of the event store, for audit export. */
+package io.outpost.query.audit;
