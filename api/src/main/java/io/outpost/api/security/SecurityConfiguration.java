@@ -35,6 +35,8 @@ class SecurityConfiguration {
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/api/v1/auth/token").permitAll()
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                        .permitAll()
                         .requestMatchers("/error").permitAll()
                         .requestMatchers("/api/v1/sync/**", "/api/v1/conflicts", "/api/v1/conflicts/**")
                         .hasAnyRole(Role.USER.name(), Role.ADMIN.name())
