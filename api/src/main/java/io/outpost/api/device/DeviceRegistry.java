@@ -32,9 +32,17 @@ public class DeviceRegistry {
                 userId);
     }
 
-    public void advance(String tenant, String deviceId, long lastOpId, Instant now) {
-        jdbc.update("UPDATE devices SET last_op_id = GREATEST(last_op_id, ?), last_push_at = ? "
-                + "WHERE tenant = ? AND device_id = ?", lastOpId, Timestamp.from(now), tenant, deviceId);
+    /** What one push did, for the device's counters. */
+    public record PushCounts(long applied, long merged, long conflicts, long rejected, long duplicates) {
+    }
+
+    public void advance(String tenant, String deviceId, long lastOpId, Instant now, PushCounts counts) {
+        jdbc.update("UPDATE devices SET last_op_id = GREATEST(last_op_id, ?), last_push_at = ?, "
+                        + "ops_applied = ops_applied + ?, ops_merged = ops_merged + ?, "
+                        + "ops_conflicts = ops_conflicts + ?, ops_rejected = ops_rejected + ?, "
+                        + "ops_duplicates = ops_duplicates + ? WHERE tenant = ? AND device_id = ?",
+                lastOpId, Timestamp.from(now), counts.applied(), counts.merged(), counts.conflicts(),
+                counts.rejected(), counts.duplicates(), tenant, deviceId);
     }
 
     /** {@code last_pull_at} is refreshed at most this often, so frequent pulls are reads, not commits. */

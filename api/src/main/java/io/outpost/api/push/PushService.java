@@ -147,6 +147,18 @@ public class PushService {
         }
     }
 
+    private static DeviceRegistry.PushCounts counts(List<OperationResult> results) {
+        long applied = 0, merged = 0, conflicts = 0, rejected = 0, duplicates = 0;
+        for (OperationResult r : results) {
+            if (Boolean.TRUE.equals(r.duplicate())) duplicates++;
+            else if ("applied".equals(r.status())) applied++;
+            else if ("merged".equals(r.status())) merged++;
+            else if ("conflict".equals(r.status())) conflicts++;
+            else rejected++;
+        }
+        return new DeviceRegistry.PushCounts(applied, merged, conflicts, rejected, duplicates);
+    }
+
     /** Committed op results by status ({@code duplicate} counted apart), for dashboards and alerts. */
     private void count(PushResponse response) {
         for (OperationResult r : response.results()) {
@@ -221,7 +233,7 @@ public class PushService {
             last = op.opId();
         }
         store.saveResults(push.tenant(), push.deviceId(), fresh, push.now());
-        devices.advance(push.tenant(), push.deviceId(), last, push.now());
+        devices.advance(push.tenant(), push.deviceId(), last, push.now(), counts(results));
         return new PushResponse(last, results);
     }
 

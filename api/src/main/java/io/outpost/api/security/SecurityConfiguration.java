@@ -41,6 +41,7 @@ class SecurityConfiguration {
                         .requestMatchers("/api/v1/sync/**", "/api/v1/conflicts", "/api/v1/conflicts/**")
                         .hasAnyRole(Role.USER.name(), Role.ADMIN.name())
                         .requestMatchers("/api/v1/audit/**").hasAnyRole(Role.AUDITOR.name(), Role.ADMIN.name())
+                        .requestMatchers("/api/v1/admin/**").hasRole(Role.ADMIN.name())
                         .anyRequest().authenticated())
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> {

@@ -1,0 +1,2 @@
+/** Admin endpoints: tenant statistics. */
+package io.outpost.api.admin;

@@ -1,0 +1,28 @@
+package io.outpost.api.web.dto;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/** The answer to {@code GET /admin/stats} (PROTOCOL.md, Admin). */
+public record StatsResponse(long devices, long records, Operations operations, long openConflicts,
+                            ProjectionLag projectionLag, List<Row> perDevice, List<Row> perUser) {
+
+    public record Operations(long applied, long merged, long conflicts, long rejected, long duplicates) {
+
+        /** (applied + merged) ÷ (applied + merged + conflicts + rejected); null without operations. */
+        public Double successRate() {
+            long all = applied + merged + conflicts + rejected;
+            return all == 0 ? null : (double) (applied + merged) / all;
+        }
+    }
+
+    public record ProjectionLag(long events, double seconds) {
+    }
+
+    /** One device (then {@code deviceId} is set) or one user. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Row(String deviceId, String userId, Operations operations, Double successRate, Instant lastPushAt,
+                      Instant lastPullAt) {
+    }
+}
