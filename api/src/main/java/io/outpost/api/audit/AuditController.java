@@ -5,6 +5,7 @@ import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.dto.HistoryEntry;
 import io.outpost.api.web.dto.RecordAsOfResponse;
+import io.outpost.api.web.dto.VerifyResponse;
 import io.outpost.command.api.FieldError;
 import io.outpost.command.api.RecordKey;
 import java.time.Instant;
@@ -31,9 +32,20 @@ class AuditController {
     private static final Set<String> CHANGES = Set.of("create", "update", "delete");
 
     private final RecordHistory histories;
+    private final ChainVerifier verifier;
 
-    AuditController(RecordHistory histories) {
+    AuditController(RecordHistory histories, ChainVerifier verifier) {
         this.histories = histories;
+        this.verifier = verifier;
+    }
+
+    /** Whether the record's stored history matches its hash chain. */
+    @GetMapping("/{collection}/{id}/verify")
+    VerifyResponse verify(@PathVariable String collection, @PathVariable String id,
+                          @AuthenticationPrincipal SyncPrincipal caller) {
+        VerifyResponse result = verifier.record(key(caller, collection, id));
+        if (result.events() == 0) throw notFound(collection, id);
+        return result;
     }
 
     @GetMapping("/{collection}/{id}/history")

@@ -2,6 +2,7 @@ package io.outpost.command.record;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.command.api.ChangeStamp;
@@ -15,6 +16,7 @@ import io.outpost.command.api.ConflictResolvedEvent;
 import io.outpost.command.api.CreateNewRecordCommand;
 import io.outpost.command.api.CreateRecordCommand;
 import io.outpost.command.api.DeleteRecordCommand;
+import io.outpost.command.api.EventChain;
 import io.outpost.command.api.FieldError;
 import io.outpost.command.api.MergePatch;
 import io.outpost.command.api.OpContext;
@@ -46,6 +48,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
@@ -72,6 +75,8 @@ class RecordAggregate {
     private final Map<String, Long> fieldVersions = new HashMap<>();
     private final Map<String, OpenConflict> openConflicts = new LinkedHashMap<>();
     private final Set<String> resolvedConflicts = new HashSet<>();
+    /** Hash of the newest event of this record's stream ({@link EventChain}). */
+    private String lastHash = EventChain.GENESIS;
 
     /** A parked operation waiting for a person: what it tried, against which version, whose it was. */
     private record OpenConflict(String opType, long baseVersion, JsonNode attempt, List<String> fields,
@@ -99,11 +104,11 @@ class RecordAggregate {
         if (!exists) {
             Optional<OperationOutcome> invalid = check(cmd.key(), "create", rules, candidate);
             if (invalid.isPresent()) return invalid.get();
-            apply(new RecordCreatedEvent(cmd.key(), 1, candidate, cmd.op().userId(), attempt));
+            record(new RecordCreatedEvent(cmd.key(), 1, candidate, cmd.op().userId(), attempt));
             return OperationOutcome.applied(version);
         }
         if (!deleted && state.equals(candidate)) {
-            apply(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.CREATE_REPEATED));
+            record(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.CREATE_REPEATED));
             return OperationOutcome.unchanged(version);
         }
         List<String> overlap = new ArrayList<>();
@@ -163,12 +168,12 @@ class RecordAggregate {
         if (!exists) return notFound(cmd.key(), "delete");
         if (cmd.baseVersion() > version) return futureBase("delete", cmd.baseVersion());
         if (deleted) {
-            apply(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.ALREADY_DELETED));
+            record(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.ALREADY_DELETED));
             return OperationOutcome.unchanged(version);
         }
         ChangeStamp attempt = ChangeStamp.of(cmd.op());
         if (cmd.baseVersion() == version) {
-            apply(new RecordDeletedEvent(key, version + 1, null, attempt));
+            record(new RecordDeletedEvent(key, version + 1, null, attempt));
             return OperationOutcome.applied(version);
         }
         List<String> overlap = fieldVersions.entrySet().stream()
@@ -176,7 +181,7 @@ class RecordAggregate {
         Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
                 .decide(new ConflictFacts(cmd.baseVersion(), version, false, overlap, attempt, stamp));
         if (decision instanceof Decision.Overwrite || decision instanceof Decision.Merge) {
-            apply(new RecordDeletedEvent(key, version + 1, new ResolvedConflict(rules.strategy().configName(),
+            record(new RecordDeletedEvent(key, version + 1, new ResolvedConflict(rules.strategy().configName(),
                     cmd.baseVersion(), version, overlap), attempt));
             return OperationOutcome.applied(version);
         } else if (decision instanceof Decision.Reject r) {
@@ -194,7 +199,7 @@ class RecordAggregate {
         ObjectNode patch = MergePatch.diff(state, newState);
         List<String> changed = new ArrayList<>();
         patch.fieldNames().forEachRemaining(changed::add);
-        apply(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, attempt));
+        record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, attempt));
         return status == OperationOutcome.Status.MERGED ? OperationOutcome.merged(version, state)
                 : OperationOutcome.applied(version);
     }
@@ -207,7 +212,7 @@ class RecordAggregate {
 
     private OperationOutcome conflicted(CollectionRules rules, String opType, long baseVersion, List<String> fields,
                                         JsonNode attempt) {
-        apply(new OperationConflictedEvent(key, opType, baseVersion, version, rules.strategy().configName(), fields,
+        record(new OperationConflictedEvent(key, opType, baseVersion, version, rules.strategy().configName(), fields,
                 attempt));
         return OperationOutcome.conflict(version, deleted ? null : state, rules.strategy().configName(), fields);
     }
@@ -246,7 +251,7 @@ class RecordAggregate {
                                   OpContext op) {
         String conflictId = ConflictIds.of(key, op);
         ObjectNode server = deleted ? null : state;
-        apply(new ConflictParkedEvent(key, conflictId, opType, baseVersion, version, fields, attempt, server,
+        record(new ConflictParkedEvent(key, conflictId, opType, baseVersion, version, fields, attempt, server,
                 op.userId(), op.deviceId(), op.opId()));
         return OperationOutcome.parked(version, server, conflictId, fields);
     }
@@ -276,7 +281,7 @@ class RecordAggregate {
             }
             case CLIENT -> {
                 if ("delete".equals(open.opType())) {
-                    if (!deleted) apply(new RecordDeletedEvent(key, version + 1, resolved, stamp));
+                    if (!deleted) record(new RecordDeletedEvent(key, version + 1, resolved, stamp));
                 } else {
                     ObjectNode attempt = (ObjectNode) open.attempt();
                     resolveTo(rules, "create".equals(open.opType()) ? attempt : MergePatch.apply(state, attempt),
@@ -291,7 +296,7 @@ class RecordAggregate {
                 resolveTo(rules, cmd.data(), resolved, stamp);
             }
         }
-        apply(new ConflictResolvedEvent(key, cmd.conflictId(), cmd.resolution().wire(), cmd.resolvedBy(), version));
+        record(new ConflictResolvedEvent(key, cmd.conflictId(), cmd.resolution().wire(), cmd.resolvedBy(), version));
         return new ConflictResolution(version, deleted ? null : state);
     }
 
@@ -307,13 +312,18 @@ class RecordAggregate {
         ObjectNode patch = MergePatch.diff(state, newState);
         List<String> changed = new ArrayList<>();
         patch.fieldNames().forEachRemaining(changed::add);
-        apply(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, stamp));
+        record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, stamp));
     }
 
     private OperationOutcome reject(RecordKey target, String opType, RejectionCode code, String message,
                                     List<FieldError> fields) {
-        apply(new OperationRejectedEvent(target, target.collection(), target.id(), opType, code, message, fields));
+        record(new OperationRejectedEvent(target, target.collection(), target.id(), opType, code, message, fields));
         return OperationOutcome.rejected(code, message, fields);
+    }
+
+    /** Applies an event with its place in the record's hash chain in its metadata. */
+    private void record(Object event) {
+        apply(event, MetaData.with(EventChain.META_KEY, EventChain.next(lastHash, event)));
     }
 
     RecordView view() {
@@ -324,6 +334,7 @@ class RecordAggregate {
 
     @EventSourcingHandler
     void on(RecordCreatedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
         id = e.key().toString();
         key = e.key();
         exists = true;
@@ -338,6 +349,7 @@ class RecordAggregate {
 
     @EventSourcingHandler
     void on(RecordUpdatedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
         version = e.version();
         state = e.state();
         deleted = false;
@@ -347,25 +359,39 @@ class RecordAggregate {
 
     @EventSourcingHandler
     void on(RecordDeletedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
         version = e.version();
         deleted = true;
         stamp = e.stamp();
     }
 
     @EventSourcingHandler
+    void on(RecordUnchangedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
+    }
+
+    @EventSourcingHandler
+    void on(OperationConflictedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
+    }
+
+    @EventSourcingHandler
     void on(ConflictParkedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
         openConflicts.put(e.conflictId(), new OpenConflict(e.opType(), e.baseVersion(), e.attempt(), e.fields(),
                 e.userId()));
     }
 
     @EventSourcingHandler
     void on(ConflictResolvedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
         openConflicts.remove(e.conflictId());
         resolvedConflicts.add(e.conflictId());
     }
 
     @EventSourcingHandler
     void on(OperationRejectedEvent e) {
+        lastHash = EventChain.next(lastHash, e);
         if (id == null && e.key() != null) {
             // a rejected create of a new id still opens the record's stream, so auditors see the attempt
             id = e.key().toString();
