@@ -27,9 +27,6 @@ class AuditHistoryTest extends ServerTest {
         auditor = token(tenant, "aud-1", Role.AUDITOR);
     }
 
-    private HttpResponse<String> get(String token, String path) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET());
-    }
 
     private JsonNode ok(String token, String path) {
         HttpResponse<String> r = get(token, path);

@@ -12,9 +12,6 @@ import org.junit.jupiter.api.Test;
 /** The hash chain over each record's events: intact histories verify, an edited stored event does not. */
 class AuditVerifyTest extends ServerTest {
 
-    private HttpResponse<String> get(String token, String path) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET());
-    }
 
     @Test
     void anIntactHistoryVerifiesAndAnEditedEventIsFound() {

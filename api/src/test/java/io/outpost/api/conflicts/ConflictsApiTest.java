@@ -28,9 +28,6 @@ class ConflictsApiTest extends ServerTest {
         admin = token(tenant, "boss", Role.USER, Role.ADMIN);
     }
 
-    private HttpResponse<String> get(String token, String path) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET());
-    }
 
     private HttpResponse<String> resolve(String token, String conflictId, String body) {
         return send(HttpRequest.newBuilder(uri("/api/v1/conflicts/" + conflictId + "/resolve"))

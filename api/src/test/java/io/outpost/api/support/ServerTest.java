@@ -79,6 +79,11 @@ public abstract class ServerTest {
         return parse(response.body());
     }
 
+    /** GET with a bearer token. */
+    protected HttpResponse<String> get(String token, String path) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET());
+    }
+
     protected HttpResponse<String> pull(String token, String deviceId, String cursor, String collections,
                                         Integer limit) {
         StringBuilder query = new StringBuilder("/api/v1/sync/pull?deviceId=").append(deviceId);
