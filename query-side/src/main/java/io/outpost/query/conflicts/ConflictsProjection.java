@@ -8,6 +8,7 @@ import java.time.Instant;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -21,19 +22,31 @@ import org.springframework.stereotype.Component;
 public class ConflictsProjection {
 
     private final JdbcTemplate jdbc;
+    private final String table;
 
+    @Autowired
     public ConflictsProjection(JdbcTemplate jdbc) {
+        this(jdbc, "conflicts");
+    }
+
+    private ConflictsProjection(JdbcTemplate jdbc, String table) {
         this.jdbc = jdbc;
+        this.table = table;
+    }
+
+    /** The same projection writing into another table: for a rebuild. */
+    public static ConflictsProjection into(JdbcTemplate jdbc, String table) {
+        return new ConflictsProjection(jdbc, table);
     }
 
     @EventHandler
     void on(ConflictParkedEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
         jdbc.update("""
-                INSERT INTO conflicts (tenant, conflict_id, collection, record_id, device_id, user_id, op_id, op_type,
+                INSERT INTO %s (tenant, conflict_id, collection, record_id, device_id, user_id, op_id, op_type,
                                        base_version, server_version, client_data, server_data, fields, status,
                                        created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), CAST(? AS jsonb), 'open', ?)
-                ON CONFLICT DO NOTHING""",
+                ON CONFLICT DO NOTHING""".formatted(table),
                 e.key().tenant(), e.conflictId(), e.key().collection(), e.key().id(), e.deviceId(), e.userId(),
                 e.opId(), e.opType(), e.baseVersion(), e.serverVersion(),
                 e.attempt() == null ? null : e.attempt().toString(),
@@ -42,7 +55,7 @@ public class ConflictsProjection {
 
     @EventHandler
     void on(ConflictResolvedEvent e, @org.axonframework.eventhandling.Timestamp Instant at) {
-        jdbc.update("UPDATE conflicts SET status = 'resolved', resolution = jsonb_build_object('resolution', ?, "
+        jdbc.update("UPDATE " + table + " SET status = 'resolved', resolution = jsonb_build_object('resolution', ?, "
                         + "'resolvedBy', ?, 'resolvedAt', ?, 'version', ?) WHERE tenant = ? AND conflict_id = ?",
                 e.resolution(), e.resolvedBy(), at.toString(), e.version(), e.key().tenant(), e.conflictId());
     }

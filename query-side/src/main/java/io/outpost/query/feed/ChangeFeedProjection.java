@@ -22,6 +22,7 @@ import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.Timestamp;
 import org.axonframework.messaging.MetaData;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -61,13 +62,29 @@ public class ChangeFeedProjection {
     private final CollectionCatalog catalog;
     private final FeedNotifier notifier;
     private final ProjectionClock clock;
+    private final String upsert;
+    private final String progress;
 
+    @Autowired
     public ChangeFeedProjection(JdbcTemplate jdbc, CollectionCatalog catalog, FeedNotifier notifier,
                                 ProjectionClock clock) {
+        this(jdbc, catalog, notifier, clock, "records", "device_progress");
+    }
+
+    private ChangeFeedProjection(JdbcTemplate jdbc, CollectionCatalog catalog, FeedNotifier notifier,
+                                 ProjectionClock clock, String recordsTable, String progressTable) {
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.notifier = notifier;
         this.clock = clock;
+        this.upsert = UPSERT.replace("records", recordsTable);
+        this.progress = PROGRESS.replace("device_progress", progressTable);
+    }
+
+    /** The same projection writing into other tables, sending no notifications: for a rebuild. */
+    public static ChangeFeedProjection into(JdbcTemplate jdbc, CollectionCatalog catalog, String recordsTable,
+                                            String progressTable) {
+        return new ChangeFeedProjection(jdbc, catalog, null, new ProjectionClock(), recordsTable, progressTable);
     }
 
     @EventHandler
@@ -118,9 +135,9 @@ public class ChangeFeedProjection {
         Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
                 data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy};
         Batch batch = batch();
-        if (batch == null) jdbc.update(UPSERT, row);
+        if (batch == null) jdbc.update(upsert, row);
         else batch.records.add(row);
-        notifier.changed(key.tenant());
+        if (notifier != null) notifier.changed(key.tenant());
         clock.processed(at);
     }
 
@@ -133,11 +150,11 @@ public class ChangeFeedProjection {
     private Batch batch() {
         if (!CurrentUnitOfWork.isStarted()) return null;
         UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        return uow.getOrComputeResource(BATCH, key -> {
+        return uow.getOrComputeResource(BATCH + "." + upsert.hashCode(), key -> {
             Batch batch = new Batch();
             uow.onPrepareCommit(u -> {
-                if (!batch.records.isEmpty()) jdbc.batchUpdate(UPSERT, batch.records);
-                if (!batch.progress.isEmpty()) jdbc.batchUpdate(PROGRESS, batch.progress);
+                if (!batch.records.isEmpty()) jdbc.batchUpdate(upsert, batch.records);
+                if (!batch.progress.isEmpty()) jdbc.batchUpdate(progress, batch.progress);
             });
             return batch;
         });
@@ -151,7 +168,7 @@ public class ChangeFeedProjection {
         if (tenant == null || device == null || !(op instanceof Number opId)) return;
         Object[] row = {tenant, device, opId.longValue()};
         Batch batch = batch();
-        if (batch == null) jdbc.update(PROGRESS, row);
+        if (batch == null) jdbc.update(progress, row);
         else batch.progress.add(row);
     }
 
