@@ -225,12 +225,17 @@ public final class PullBenchmark {
             log(String.format(Locale.ROOT, "(c) %d records in %d pages in %.2f s", snapshot.records(),
                     snapshot.pages().count(), snapshot.seconds()));
 
+            // (d) rebuild of the read model and change feed from the event store
+            log("(d) rebuilding the read model from the event store...");
+            Rebuild rebuild = rebuild(server);
+            log(String.format(Locale.ROOT, "(d) %d events in %.2f s", rebuild.events(), rebuild.seconds()));
+
             ServerLog logged = ServerLog.read(serverLog);
             if (logged.errors() > 0) {
                 log("WARNING: the server logged " + logged.errors() + " ERROR lines during the run; see " + serverLog);
             }
             String report = report(params, startSeconds, seedSeconds, logged, times, bigPlan, smallPlan, lag,
-                    snapshot);
+                    snapshot) + rebuildReport(rebuild);
             System.out.println();
             System.out.println(report);
             Path file = params.report().toAbsolutePath();
@@ -239,6 +244,40 @@ public final class PullBenchmark {
             log("Report written to " + file);
         }
         return 0;
+    }
+
+    // ------------------------------------------------------------------------------------------- (d) rebuild
+
+    record Rebuild(long events, double seconds) {
+    }
+
+    /** Starts {@code ProjectionRebuild} in the server and waits (deadline 10 min) until it is done. */
+    static Rebuild rebuild(InProcessServer server) throws Exception {
+        io.outpost.api.admin.ProjectionRebuild rebuild = server.bean(io.outpost.api.admin.ProjectionRebuild.class);
+        if (!rebuild.start()) throw new BenchFailure("a rebuild was already running");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+        io.outpost.api.admin.ProjectionRebuild.Status status;
+        while (true) {
+            status = rebuild.status();
+            if (status.state() == io.outpost.api.admin.ProjectionRebuild.State.DONE) break;
+            if (status.state() == io.outpost.api.admin.ProjectionRebuild.State.FAILED) {
+                throw new BenchFailure("the rebuild failed: " + status.error());
+            }
+            if (System.nanoTime() > deadline) throw new BenchFailure("the rebuild did not finish in 10 minutes");
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+        double seconds = java.time.Duration.between(status.startedAt(), status.finishedAt()).toMillis() / 1000.0;
+        return new Rebuild(status.processed(), seconds);
+    }
+
+    static String rebuildReport(Rebuild rebuild) {
+        return "\n### (d) Rebuild of the read model and change feed from the event store\n\n"
+                + "| events | wall time (s) | throughput |\n|---:|---:|---:|\n"
+                + "| " + rebuild.events() + " | " + fmt("%.2f", rebuild.seconds()) + " | **"
+                + fmt("%.0f", rebuild.events() / rebuild.seconds()) + " events/s** |\n\n"
+                + "Every event of the store (all tenants) replayed into new tables, then switched in one locked "
+                + "transaction; the server kept answering meanwhile.\n";
     }
 
     // ------------------------------------------------------------------------------------------------ seeding
