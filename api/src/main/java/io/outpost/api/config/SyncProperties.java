@@ -1,7 +1,10 @@
 package io.outpost.api.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -12,10 +15,31 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("sync")
 public record SyncProperties(@Valid @DefaultValue Security security,
                              Map<String, CollectionProperties> collections,
-                             @DefaultValue("true") boolean allowUndeclaredCollections) {
+                             @DefaultValue("true") boolean allowUndeclaredCollections,
+                             @Valid @DefaultValue RateLimit rateLimit,
+                             List<UserAccount> users) {
 
     public SyncProperties {
         collections = collections == null ? Map.of() : Map.copyOf(collections);
+        users = users == null ? List.of() : List.copyOf(users);
+    }
+
+    /**
+     * {@code sync.rate-limit}: per user token bucket for the API (0 disables), and per client address for
+     * {@code POST /auth/token}.
+     */
+    public record RateLimit(@DefaultValue("600") @PositiveOrZero int requestsPerMinute,
+                            @DefaultValue("100") @Positive int burst,
+                            @DefaultValue("20") @PositiveOrZero int authPerMinute) {
+    }
+
+    /** {@code sync.users[]}: an account for {@code POST /auth/token}; the password in Spring's encoder format. */
+    public record UserAccount(String username, String password, String tenant, List<String> roles) {
+
+        @Override
+        public String toString() {
+            return "UserAccount[" + username + "@" + tenant + " " + roles + "]";
+        }
     }
 
     public record Security(@Valid @DefaultValue Jwt jwt) {

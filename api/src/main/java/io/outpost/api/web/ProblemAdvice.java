@@ -30,7 +30,17 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> api(ApiException e) {
-        return problem(e.code(), e.getMessage(), e);
+        ResponseEntity<Object> answer = problem(e.code(), e.getMessage(), e);
+        if (e instanceof RateLimitedException limited) {
+            return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(limited.retryAfterSeconds()))
+                    .body(answer.getBody());
+        }
+        if (e.code() == ErrorCode.UNAUTHORIZED) {
+            return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").body(answer.getBody());
+        }
+        return answer;
     }
 
     @ExceptionHandler({DataAccessException.class, TransactionException.class})

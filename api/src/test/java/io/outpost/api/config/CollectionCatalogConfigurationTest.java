@@ -27,7 +27,7 @@ class CollectionCatalogConfigurationTest {
 
     private static CollectionCatalog catalog(Map<String, SyncProperties.CollectionProperties> collections,
                                              boolean allowUndeclared) {
-        SyncProperties sync = new SyncProperties(null, collections, allowUndeclared);
+        SyncProperties sync = new SyncProperties(null, collections, allowUndeclared, null, null);
         return new CollectionCatalogConfiguration().collectionCatalog(sync, new DefaultResourceLoader(), JSON);
     }
 

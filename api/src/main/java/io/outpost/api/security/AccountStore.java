@@ -1,0 +1,47 @@
+package io.outpost.api.security;
+
+import io.outpost.api.config.SyncProperties;
+import io.outpost.command.api.RecordKey;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Component;
+
+/**
+ * The accounts of {@code sync.users}, checked with Spring's {@code DelegatingPasswordEncoder} ({@code {bcrypt}…}).
+ * An unknown user costs the same bcrypt check as a known one, so timing does not tell which usernames exist.
+ */
+@Component
+public class AccountStore {
+
+    private final PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    /** bcrypt of a random string, only ever compared against to spend the same time for unknown users. */
+    private final String dummy = encoder.encode(java.util.UUID.randomUUID().toString());
+    private final Map<String, SyncProperties.UserAccount> accounts = new HashMap<>();
+
+    public AccountStore(SyncProperties sync) {
+        for (SyncProperties.UserAccount a : sync.users()) {
+            if (a.username() == null || a.password() == null || a.tenant() == null
+                    || !RecordKey.TENANT.matcher(a.tenant()).matches()) {
+                throw new IllegalStateException("sync.users: every account needs username, password and a valid "
+                        + "tenant ([A-Za-z0-9._:-]{1,64}); check " + a);
+            }
+            accounts.put(a.username(), a);
+        }
+    }
+
+    /** The principal for valid credentials. */
+    public Optional<SyncPrincipal> authenticate(String username, String password) {
+        SyncProperties.UserAccount account = username == null ? null : accounts.get(username);
+        boolean matches = encoder.matches(password == null ? "" : password,
+                account == null ? dummy : account.password());
+        if (account == null || !matches) return Optional.empty();
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        if (account.roles() != null) account.roles().forEach(r -> Role.fromClaim(r).ifPresent(roles::add));
+        return Optional.of(new SyncPrincipal(account.tenant(), account.username(), roles));
+    }
+}
