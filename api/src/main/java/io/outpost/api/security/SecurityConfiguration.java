@@ -2,6 +2,12 @@ package io.outpost.api.security;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
+import io.outpost.api.config.CorsProperties;
+import io.outpost.api.config.SyncProperties;
+import java.util.List;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.Problems;
 import io.outpost.api.web.RequestBodyLimitFilter;
@@ -18,19 +24,38 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+    /** Bearer tokens, no cookies: browser apps of the configured origins may call every endpoint. */
+    private static CorsConfigurationSource corsSource(CorsProperties cors) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        if (!cors.allowedOrigins().isEmpty()) {
+            CorsConfiguration config = new CorsConfiguration();
+            config.setAllowedOrigins(cors.allowedOrigins());
+            config.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
+            config.setAllowedHeaders(List.of("Authorization", "Content-Type", "Content-Encoding", "Accept",
+                    "Accept-Encoding", "Last-Event-ID"));
+            config.setExposedHeaders(List.of("Retry-After", "WWW-Authenticate"));
+            config.setMaxAge(3600L);
+            source.registerCorsConfiguration("/api/**", config);
+        }
+        return source;
+    }
+
     /** PROTOCOL.md, Errors: bodies over 5 MiB (after decompression) are answered 413. */
     static final long MAX_BODY_BYTES = 5L * 1024 * 1024;
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, JwtService jwt, ObjectMapper mapper) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, JwtService jwt, ObjectMapper mapper, SyncProperties sync,
+                            CorsProperties cors) throws Exception {
         http.csrf(c -> c.disable())
+                .cors(c -> c.configurationSource(corsSource(cors)))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new BearerTokenFilter(jwt), AnonymousAuthenticationFilter.class)
-                .addFilterAfter(new RequestBodyLimitFilter(MAX_BODY_BYTES, mapper), AuthorizationFilter.class)
+                .addFilterAfter(new UserRateLimitFilter(sync.rateLimit(), mapper), AuthorizationFilter.class)
+                .addFilterAfter(new RequestBodyLimitFilter(MAX_BODY_BYTES, mapper), UserRateLimitFilter.class)
                 .authorizeHttpRequests(a -> a
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
