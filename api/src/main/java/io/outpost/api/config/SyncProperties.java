@@ -45,8 +45,12 @@ public record SyncProperties(@Valid @DefaultValue Security security,
     public record Security(@Valid @DefaultValue Jwt jwt) {
     }
 
-    /** @param secret HS256 key, at least 32 bytes ({@code SYNC_JWT_SECRET}) */
-    public record Jwt(String secret, @DefaultValue("24h") Duration lifetime) {
+    /**
+     * @param secret    HS256 key, at least 32 bytes ({@code SYNC_JWT_SECRET})
+     * @param publicKey PEM public key (RSA or EC) of an external issuer; its RS256/ES256 tokens are accepted too
+     * @param jwksUri   JWKS URL of an external issuer (keys chosen by {@code kid}, refreshed every 10 minutes)
+     */
+    public record Jwt(String secret, @DefaultValue("24h") Duration lifetime, String publicKey, String jwksUri) {
 
         @Override
         public String toString() {

@@ -24,12 +24,22 @@ public class JwtService {
     private final Duration lifetime;
     private final JwtParser parser;
 
-    public JwtService(JwtSecret secret, SyncProperties sync, Clock clock) {
+    public JwtService(JwtSecret secret, SyncProperties sync, Clock clock, ExternalKeys external) {
         this.secret = secret;
         this.clock = clock;
         this.lifetime = sync.security().jwt().lifetime();
         this.parser = Jwts.parser()
-                .verifyWith(secret.key())
+                .keyLocator(header -> {
+                    String alg = header instanceof io.jsonwebtoken.ProtectedHeader p ? p.getAlgorithm() : null;
+                    if ("HS256".equals(alg)) return secret.key();
+                    if (alg != null && (alg.startsWith("RS") || alg.startsWith("ES") || alg.startsWith("PS"))
+                            && external.configured()) {
+                        String kid = header instanceof io.jsonwebtoken.ProtectedHeader p ? p.getKeyId() : null;
+                        return external.find(kid, alg).orElseThrow(() -> new io.jsonwebtoken.security.InvalidKeyException(
+                                "no key for this token"));
+                    }
+                    throw new io.jsonwebtoken.security.InvalidKeyException("unsupported token algorithm");
+                })
                 .clock(() -> Date.from(clock.instant()))
                 .clockSkewSeconds(30)
                 .build();
