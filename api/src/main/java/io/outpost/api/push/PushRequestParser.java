@@ -80,12 +80,12 @@ final class PushRequestParser {
         if (collection == null || !RecordKey.COLLECTION.matcher(collection).matches()) {
             errors.add(new FieldError("collection", "must match [a-z][a-z0-9_]{0,62}"));
         }
-        String id = idText(op.get("id"));
+        String id = RecordKey.idText(op.get("id"));
         if (op.hasNonNull("id") && (id == null || !RecordKey.isValidId(id))) {
             errors.add(new FieldError("id", "must be a string (or integer) of 1-" + RecordKey.MAX_ID_LENGTH
                     + " characters without control characters"));
         }
-        String tempId = idText(op.get("tempId"));
+        String tempId = RecordKey.idText(op.get("tempId"));
         if (op.hasNonNull("tempId") && (tempId == null || !RecordKey.isValidId(tempId))) {
             errors.add(new FieldError("tempId", "must be a string of 1-" + RecordKey.MAX_ID_LENGTH + " characters"));
         }
@@ -139,13 +139,6 @@ final class PushRequestParser {
         return n != null && n.isTextual() ? n.asText() : null;
     }
 
-    /** Ids are strings; an integer means its decimal string (PROTOCOL.md). */
-    static String idText(JsonNode n) {
-        if (n == null || n.isNull()) return null;
-        if (n.isTextual()) return n.asText();
-        if (n.isIntegralNumber()) return n.bigIntegerValue().toString();
-        return null;
-    }
 
     private static Instant instant(String text) {
         try {

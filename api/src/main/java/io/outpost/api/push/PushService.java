@@ -302,7 +302,7 @@ public class PushService {
             rules.references().forEach((field, collection) -> {
                 JsonNode value = prospective.get(field);
                 if (value == null || value.isNull()) return;
-                String refId = PushRequestParser.idText(value);
+                String refId = RecordKey.idText(value);
                 Optional<RecordView> ref = refId == null || !RecordKey.isValidId(refId) ? Optional.empty()
                         : records.find(new RecordKey(push.tenant(), collection, refId));
                 Optional<CollectionRules> refRules = catalog.find(collection);
@@ -384,13 +384,10 @@ public class PushService {
         return caller.userId().equals(owner(record, rules));
     }
 
+    /** The owner-field's user, else the creator (PROTOCOL.md, visibility owner). */
     static String owner(RecordView record, CollectionRules rules) {
-        if (rules.ownerField() != null) {
-            JsonNode value = record.data() == null ? null : record.data().get(rules.ownerField());
-            String owner = PushRequestParser.idText(value);
-            if (owner != null) return owner;
-        }
-        return record.createdBy();
+        String owner = rules.ownerIn(record.data());
+        return owner != null ? owner : record.createdBy();
     }
 
     /** A tempId this device was given a real id for is rewritten to that id (same collection only). */
@@ -406,7 +403,7 @@ public class PushService {
         ObjectNode copy = null;
         for (Map.Entry<String, String> ref : rules.references().entrySet()) {
             JsonNode value = data.get(ref.getKey());
-            String text = PushRequestParser.idText(value);
+            String text = RecordKey.idText(value);
             if (text == null) continue;
             String real = realId(tempIds, text, ref.getValue());
             if (!value.isTextual() || !real.equals(text)) {
@@ -440,7 +437,7 @@ public class PushService {
             if (op.tempId() != null) candidates.add(op.tempId());
             if (op.data() == null || op.collection() == null) continue;
             catalog.find(op.collection()).ifPresent(rules -> rules.references().keySet().forEach(field -> {
-                String value = PushRequestParser.idText(op.data().get(field));
+                String value = RecordKey.idText(op.data().get(field));
                 if (value != null) candidates.add(value);
             }));
         }

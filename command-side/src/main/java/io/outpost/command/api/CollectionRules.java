@@ -1,5 +1,6 @@
 package io.outpost.command.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.Objects;
 
@@ -33,6 +34,11 @@ public record CollectionRules(String name, ConflictStrategy strategy, ConflictSt
         references = references == null ? Map.of() : Map.copyOf(references);
         derive = derive == null ? Map.of() : Map.copyOf(derive);
         schema = schema == null ? RecordSchema.NONE : schema;
+    }
+
+    /** The user the {@code owner-field} of this data names; null without an owner-field or a value in it. */
+    public String ownerIn(ObjectNode data) {
+        return ownerField == null || data == null ? null : RecordKey.idText(data.get(ownerField));
     }
 
     /** The defaults PROTOCOL.md gives an undeclared collection. */

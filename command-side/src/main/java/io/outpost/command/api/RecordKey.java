@@ -30,6 +30,14 @@ public record RecordKey(String tenant, String collection, String id) {
         return id.chars().noneMatch(Character::isISOControl);
     }
 
+    /** The id a JSON value names: a string, or an integer meaning its decimal string (PROTOCOL.md); else null. */
+    public static String idText(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n == null || n.isNull()) return null;
+        if (n.isTextual()) return n.asText();
+        if (n.isIntegralNumber()) return n.bigIntegerValue().toString();
+        return null;
+    }
+
     public static RecordKey parse(String aggregateIdentifier) {
         int first = aggregateIdentifier.indexOf('/');
         int second = aggregateIdentifier.indexOf('/', first + 1);

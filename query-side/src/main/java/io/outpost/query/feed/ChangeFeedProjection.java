@@ -1,6 +1,5 @@
 package io.outpost.query.feed;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.command.api.CollectionRules;
@@ -180,11 +179,6 @@ public class ChangeFeedProjection {
 
     /** The owner named by the collection's {@code owner-field}, or null when it has none or the data lacks it. */
     private String ownerField(RecordKey key, ObjectNode data) {
-        String field = catalog.find(key.collection()).map(CollectionRules::ownerField).orElse(null);
-        if (field == null || data == null) return null;
-        JsonNode value = data.get(field);
-        if (value == null || value.isNull()) return null;
-        return value.isTextual() ? value.asText() : value.isIntegralNumber() ? value.bigIntegerValue().toString()
-                : null;
+        return catalog.find(key.collection()).map(rules -> rules.ownerIn(data)).orElse(null);
     }
 }
