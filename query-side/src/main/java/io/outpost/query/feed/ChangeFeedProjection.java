@@ -12,10 +12,7 @@ import io.outpost.command.api.RecordUnchangedEvent;
 import io.outpost.command.api.RecordUpdatedEvent;
 import io.outpost.command.api.SyncMetaData;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -55,7 +52,6 @@ public class ChangeFeedProjection {
             ON CONFLICT (tenant, device_id) DO UPDATE SET last_op_id = excluded.last_op_id,
                 progress_seq = excluded.progress_seq
             WHERE device_progress.last_op_id < excluded.last_op_id""";
-    private static final String BATCH = ChangeFeedProjection.class.getName() + ".batch";
 
     private final JdbcTemplate jdbc;
     private final CollectionCatalog catalog;
@@ -63,6 +59,7 @@ public class ChangeFeedProjection {
     private final ProjectionClock clock;
     private final String upsert;
     private final String progress;
+    private final BatchedWrites writes;
 
     @Autowired
     public ChangeFeedProjection(JdbcTemplate jdbc, CollectionCatalog catalog, FeedNotifier notifier,
@@ -78,6 +75,7 @@ public class ChangeFeedProjection {
         this.clock = clock;
         this.upsert = UPSERT.replace("records", recordsTable);
         this.progress = PROGRESS.replace("device_progress", progressTable);
+        this.writes = new BatchedWrites(jdbc, List.of(upsert, progress));
     }
 
     /** The same projection writing into other tables, sending no notifications: for a rebuild. */
@@ -133,31 +131,11 @@ public class ChangeFeedProjection {
                        Instant at, String updatedBy) {
         Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
                 data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy};
-        Batch batch = batch();
-        if (batch == null) jdbc.update(upsert, row);
-        else batch.records.add(row);
+        writes.add(upsert, row);
         if (notifier != null) notifier.changed(key.tenant());
         clock.processed(at);
     }
 
-    /** The writes of one processor batch, sent as two JDBC batches when it commits: records first, then progress. */
-    private static final class Batch {
-        final List<Object[]> records = new ArrayList<>();
-        final List<Object[]> progress = new ArrayList<>();
-    }
-
-    private Batch batch() {
-        if (!CurrentUnitOfWork.isStarted()) return null;
-        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
-        return uow.getOrComputeResource(BATCH + "." + upsert.hashCode(), key -> {
-            Batch batch = new Batch();
-            uow.onPrepareCommit(u -> {
-                if (!batch.records.isEmpty()) jdbc.batchUpdate(upsert, batch.records);
-                if (!batch.progress.isEmpty()) jdbc.batchUpdate(progress, batch.progress);
-            });
-            return batch;
-        });
-    }
 
     /** Advances the device's progress; every op leaves one event, so ops that changed nothing count too. */
     private void progress(String tenant, MetaData meta, Instant at) {
@@ -166,9 +144,7 @@ public class ChangeFeedProjection {
         Object op = meta.get(SyncMetaData.OP_ID);
         if (tenant == null || device == null || !(op instanceof Number opId)) return;
         Object[] row = {tenant, device, opId.longValue()};
-        Batch batch = batch();
-        if (batch == null) jdbc.update(progress, row);
-        else batch.progress.add(row);
+        writes.add(progress, row);
     }
 
     /** Metadata read back from the store comes as JSON types (numbers may be Integer), so read it loosely. */
