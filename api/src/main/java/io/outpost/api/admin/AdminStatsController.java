@@ -75,7 +75,12 @@ class AdminStatsController {
         long openConflicts = jdbc.queryForObject("SELECT count(*) FROM conflicts WHERE tenant = ? "
                 + "AND status = 'open'", Long.class, caller.tenant());
         return new StatsResponse(perDevice.size(), records, total, openConflicts,
-                new StatsResponse.ProjectionLag(lag.eventsBehind(), lag.secondsBehind()), perDevice, perUser);
+                projectionLag(), perDevice, perUser);
+    }
+
+    private StatsResponse.ProjectionLag projectionLag() {
+        ProjectionLagMetrics.Lag now = lag.lag();
+        return new StatsResponse.ProjectionLag(now.events(), now.seconds());
     }
 
     private static Operations add(Operations a, Operations b) {

@@ -34,9 +34,10 @@ class ProjectionsController {
     Map<String, Object> projections() {
         Map<String, Object> feed = new LinkedHashMap<>();
         feed.put("name", "sync-feed");
-        feed.put("runsOnThisNode", lag.eventsBehind() >= 0);
-        feed.put("eventsBehind", lag.eventsBehind());
-        feed.put("secondsBehind", lag.secondsBehind());
+        ProjectionLagMetrics.Lag now = lag.lag();
+        feed.put("runsOnThisNode", now.runsOnThisNode());
+        feed.put("eventsBehind", now.events());
+        feed.put("secondsBehind", now.seconds());
         ProjectionRebuild.Status status = rebuild.status();
         feed.put("replaying", status.busy());
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -23,13 +23,13 @@ class ProjectionHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        long behind = lag.eventsBehind();
+        ProjectionLagMetrics.Lag now = lag.lag();
         Health.Builder health = Health.up()
                 .withDetail("processor", "sync-feed")
-                .withDetail("runsOnThisNode", behind >= 0)
-                .withDetail("eventsBehind", behind)
-                .withDetail("secondsBehind", lag.secondsBehind());
-        if (behind > DEGRADED_EVENTS) health.withDetail("state", "behind");
+                .withDetail("runsOnThisNode", now.runsOnThisNode())
+                .withDetail("eventsBehind", now.events())
+                .withDetail("secondsBehind", now.seconds());
+        if (now.events() > DEGRADED_EVENTS) health.withDetail("state", "behind");
         return health.build();
     }
 }

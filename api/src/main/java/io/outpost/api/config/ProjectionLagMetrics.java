@@ -65,9 +65,21 @@ public class ProjectionLagMetrics implements SmartInitializingSingleton {
     }
 
     public double secondsBehind() {
+        return lag().seconds();
+    }
+
+    /** Both figures from one look at the processor and the store's head. */
+    public Lag lag() {
         long behind = eventsBehind();
-        if (behind <= 0) return behind;
+        if (behind <= 0) return new Lag(behind, behind);
         Instant last = projectionClock.lastEventTime();
-        return last == null ? 0 : Duration.between(last, clock.instant()).toMillis() / 1000.0;
+        return new Lag(behind, last == null ? 0 : Duration.between(last, clock.instant()).toMillis() / 1000.0);
+    }
+
+    /** Events and seconds behind; both -1 on a node that does not run the feed. */
+    public record Lag(long events, double seconds) {
+        public boolean runsOnThisNode() {
+            return events >= 0;
+        }
     }
 }
