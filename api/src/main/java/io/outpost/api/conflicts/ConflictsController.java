@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
+import io.outpost.api.web.Collisions;
 import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.dto.ConflictResponse;
 import io.outpost.api.web.dto.ResolveResponse;
@@ -23,7 +24,6 @@ import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.AggregateNotFoundException;
-import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -90,7 +90,7 @@ class ConflictsController {
             } catch (RuntimeException e) {
                 ApiException answer = answer(e, conflictId);
                 if (answer != null) throw answer;
-                if (attempt >= 3 || !collided(e)) throw e;
+                if (attempt >= 3 || !Collisions.isRetryable(e)) throw e;
             }
         }
     }
@@ -124,12 +124,6 @@ class ConflictsController {
         return null;
     }
 
-    private static boolean collided(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConcurrencyException) return true;
-        }
-        return false;
-    }
 
     private static ApiException bad(String field, String message) {
         return new ApiException(ErrorCode.INVALID_REQUEST, field + " " + message,

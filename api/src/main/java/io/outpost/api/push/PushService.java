@@ -7,6 +7,7 @@ import io.outpost.api.config.OutpostProperties;
 import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
+import io.outpost.api.web.Collisions;
 import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.dto.OperationResult;
 import io.outpost.api.web.dto.PushResponse;
@@ -132,7 +133,7 @@ public class PushService {
                 count(response);
                 return response;
             } catch (RuntimeException e) {
-                if (!RetryablePushFailure.isRetryable(e)) throw e;
+                if (!Collisions.isRetryable(e)) throw e;
                 if (attempt >= maxAttempts) {
                     log.warn("push of device {} still collided after {} attempts: {}", request.deviceId(), attempt,
                             e.toString());
