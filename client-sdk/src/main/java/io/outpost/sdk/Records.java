@@ -1,0 +1,105 @@
+package io.outpost.sdk;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.sdk.internal.LocalStore;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * One collection of the local store. Every write changes the local record and queues its op in the same SQLite
+ * transaction, then returns; syncing happens later ({@link SyncClient#syncNow()} or a trigger). Reads show the
+ * server's last state with this device's pending changes on top.
+ */
+public final class Records {
+
+    private static final int MAX_ID_LENGTH = 128;
+
+    private final SyncClient client;
+    private final String collection;
+    private final CollectionOptions options;
+
+    Records(SyncClient client, String collection, CollectionOptions options) {
+        this.client = client;
+        this.collection = collection;
+        this.options = options;
+    }
+
+    public String name() {
+        return collection;
+    }
+
+    /**
+     * Creates a record with an id of the client's: a random UUID, or, in an {@code id-mode: server} collection, a
+     * temporary id that is replaced (here and in every reference to it) when the server assigns the real one.
+     */
+    public LocalRecord create(ObjectNode data) {
+        if (options.serverAssignedIds()) {
+            return write(store -> store.create(collection, CollectionOptions.TEMP_ID_PREFIX + UUID.randomUUID(), true,
+                    requireData(data), client.now()));
+        }
+        return create(UUID.randomUUID().toString(), data);
+    }
+
+    /** Creates a record with the given id (collections with client ids only). */
+    public LocalRecord create(String id, ObjectNode data) {
+        if (options.serverAssignedIds()) {
+            throw new IllegalArgumentException(collection + " has server-assigned ids: use create(data)");
+        }
+        checkId(id);
+        if (id.startsWith(CollectionOptions.TEMP_ID_PREFIX)) {
+            throw new IllegalArgumentException("ids starting with " + CollectionOptions.TEMP_ID_PREFIX
+                    + " are reserved for temporary ids");
+        }
+        return write(store -> store.create(collection, id, false, requireData(data), client.now()));
+    }
+
+    /** Applies a JSON Merge Patch of the changed top-level fields ({@code null} removes a field). */
+    public LocalRecord update(String id, ObjectNode patch) {
+        checkId(id);
+        return write(store -> store.update(collection, id, requireData(patch), client.now()));
+    }
+
+    public void delete(String id) {
+        checkId(id);
+        write(store -> {
+            store.delete(collection, id, client.now());
+            return null;
+        });
+    }
+
+    public Optional<LocalRecord> get(String id) {
+        checkId(id);
+        return client.store().get(collection, id);
+    }
+
+    public List<LocalRecord> list() {
+        return list(Filter.ALL);
+    }
+
+    public List<LocalRecord> list(Filter filter) {
+        return client.store().list(collection, Objects.requireNonNull(filter, "filter"));
+    }
+
+    private interface Write<T> {
+        T apply(LocalStore store);
+    }
+
+    private <T> T write(Write<T> write) {
+        T result = write.apply(client.store());
+        client.written(collection, result instanceof LocalRecord r ? r.id() : null);
+        return result;
+    }
+
+    private static ObjectNode requireData(ObjectNode data) {
+        return Objects.requireNonNull(data, "data").deepCopy();
+    }
+
+    private static void checkId(String id) {
+        Objects.requireNonNull(id, "id");
+        if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("id must be 1-" + MAX_ID_LENGTH + " characters, not blank");
+        }
+    }
+}

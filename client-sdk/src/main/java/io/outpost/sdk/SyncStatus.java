@@ -1,0 +1,34 @@
+package io.outpost.sdk;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a status badge shows.
+ *
+ * @param pendingOps    ops not yet accepted by the server (PENDING and SYNCING)
+ * @param failedOps     ops in the failed list
+ * @param openConflicts ops in the conflict list
+ * @param progress      of the running sync, empty when idle
+ * @param nextAttemptAt when the client will try again by itself after a failure (backoff or {@code Retry-After})
+ */
+public record SyncStatus(State state, int pendingOps, int failedOps, int openConflicts,
+                         Optional<Instant> lastAttemptAt, Optional<Instant> lastSuccessAt,
+                         Optional<SyncError> lastError, Optional<Progress> progress, Optional<Instant> nextAttemptAt) {
+
+    public enum State {
+        IDLE, SYNCING,
+        /** The last sync found no server. */
+        OFFLINE,
+        /** The last sync was refused (401 after a refresh, 403, another 4xx, 5xx). */
+        ERROR
+    }
+
+    /**
+     * Progress of a sync phase. During a pull, {@code total} is -1: the protocol does not say how many changes are
+     * waiting, so {@code done} counts what arrived so far.
+     */
+    public record Progress(Phase phase, long done, long total) {
+        public enum Phase { PUSH, PULL }
+    }
+}

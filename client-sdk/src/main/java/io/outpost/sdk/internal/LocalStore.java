@@ -1,0 +1,1002 @@
+package io.outpost.sdk.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.sdk.Conflict;
+import io.outpost.sdk.Filter;
+import io.outpost.sdk.LocalRecord;
+import io.outpost.sdk.OpState;
+import io.outpost.sdk.OpType;
+import io.outpost.sdk.OperationError;
+import io.outpost.sdk.QueuedOperation;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The device's durable state in one SQLite file: meta (deviceId, next opId, cursor, settings), {@code records} (the
+ * server's last confirmed state of each record and, while local ops are live, the view with them on top) and
+ * {@code ops} (the queue). Every public method is one transaction under one lock; a local write and its queued op
+ * commit together, so a crash loses neither or both. {@code synchronous=FULL}: a committed write survives power loss.
+ *
+ * <p>A record's view is its server state with its <em>live</em> ops applied in opId order: PENDING and SYNCING ops,
+ * and SYNCED ops above the last {@code lastProcessedOpId} a completed pull confirmed (a pull that does not include
+ * them yet must not make them vanish). CONFLICT and FAILED ops are not live: the record shows the server's state.
+ */
+public final class LocalStore implements AutoCloseable {
+
+    private static final int SCHEMA_VERSION = 1;
+
+    private final Connection db;
+    private final ObjectMapper json;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final String deviceId;
+
+    /** A queued op as the engine needs it. */
+    public record Op(long opId, OpType type, String collection, String id, boolean temp, long baseVersion,
+                     ObjectNode data, String clientTimestamp) {
+    }
+
+    /** A pulled change. */
+    public record Change(String collection, String id, long version, boolean deleted, ObjectNode data) {
+    }
+
+    /** What a store change touched, for the data listeners: collection → ids (an empty set: "reload all"). */
+    public record Touched(Map<String, Set<String>> ids) {
+        static Touched of() {
+            return new Touched(new LinkedHashMap<>());
+        }
+
+        void add(String collection, String id) {
+            Set<String> set = ids.computeIfAbsent(collection, c -> new LinkedHashSet<>());
+            if (set != ALL && id != null) {
+                set.add(id);
+            }
+        }
+
+        void all(String collection) {
+            ids.put(collection, ALL);
+        }
+
+        public boolean isEmpty() {
+            return ids.isEmpty();
+        }
+
+        /** The marker for "everything in this collection". */
+        public static final Set<String> ALL = Set.of();
+    }
+
+    private LocalStore(Connection db, ObjectMapper json) throws SQLException {
+        this.db = db;
+        this.json = json;
+        migrate();
+        this.deviceId = initDeviceId();
+        // a crash while a push was in flight: those ops were maybe applied; re-sending them gets "duplicate" answers
+        update("UPDATE ops SET state = 'PENDING' WHERE state = 'SYNCING'");
+        db.commit();
+    }
+
+    public static LocalStore open(Path file, ObjectMapper json) {
+        try {
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            db.setAutoCommit(false);
+            return new LocalStore(db, json);
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the local store " + file, e);
+        }
+    }
+
+    private void migrate() throws SQLException {
+        int version;
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            version = rs.next() ? rs.getInt(1) : 0;
+        }
+        if (version > SCHEMA_VERSION) {
+            throw new SQLException("the local store was written by a newer SDK (schema " + version + ")");
+        }
+        if (version == SCHEMA_VERSION) {
+            return;
+        }
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            s.execute("""
+                    CREATE TABLE records (
+                      collection     TEXT NOT NULL,
+                      id             TEXT NOT NULL,
+                      server_version INTEGER NOT NULL DEFAULT 0,
+                      server_deleted INTEGER NOT NULL DEFAULT 0,
+                      server_data    TEXT,
+                      local          INTEGER NOT NULL DEFAULT 0,
+                      local_data     TEXT,
+                      local_deleted  INTEGER NOT NULL DEFAULT 0,
+                      PRIMARY KEY (collection, id)) WITHOUT ROWID""");
+            s.execute("""
+                    CREATE TABLE ops (
+                      op_id        INTEGER PRIMARY KEY,
+                      type         TEXT NOT NULL,
+                      collection   TEXT NOT NULL,
+                      record_id    TEXT NOT NULL,
+                      temp         INTEGER NOT NULL DEFAULT 0,
+                      base_version INTEGER NOT NULL DEFAULT 0,
+                      data         TEXT,
+                      client_ts    TEXT NOT NULL,
+                      state        TEXT NOT NULL,
+                      error        TEXT,
+                      conflict     TEXT)""");
+            s.execute("CREATE INDEX ops_record ON ops (collection, record_id)");
+            s.execute("CREATE INDEX ops_state ON ops (state, op_id)");
+            s.execute("CREATE INDEX records_local ON records (local) WHERE local = 1");
+            s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+        }
+        db.commit();
+    }
+
+    private String initDeviceId() throws SQLException {
+        String existing = meta("device_id");
+        if (existing != null) {
+            return existing;
+        }
+        String id = "d-" + UUID.randomUUID();
+        setMeta("device_id", id);
+        setMeta("next_op_id", "1");
+        return id;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    // ---------------------------------------------------------------------------------------------- meta
+
+    /** A setting or sync position, {@code null} when never set. */
+    public String getMeta(String key) {
+        return inTx(() -> meta(key));
+    }
+
+    public void putMeta(String key, String value) {
+        inTx(() -> {
+            setMeta(key, value);
+            return null;
+        });
+    }
+
+    private String meta(String key) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private void setMeta(String key, String value) throws SQLException {
+        if (value == null) {
+            update("DELETE FROM meta WHERE key = ?", key);
+        } else {
+            update("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    key, value);
+        }
+    }
+
+    private long nextOpId() throws SQLException {
+        long next = Long.parseLong(meta("next_op_id"));
+        setMeta("next_op_id", Long.toString(next + 1));
+        return next;
+    }
+
+    // ---------------------------------------------------------------------------------------------- local writes
+
+    /** Creates a record locally and queues the create; {@code temp}: the id is temporary (server-assigned ids). */
+    public LocalRecord create(String collection, String id, boolean temp, ObjectNode data, Instant at) {
+        return inTx(() -> {
+            Optional<LocalRecord> existing = view(collection, id);
+            if (existing.isPresent()) {
+                throw new IllegalStateException("record " + collection + "/" + id + " exists already");
+            }
+            update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
+                            + "VALUES (?, 'CREATE', ?, ?, ?, 0, ?, ?, 'PENDING')",
+                    nextOpId(), collection, id, temp ? 1 : 0, write(data), at.toString());
+            refreshView(collection, id);
+            return view(collection, id).orElseThrow();
+        });
+    }
+
+    /** Applies a merge patch locally and queues it with the version the device last saw. */
+    public LocalRecord update(String collection, String id, ObjectNode patch, Instant at) {
+        return inTx(() -> {
+            view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
+            QueueTail tail = queueTail(collection, id);
+            boolean folded = false;
+            if (tail != null && tail.state == OpState.PENDING) {
+                if (tail.type == OpType.CREATE) {
+                    updateOpData(tail.opId, MergePatch.apply(tail.data, patch), at);
+                    folded = true;
+                } else if (tail.type == OpType.UPDATE) {
+                    ObjectNode composed = MergePatch.compose(tail.data, patch);
+                    if (composed != null) {
+                        updateOpData(tail.opId, composed, at);
+                        folded = true;
+                    }
+                }
+            }
+            if (!folded) {
+                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
+                                + "VALUES (?, 'UPDATE', ?, ?, 0, ?, ?, ?, 'PENDING')",
+                        nextOpId(), collection, id, baseVersion(collection, id), write(patch), at.toString());
+            }
+            refreshView(collection, id);
+            return view(collection, id).orElseThrow();
+        });
+    }
+
+    /** Deletes a record locally and queues the delete (a create that never left the device is simply dropped). */
+    public void delete(String collection, String id, Instant at) {
+        inTx(() -> {
+            view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
+            QueueTail tail = queueTail(collection, id);
+            if (tail != null && tail.state == OpState.PENDING && tail.type == OpType.CREATE
+                    && serverVersion(collection, id) == 0) {
+                update("DELETE FROM ops WHERE op_id = ?", tail.opId);
+            } else if (tail != null && tail.state == OpState.PENDING && tail.type == OpType.UPDATE) {
+                update("UPDATE ops SET type = 'DELETE', data = NULL, client_ts = ? WHERE op_id = ?",
+                        at.toString(), tail.opId);
+            } else {
+                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
+                                + "VALUES (?, 'DELETE', ?, ?, 0, ?, NULL, ?, 'PENDING')",
+                        nextOpId(), collection, id, baseVersion(collection, id), at.toString());
+            }
+            refreshView(collection, id);
+            return null;
+        });
+    }
+
+    private static IllegalStateException noSuchRecord(String collection, String id) {
+        return new IllegalStateException("no record " + collection + "/" + id + " in the local store");
+    }
+
+    private record QueueTail(long opId, OpType type, OpState state, ObjectNode data) {
+    }
+
+    private QueueTail queueTail(String collection, String id) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, state, data FROM ops "
+                + "WHERE collection = ? AND record_id = ? ORDER BY op_id DESC LIMIT 1")) {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new QueueTail(rs.getLong(1), OpType.valueOf(rs.getString(2)),
+                        OpState.valueOf(rs.getString(3)), readObject(rs.getString(4))) : null;
+            }
+        }
+    }
+
+    private void updateOpData(long opId, ObjectNode data, Instant at) throws SQLException {
+        update("UPDATE ops SET data = ?, client_ts = ? WHERE op_id = ?", write(data), at.toString(), opId);
+    }
+
+    /** The version a new op is based on: the server version the view builds on. */
+    private long baseVersion(String collection, String id) throws SQLException {
+        return serverVersion(collection, id);
+    }
+
+    private long serverVersion(String collection, String id) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT server_version FROM records WHERE collection = ? AND id = ?")) {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- reads
+
+    private static final String VIEW_COLUMNS = "collection, id, "
+            + "CASE WHEN local = 1 THEN local_data ELSE server_data END, server_version, "
+            + "EXISTS (SELECT 1 FROM ops o WHERE o.collection = r.collection AND o.record_id = r.id "
+            + "AND o.state IN ('PENDING', 'SYNCING'))";
+    private static final String VISIBLE = "(CASE WHEN local = 1 THEN local_deleted ELSE server_deleted END) = 0";
+
+    public Optional<LocalRecord> get(String collection, String id) {
+        return inTx(() -> view(collection, id));
+    }
+
+    private Optional<LocalRecord> view(String collection, String id) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT " + VIEW_COLUMNS + " FROM records r "
+                + "WHERE collection = ? AND id = ? AND " + VISIBLE)) {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(record(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Live records of a collection matching the filter, by id. */
+    public List<LocalRecord> list(String collection, Filter filter) {
+        return inTx(() -> {
+            StringBuilder sql = new StringBuilder("SELECT " + VIEW_COLUMNS + " FROM records r WHERE collection = ? AND "
+                    + VISIBLE);
+            for (Filter.Condition c : filter.conditions()) {
+                String path = "json_extract(CASE WHEN local = 1 THEN local_data ELSE server_data END, '$.\""
+                        + c.field() + "\"')";
+                sql.append(" AND ").append(path).append(c.value() == null ? " IS NULL" : " = ?");
+            }
+            sql.append(" ORDER BY id");
+            try (PreparedStatement ps = db.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, collection);
+                for (Filter.Condition c : filter.conditions()) {
+                    Object v = c.value();
+                    if (v instanceof Boolean b) {
+                        ps.setInt(i++, b ? 1 : 0);
+                    } else if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+                        ps.setLong(i++, ((Number) v).longValue());
+                    } else if (v instanceof Number n) {
+                        ps.setDouble(i++, n.doubleValue());
+                    } else if (v != null) {
+                        ps.setString(i++, (String) v);
+                    }
+                }
+                List<LocalRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(record(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private LocalRecord record(ResultSet rs) throws SQLException {
+        return new LocalRecord(rs.getString(1), rs.getString(2), readObject(rs.getString(3)), rs.getLong(4),
+                rs.getInt(5) == 1);
+    }
+
+    // ---------------------------------------------------------------------------------------------- queue
+
+    /** Counts by state. */
+    public Map<OpState, Integer> counts() {
+        return inTx(() -> {
+            Map<OpState, Integer> counts = new java.util.EnumMap<>(OpState.class);
+            for (OpState s : OpState.values()) {
+                counts.put(s, 0);
+            }
+            try (Statement s = db.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT state, count(*) FROM ops GROUP BY state")) {
+                while (rs.next()) {
+                    counts.put(OpState.valueOf(rs.getString(1)), rs.getInt(2));
+                }
+            }
+            return counts;
+        });
+    }
+
+    public List<QueuedOperation> ops(Set<OpState> states) {
+        return inTx(() -> {
+            List<QueuedOperation> out = new ArrayList<>();
+            try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, collection, record_id, temp, "
+                    + "base_version, data, client_ts, state, error, conflict FROM ops ORDER BY op_id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    OpState state = OpState.valueOf(rs.getString(9));
+                    if (!states.contains(state)) {
+                        continue;
+                    }
+                    out.add(new QueuedOperation(rs.getLong(1), OpType.valueOf(rs.getString(2)), rs.getString(3),
+                            rs.getString(4), rs.getInt(5) == 1, rs.getLong(6), readObject(rs.getString(7)),
+                            Instant.parse(rs.getString(8)), state,
+                            Optional.ofNullable(rs.getString(10)).map(this::readError),
+                            Optional.ofNullable(rs.getString(11)).map(this::readConflict)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The next PENDING ops in opId order (at most {@code limit}, opId ≤ {@code maxOpId}), marked SYNCING. The batch
+     * ends before a second op of the same record: the later op's baseVersion is known only once the earlier one
+     * is answered.
+     */
+    public List<Op> takeBatch(int limit, long maxOpId) {
+        return inTx(() -> {
+            List<Op> batch = new ArrayList<>();
+            Set<String> keys = new java.util.HashSet<>();
+            try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, collection, record_id, temp, "
+                    + "base_version, data, client_ts FROM ops WHERE state = 'PENDING' AND op_id <= ? ORDER BY op_id "
+                    + "LIMIT ?")) {
+                ps.setLong(1, maxOpId);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Op op = new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), rs.getString(3),
+                                rs.getString(4), rs.getInt(5) == 1, rs.getLong(6), readObject(rs.getString(7)),
+                                rs.getString(8));
+                        if (!keys.add(op.collection() + "\u0000" + op.id())) {
+                            break;
+                        }
+                        batch.add(op);
+                    }
+                }
+            }
+            setState(batch.stream().map(Op::opId).toList(), OpState.SYNCING);
+            return batch;
+        });
+    }
+
+    /** A push that got no answer: its ops go back to PENDING, to be sent again. */
+    public void releaseBatch(List<Op> batch) {
+        inTx(() -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "UPDATE ops SET state = 'PENDING' WHERE op_id = ? AND state = 'SYNCING'")) {
+                for (Op op : batch) {
+                    ps.setLong(1, op.opId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    private void setState(List<Long> opIds, OpState state) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("UPDATE ops SET state = ? WHERE op_id = ?")) {
+            for (long id : opIds) {
+                ps.setString(1, state.name());
+                ps.setLong(2, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** What a push's answers did to the store. */
+    public record PushOutcome(int applied, int merged, int conflicts, int rejected, List<Conflict> newConflicts,
+                              Touched touched) {
+    }
+
+    /**
+     * Stores the answers of one push in one transaction: op states, the server's state of each record, temporary ids
+     * replaced everywhere, baseVersions of later ops of the same record moved to the answered version, views.
+     * Ops of the batch without an answer go back to PENDING.
+     */
+    public PushOutcome applyPushResults(List<Op> batch, JsonNode results, Map<String, Map<String, String>> references) {
+        return inTx(() -> {
+            Map<Long, Op> byId = new LinkedHashMap<>();
+            batch.forEach(op -> byId.put(op.opId(), op));
+            int applied = 0, merged = 0, conflicts = 0, rejected = 0;
+            List<Conflict> newConflicts = new ArrayList<>();
+            Touched touched = Touched.of();
+            for (JsonNode result : results) {
+                Op op = byId.remove(result.path("opId").asLong());
+                if (op == null) {
+                    continue;
+                }
+                String collection = op.collection();
+                String id = op.id();
+                String status = result.path("status").asText();
+                if (op.temp() && result.hasNonNull("id") && !result.path("id").asText().equals(id)) {
+                    String realId = result.path("id").asText();
+                    remapTempId(collection, id, realId, references, touched);
+                    id = realId;
+                }
+                long version = result.path("version").asLong(0);
+                switch (status) {
+                    case "applied", "merged" -> {
+                        if ("applied".equals(status)) {
+                            applied++;
+                        } else {
+                            merged++;
+                        }
+                        setState(List.of(op.opId()), OpState.SYNCED);
+                        ObjectNode serverData = result.hasNonNull("data") && result.get("data").isObject()
+                                ? (ObjectNode) result.get("data") : null;
+                        if (serverData == null && op.type() != OpType.DELETE) {
+                            serverData = op.type() == OpType.CREATE ? op.data()
+                                    : MergePatch.apply(serverData(collection, id), op.data());
+                        }
+                        setServerState(collection, id, version, op.type() == OpType.DELETE, serverData);
+                        update("UPDATE ops SET base_version = ? WHERE collection = ? AND record_id = ? AND op_id > ? "
+                                + "AND state = 'PENDING'", version, collection, id, op.opId());
+                    }
+                    case "conflict" -> {
+                        conflicts++;
+                        JsonNode c = result.path("conflict");
+                        boolean deleted = result.path("deleted").asBoolean(false) || !result.path("data").isObject();
+                        ObjectNode serverData = deleted ? null : (ObjectNode) result.get("data");
+                        List<String> fields = new ArrayList<>();
+                        c.path("fields").forEach(f -> fields.add(f.asText()));
+                        Conflict conflict = new Conflict(op.opId(), op.type(), collection, id, op.baseVersion(),
+                                serverData, version, deleted, op.data(), fields,
+                                Optional.ofNullable(c.path("strategy").textValue()),
+                                Optional.ofNullable(c.path("conflictId").textValue()));
+                        update("UPDATE ops SET state = 'CONFLICT', conflict = ? WHERE op_id = ?",
+                                writeConflict(conflict), op.opId());
+                        if (version > 0) {
+                            setServerState(collection, id, version, deleted, serverData);
+                        }
+                        newConflicts.add(conflict);
+                    }
+                    case "rejected" -> {
+                        rejected++;
+                        JsonNode e = result.path("error");
+                        List<OperationError.FieldError> fields = new ArrayList<>();
+                        e.path("fields").forEach(f -> fields.add(f.isTextual()
+                                ? new OperationError.FieldError(f.asText(), "")
+                                : new OperationError.FieldError(f.path("field").asText(), f.path("message").asText())));
+                        OperationError error = new OperationError(e.path("code").asText("invalid_operation"),
+                                e.path("message").asText(""), fields);
+                        update("UPDATE ops SET state = 'FAILED', error = ? WHERE op_id = ?", write(error), op.opId());
+                    }
+                    default -> {
+                        byId.put(op.opId(), op); // not an answer this SDK knows: send it again later
+                        continue;
+                    }
+                }
+                refreshView(collection, id);
+                touched.add(collection, id);
+            }
+            for (Op unanswered : byId.values()) {
+                update("UPDATE ops SET state = 'PENDING' WHERE op_id = ? AND state = 'SYNCING'", unanswered.opId());
+            }
+            return new PushOutcome(applied, merged, conflicts, rejected, newConflicts, touched);
+        });
+    }
+
+    private ObjectNode serverData(String collection, String id) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT server_data FROM records WHERE collection = ? AND id = ?")) {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? readObject(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    /** The server's state of a record, unless the store knows a newer version already. */
+    private void setServerState(String collection, String id, long version, boolean deleted, ObjectNode data)
+            throws SQLException {
+        update("INSERT INTO records (collection, id, server_version, server_deleted, server_data) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (collection, id) DO UPDATE SET server_version = excluded.server_version, "
+                        + "server_deleted = excluded.server_deleted, server_data = excluded.server_data "
+                        + "WHERE excluded.server_version >= records.server_version",
+                collection, id, version, deleted ? 1 : 0, deleted ? null : write(data));
+    }
+
+    /** Replaces a temporary id by the server's id: the record, its ops, and reference fields that hold it. */
+    private void remapTempId(String collection, String tempId, String realId,
+                             Map<String, Map<String, String>> references, Touched touched) throws SQLException {
+        update("DELETE FROM records WHERE collection = ? AND id = ?", collection, realId); // nothing should be there
+        update("UPDATE records SET id = ? WHERE collection = ? AND id = ?", realId, collection, tempId);
+        update("UPDATE ops SET record_id = ?, temp = 0 WHERE collection = ? AND record_id = ?", realId, collection,
+                tempId);
+        for (Map.Entry<String, Map<String, String>> c : references.entrySet()) {
+            for (Map.Entry<String, String> ref : c.getValue().entrySet()) {
+                if (!ref.getValue().equals(collection)) {
+                    continue;
+                }
+                String path = "'$.\"" + ref.getKey() + "\"'";
+                for (String column : List.of("server_data", "local_data")) {
+                    List<String> ids = new ArrayList<>();
+                    try (PreparedStatement ps = db.prepareStatement("SELECT id FROM records WHERE collection = ? AND "
+                            + "json_extract(" + column + ", " + path + ") = ?")) {
+                        ps.setString(1, c.getKey());
+                        ps.setString(2, tempId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                ids.add(rs.getString(1));
+                            }
+                        }
+                    }
+                    update("UPDATE records SET " + column + " = json_set(" + column + ", " + path + ", ?) WHERE "
+                            + "collection = ? AND json_extract(" + column + ", " + path + ") = ?", realId, c.getKey(),
+                            tempId);
+                    ids.forEach(id -> touched.add(c.getKey(), id));
+                }
+                update("UPDATE ops SET data = json_set(data, " + path + ", ?) WHERE collection = ? AND type <> 'DELETE' "
+                        + "AND json_extract(data, " + path + ") = ?", realId, c.getKey(), tempId);
+            }
+        }
+        touched.add(collection, realId);
+    }
+
+    // ---------------------------------------------------------------------------------------------- pull
+
+    /**
+     * Applies one pull page and stores its cursor in the same transaction (a crash re-pulls the page; applying is
+     * idempotent by version). {@code replace}: the first page of a snapshot (no cursor, or {@code reset: true}),
+     * which replaces the server state the store holds for these collections; local ops are kept.
+     */
+    public Touched applyPullPage(List<Change> changes, boolean replace, Collection<String> collections,
+                                 String cursorKey, String cursor) {
+        return inTx(() -> {
+            Touched touched = Touched.of();
+            if (replace) {
+                for (String c : collections) {
+                    update("DELETE FROM records WHERE collection = ? AND local = 0", c);
+                    update("UPDATE records SET server_version = 0, server_deleted = 0, server_data = NULL "
+                            + "WHERE collection = ?", c);
+                    touched.all(c);
+                }
+            }
+            Set<String> localKeys = new java.util.HashSet<>();
+            try (Statement s = db.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT collection, id FROM records WHERE local = 1")) {
+                while (rs.next()) {
+                    localKeys.add(rs.getString(1) + "\u0000" + rs.getString(2));
+                }
+            }
+            try (PreparedStatement upsert = db.prepareStatement("INSERT INTO records (collection, id, server_version, "
+                    + "server_deleted, server_data) VALUES (?, ?, ?, 0, ?) ON CONFLICT (collection, id) DO UPDATE SET "
+                    + "server_version = excluded.server_version, server_deleted = 0, server_data = excluded.server_data "
+                    + "WHERE excluded.server_version >= records.server_version");
+                 PreparedStatement tombstone = db.prepareStatement("UPDATE records SET server_version = ?, "
+                         + "server_deleted = 1, server_data = NULL WHERE collection = ? AND id = ? "
+                         + "AND server_version <= ?");
+                 PreparedStatement drop = db.prepareStatement("DELETE FROM records WHERE collection = ? AND id = ? "
+                         + "AND local = 0 AND server_deleted = 1")) {
+                for (Change change : changes) {
+                    if (change.deleted()) {
+                        tombstone.setLong(1, change.version());
+                        tombstone.setString(2, change.collection());
+                        tombstone.setString(3, change.id());
+                        tombstone.setLong(4, change.version());
+                        tombstone.addBatch();
+                        drop.setString(1, change.collection());
+                        drop.setString(2, change.id());
+                        drop.addBatch();
+                    } else {
+                        upsert.setString(1, change.collection());
+                        upsert.setString(2, change.id());
+                        upsert.setLong(3, change.version());
+                        upsert.setString(4, write(change.data()));
+                        upsert.addBatch();
+                    }
+                    if (!replace) {
+                        touched.add(change.collection(), change.id());
+                    }
+                }
+                upsert.executeBatch();
+                tombstone.executeBatch();
+                drop.executeBatch();
+            }
+            for (Change change : changes) {
+                if (localKeys.contains(change.collection() + "\u0000" + change.id())) {
+                    refreshView(change.collection(), change.id());
+                }
+            }
+            if (replace) {
+                for (String key : localKeys) {
+                    String[] parts = key.split("\u0000", 2);
+                    refreshView(parts[0], parts[1]);
+                }
+            }
+            setMeta(cursorKey, cursor);
+            return touched;
+        });
+    }
+
+    /**
+     * After a complete pull: SYNCED ops at or below {@code lastProcessedOpId} are part of the pulled state and leave
+     * the queue; the views of their records are rebuilt without them.
+     */
+    public Touched confirm(long lastProcessedOpId) {
+        return inTx(() -> {
+            Touched touched = Touched.of();
+            List<String[]> keys = new ArrayList<>();
+            try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT collection, record_id FROM ops "
+                    + "WHERE state = 'SYNCED' AND op_id <= ?")) {
+                ps.setLong(1, lastProcessedOpId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        keys.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+            }
+            update("DELETE FROM ops WHERE state = 'SYNCED' AND op_id <= ?", lastProcessedOpId);
+            setMeta("confirmed_op_id", Long.toString(lastProcessedOpId));
+            for (String[] key : keys) {
+                refreshView(key[0], key[1]);
+                touched.add(key[0], key[1]);
+            }
+            return touched;
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------- op lists
+
+    /** Removes a CONFLICT or FAILED op; its record shows the server's state (it already does). */
+    public Optional<QueuedOperation> discard(long opId) {
+        return inTx(() -> {
+            Optional<QueuedOperation> op = finalOp(opId);
+            op.ifPresent(o -> run(() -> {
+                update("DELETE FROM ops WHERE op_id = ?", opId);
+                refreshView(o.collection(), o.id());
+            }));
+            return op;
+        });
+    }
+
+    /** The open conflict op with this server conflict id. */
+    public Optional<QueuedOperation> conflictOp(String conflictId) {
+        return ops(Set.of(OpState.CONFLICT)).stream()
+                .filter(o -> o.conflict().flatMap(Conflict::conflictId).filter(conflictId::equals).isPresent())
+                .findFirst();
+    }
+
+    /**
+     * Queues a CONFLICT or FAILED op again as a new op (new opId) on the version the store now holds; {@code data}
+     * replaces its data (an edited create or patch), {@code null} keeps it. A create of a record the server has
+     * becomes an update; an update of a record the server deleted becomes a create. The old op leaves the lists.
+     */
+    public Optional<Long> requeue(long opId, ObjectNode data, Instant at) {
+        return inTx(() -> {
+            Optional<QueuedOperation> found = finalOp(opId);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            QueuedOperation op = found.get();
+            ObjectNode payload = data != null ? data : op.data();
+            long base = serverVersion(op.collection(), op.id());
+            boolean onServer = base > 0 && !serverDeleted(op.collection(), op.id());
+            OpType type = op.type();
+            if (type == OpType.CREATE && onServer) {
+                type = OpType.UPDATE;
+            } else if (type == OpType.UPDATE && !onServer) {
+                type = OpType.CREATE;
+                payload = MergePatch.apply(null, payload);
+            } else if (type == OpType.DELETE && !onServer) {
+                update("DELETE FROM ops WHERE op_id = ?", opId);
+                refreshView(op.collection(), op.id());
+                return Optional.of(opId);
+            }
+            long newOpId = nextOpId();
+            update("DELETE FROM ops WHERE op_id = ?", opId);
+            update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')", newOpId, type.name(), op.collection(),
+                    op.id(), op.temporaryId() ? 1 : 0, type == OpType.CREATE ? 0 : base,
+                    type == OpType.DELETE ? null : write(payload), at.toString());
+            refreshView(op.collection(), op.id());
+            return Optional.of(newOpId);
+        });
+    }
+
+    private boolean serverDeleted(String collection, String id) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT server_deleted FROM records WHERE collection = ? AND id = ?")) {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next() || rs.getInt(1) == 1;
+            }
+        }
+    }
+
+    private Optional<QueuedOperation> finalOp(long opId) {
+        return ops(Set.of(OpState.CONFLICT, OpState.FAILED)).stream().filter(o -> o.opId() == opId).findFirst();
+    }
+
+    // ---------------------------------------------------------------------------------------------- views
+
+    /**
+     * Rebuilds a record's view: server state with its live ops applied. A record with neither server state nor
+     * live ops is removed.
+     */
+    private void refreshView(String collection, String id) throws SQLException {
+        long confirmed = Long.parseLong(Optional.ofNullable(meta("confirmed_op_id")).orElse("0"));
+        List<Op> live = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, data FROM ops WHERE collection = ? "
+                + "AND record_id = ? AND (state IN ('PENDING', 'SYNCING') OR (state = 'SYNCED' AND op_id > ?)) "
+                + "ORDER BY op_id")) {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+            ps.setLong(3, confirmed);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    live.add(new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), collection, id, false, 0,
+                            readObject(rs.getString(3)), null));
+                }
+            }
+        }
+        long serverVersion = 0;
+        boolean serverDeleted = false;
+        ObjectNode serverData = null;
+        try (PreparedStatement ps = db.prepareStatement("SELECT server_version, server_deleted, server_data "
+                + "FROM records WHERE collection = ? AND id = ?")) {
+            ps.setString(1, collection);
+            ps.setString(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    serverVersion = rs.getLong(1);
+                    serverDeleted = rs.getInt(2) == 1;
+                    serverData = readObject(rs.getString(3));
+                }
+            }
+        }
+        if (live.isEmpty()) {
+            if (serverVersion == 0 || serverDeleted) {
+                update("DELETE FROM records WHERE collection = ? AND id = ?", collection, id);
+            } else {
+                update("UPDATE records SET local = 0, local_data = NULL, local_deleted = 0 WHERE collection = ? "
+                        + "AND id = ?", collection, id);
+            }
+            return;
+        }
+        ObjectNode view = serverDeleted ? null : serverData;
+        boolean deleted = serverVersion > 0 && serverDeleted;
+        for (Op op : live) {
+            switch (op.type()) {
+                case CREATE -> {
+                    view = op.data().deepCopy();
+                    deleted = false;
+                }
+                case UPDATE -> view = MergePatch.apply(view, op.data());
+                case DELETE -> {
+                    view = null;
+                    deleted = true;
+                }
+            }
+        }
+        update("INSERT INTO records (collection, id, local, local_data, local_deleted) VALUES (?, ?, 1, ?, ?) "
+                        + "ON CONFLICT (collection, id) DO UPDATE SET local = 1, local_data = excluded.local_data, "
+                        + "local_deleted = excluded.local_deleted",
+                collection, id, view == null ? null : write(view), deleted ? 1 : 0);
+    }
+
+    // ---------------------------------------------------------------------------------------------- plumbing
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface VoidWork {
+        void run() throws SQLException;
+    }
+
+    private void run(VoidWork work) {
+        try {
+            work.run();
+        } catch (SQLException e) {
+            throw new StoreException("local store", e);
+        }
+    }
+
+    private <T> T inTx(Work<T> work) {
+        lock.lock();
+        try {
+            try {
+                T result = work.run();
+                db.commit();
+                return result;
+            } catch (SQLException e) {
+                rollback(e);
+                throw new StoreException("local store", e);
+            } catch (RuntimeException | Error e) {
+                rollback(e);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rollback(Throwable cause) {
+        try {
+            db.rollback();
+        } catch (SQLException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+
+    private int update(String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    private String write(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ObjectNode readObject(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            JsonNode node = json.readTree(text);
+            return node.isObject() ? (ObjectNode) node : null;
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private OperationError readError(String text) {
+        try {
+            return json.readValue(text, OperationError.class);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String writeConflict(Conflict c) {
+        ObjectNode node = json.createObjectNode();
+        node.put("opId", c.opId()).put("type", c.type().name()).put("collection", c.collection()).put("id", c.id())
+                .put("baseVersion", c.baseVersion()).put("serverVersion", c.serverVersion())
+                .put("serverDeleted", c.serverDeleted());
+        node.set("serverData", c.serverData());
+        node.set("localAttempt", c.localAttempt());
+        node.set("fields", json.valueToTree(c.fields()));
+        c.strategy().ifPresent(s -> node.put("strategy", s));
+        c.conflictId().ifPresent(s -> node.put("conflictId", s));
+        return write(node);
+    }
+
+    private Conflict readConflict(String text) {
+        ObjectNode n = readObject(text);
+        List<String> fields = new ArrayList<>();
+        n.path("fields").forEach(f -> fields.add(f.asText()));
+        return new Conflict(n.path("opId").asLong(), OpType.valueOf(n.path("type").asText()),
+                n.path("collection").asText(), n.path("id").asText(), n.path("baseVersion").asLong(),
+                n.get("serverData") instanceof ObjectNode o ? o : null, n.path("serverVersion").asLong(),
+                n.path("serverDeleted").asBoolean(), n.get("localAttempt") instanceof ObjectNode o ? o : null,
+                fields, Optional.ofNullable(n.path("strategy").textValue()),
+                Optional.ofNullable(n.path("conflictId").textValue()));
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new StoreException("closing the local store", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The store could not be read or written (disk full, file corrupt, …). */
+    public static final class StoreException extends RuntimeException {
+        StoreException(String message, SQLException cause) {
+            super(message + ": " + cause.getMessage(), cause);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.outpost.sdk.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.sdk.Conflict;
+import io.outpost.sdk.ConflictHandler;
+import io.outpost.sdk.DataChange;
+import io.outpost.sdk.OpState;
+import io.outpost.sdk.OpType;
+import io.outpost.sdk.SyncResult;
+import io.outpost.sdk.SyncStatus.Progress;
+import java.lang.System.Logger.Level;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One sync as docs/sync-algorithm.md describes it: push the queue in batches, hand conflicts to the handler, pull
+ * until {@code hasMore} is false, then drop the ops the pulled state includes. Not thread-safe: the
+ * {@link SyncRunner} runs one at a time.
+ */
+public final class SyncEngine {
+
+    private static final System.Logger LOG = System.getLogger("io.outpost.sdk.sync");
+
+    /** Points where a test may stop the engine as a crash would (the store keeps what was committed before). */
+    public interface Hooks {
+        /** The server answered a push; its answers are not stored yet. */
+        default void pushAnswered(List<Long> opIds) {
+        }
+
+        Hooks NONE = new Hooks() {
+        };
+    }
+
+    private final LocalStore store;
+    private final HttpTransport http;
+    private final ObjectMapper json;
+    private final List<String> collections;
+    private final Map<String, Map<String, String>> references;
+    private final ConflictHandler conflictHandler;
+    private final Events events;
+    private final Clock clock;
+    private final int pushBatchSize;
+    private final int pullPageSize;
+    private final Hooks hooks;
+
+    public SyncEngine(LocalStore store, HttpTransport http, ObjectMapper json, List<String> collections,
+                      Map<String, Map<String, String>> references, ConflictHandler conflictHandler, Events events,
+                      Clock clock, int pushBatchSize, int pullPageSize, Hooks hooks) {
+        this.store = store;
+        this.http = http;
+        this.json = json;
+        this.collections = List.copyOf(collections);
+        this.references = references;
+        this.conflictHandler = conflictHandler;
+        this.events = events;
+        this.clock = clock;
+        this.pushBatchSize = pushBatchSize;
+        this.pullPageSize = pullPageSize;
+        this.hooks = hooks;
+    }
+
+    private static final class Tally {
+        int pushed, applied, merged, conflicts, rejected, failed, pulled;
+    }
+
+    /** A sync's result, and how long the server asked to wait when it answered 429/503 with Retry-After. */
+    public record Outcome(SyncResult result, Optional<Duration> retryAfter) {
+    }
+
+    public Outcome run(Consumer<Progress> progress) {
+        Instant start = clock.instant();
+        Tally t = new Tally();
+        try {
+            push(t, progress);
+            pull(t, progress);
+            return new Outcome(result(t, start, null), Optional.empty());
+        } catch (TransportException e) {
+            LOG.log(Level.DEBUG, "sync stopped: {0}", e.error());
+            t.failed = store.counts().get(OpState.PENDING);
+            return new Outcome(result(t, start, e), e.retryAfter());
+        }
+    }
+
+    private SyncResult result(Tally t, Instant start, TransportException e) {
+        return new SyncResult(t.pushed, t.applied, t.merged, t.conflicts, t.rejected, t.failed, t.pulled,
+                Duration.between(start, clock.instant()), Optional.ofNullable(e).map(TransportException::error));
+    }
+
+    // ------------------------------------------------------------------------------------------------ push
+
+    private void push(Tally t, Consumer<Progress> progress) throws TransportException {
+        // ops queued while this sync runs wait for the next one, except re-applied conflicts (one more round)
+        for (int round = 0; round < 2; round++) {
+            long maxOpId = Long.parseLong(store.getMeta("next_op_id")) - 1;
+            long total = store.counts().get(OpState.PENDING);
+            long done = 0;
+            boolean requeued = false;
+            List<LocalStore.Op> batch;
+            while (!(batch = store.takeBatch(pushBatchSize, maxOpId)).isEmpty()) {
+                progress.accept(new Progress(Progress.Phase.PUSH, done, Math.max(total, done + batch.size())));
+                JsonNode answer;
+                try {
+                    answer = http.post("sync/push", pushBody(batch));
+                    hooks.pushAnswered(batch.stream().map(LocalStore.Op::opId).toList());
+                } catch (TransportException e) {
+                    store.releaseBatch(batch);
+                    throw e;
+                }
+                LocalStore.PushOutcome outcome = store.applyPushResults(batch, answer.path("results"), references);
+                t.pushed += batch.size();
+                t.applied += outcome.applied();
+                t.merged += outcome.merged();
+                t.conflicts += outcome.conflicts();
+                t.rejected += outcome.rejected();
+                done += batch.size();
+                events.data(outcome.touched(), DataChange.Origin.SYNC);
+                requeued |= handle(outcome.newConflicts());
+            }
+            if (!requeued) {
+                return;
+            }
+        }
+    }
+
+    private ObjectNode pushBody(List<LocalStore.Op> batch) {
+        ObjectNode body = json.createObjectNode().put("deviceId", store.deviceId());
+        ArrayNode ops = body.putArray("operations");
+        for (LocalStore.Op op : batch) {
+            ObjectNode o = ops.addObject().put("opId", op.opId()).put("type", op.type().wireName())
+                    .put("collection", op.collection());
+            if (op.type() == OpType.CREATE && op.temp()) {
+                o.put("tempId", op.id());
+            } else {
+                o.put("id", op.id());
+            }
+            if (op.type() != OpType.CREATE) {
+                o.put("baseVersion", op.baseVersion());
+            }
+            if (op.type() != OpType.DELETE) {
+                o.set("data", op.data());
+            }
+            o.put("clientTimestamp", op.clientTimestamp());
+        }
+        return body;
+    }
+
+    /** Gives each new conflict to the handler (never under the store's lock); true if one was queued again. */
+    private boolean handle(List<Conflict> conflicts) throws TransportException {
+        boolean requeued = false;
+        for (Conflict c : conflicts) {
+            ConflictHandler.Decision decision;
+            try {
+                decision = conflictHandler.onConflict(c);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "the ConflictHandler threw; keeping the server's state", e);
+                decision = ConflictHandler.Decision.KEEP_SERVER;
+            }
+            if (decision == null) {
+                decision = ConflictHandler.Decision.KEEP_SERVER;
+            }
+            switch (decision) {
+                case KEEP_SERVER -> store.discard(c.opId());
+                case LEAVE_OPEN -> { }
+                case REAPPLY_LOCAL -> {
+                    if (c.conflictId().isPresent()) {
+                        // parked by the server (manual): resolving it with the client's data is the re-apply
+                        http.post("conflicts/" + encode(c.conflictId().get()) + "/resolve",
+                                json.createObjectNode().put("resolution", "client"));
+                        store.discard(c.opId());
+                    } else {
+                        requeued |= store.requeue(c.opId(), null, clock.instant()).isPresent();
+                    }
+                }
+            }
+        }
+        return requeued;
+    }
+
+    // ------------------------------------------------------------------------------------------------ pull
+
+    /** The key the cursor is stored under: a cursor is valid only for the collections it was issued for. */
+    public String cursorKey() {
+        return "cursor:" + String.join(",", collections);
+    }
+
+    private void pull(Tally t, Consumer<Progress> progress) throws TransportException {
+        String key = cursorKey();
+        String cursor = store.getMeta(key);
+        boolean snapshot = cursor == null;
+        long lastProcessedOpId = 0;
+        boolean first = true;
+        while (true) {
+            progress.accept(new Progress(Progress.Phase.PULL, t.pulled, -1));
+            StringBuilder query = new StringBuilder("sync/pull?deviceId=").append(encode(store.deviceId()))
+                    .append("&limit=").append(pullPageSize)
+                    .append("&collections=").append(encode(String.join(",", collections)));
+            if (cursor != null) {
+                query.append("&cursor=").append(encode(cursor));
+            }
+            JsonNode page = http.get(query.toString());
+            boolean reset = page.path("reset").asBoolean(false);
+            if (reset) {
+                LOG.log(Level.DEBUG, "the server reset the feed: replacing the server state held locally");
+            }
+            List<LocalStore.Change> changes = new ArrayList<>();
+            for (JsonNode c : page.path("changes")) {
+                JsonNode data = c.get("data");
+                changes.add(new LocalStore.Change(c.path("collection").asText(), c.path("id").asText(),
+                        c.path("version").asLong(), c.path("deleted").asBoolean(false),
+                        data instanceof ObjectNode o ? o : null));
+            }
+            String next = page.path("cursor").textValue();
+            if (next == null) {
+                throw new TransportException(new io.outpost.sdk.SyncError(io.outpost.sdk.SyncError.Kind.SERVER,
+                        "a pull answer without a cursor", 200, Optional.empty()), Optional.empty(), null);
+            }
+            LocalStore.Touched touched = store.applyPullPage(changes, reset || (snapshot && first), collections,
+                    key, next);
+            events.data(touched, DataChange.Origin.SYNC);
+            t.pulled += changes.size();
+            cursor = next;
+            first = false;
+            lastProcessedOpId = page.path("lastProcessedOpId").asLong(0);
+            if (!page.path("hasMore").asBoolean(false)) {
+                break;
+            }
+        }
+        events.data(store.confirm(lastProcessedOpId), DataChange.Origin.SYNC);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
