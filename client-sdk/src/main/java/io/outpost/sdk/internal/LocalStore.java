@@ -631,17 +631,18 @@ public final class LocalStore implements AutoCloseable {
     /**
      * Applies one pull page and stores its cursor in the same transaction (a crash re-pulls the page; applying is
      * idempotent by version). {@code replace}: the first page of a snapshot (no cursor, or {@code reset: true}),
-     * which replaces the server state the store holds for these collections; local ops are kept.
+     * which replaces the server state the store holds for these collections; records with live local ops are kept.
      */
     public Touched applyPullPage(List<Change> changes, boolean replace, Collection<String> collections,
                                  String cursorKey, String cursor) {
         return inTx(() -> {
             Touched touched = Touched.of();
             if (replace) {
+                // Records with live ops keep their server state: it may come from push answers that the snapshot
+                // does not include yet, and their next op needs its baseVersion. The snapshot overwrites it where
+                // it has the record; the server answers the ops where it does not.
                 for (String c : collections) {
                     update("DELETE FROM records WHERE collection = ? AND local = 0", c);
-                    update("UPDATE records SET server_version = 0, server_deleted = 0, server_data = NULL "
-                            + "WHERE collection = ?", c);
                     touched.all(c);
                 }
             }
@@ -689,12 +690,6 @@ public final class LocalStore implements AutoCloseable {
             for (Change change : changes) {
                 if (localKeys.contains(change.collection() + "\u0000" + change.id())) {
                     refreshView(change.collection(), change.id());
-                }
-            }
-            if (replace) {
-                for (String key : localKeys) {
-                    String[] parts = key.split("\u0000", 2);
-                    refreshView(parts[0], parts[1]);
                 }
             }
             setMeta(cursorKey, cursor);

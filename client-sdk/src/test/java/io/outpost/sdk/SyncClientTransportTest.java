@@ -1,0 +1,237 @@
+package io.outpost.sdk;
+
+import static io.outpost.sdk.SyncClientEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.outpost.sdk.FakeServer.Response;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How the client behaves on the wire when things go wrong, against a scripted server: backoff after failures,
+ * Retry-After, one token refresh after a 401, offline, gzip and batching, paging and reset.
+ */
+class SyncClientTransportTest {
+
+    @TempDir
+    Path dir;
+
+    private FakeServer server;
+    private SyncClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new FakeServer().on("sync/pull", FakeServer::emptyPull);
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        server.close();
+    }
+
+    private SyncClient client(UnaryOperator<SyncClient.Builder> more) {
+        return client(server.baseUri(), more);
+    }
+
+    private SyncClient client(URI base, UnaryOperator<SyncClient.Builder> more) {
+        client = more.apply(SyncClient.builder()
+                .baseUri(base)
+                .tokenProvider(TokenProvider.of("t"))
+                .storeDirectory(dir)
+                .collection("notes")
+                .syncOnStart(false)
+                .syncAfterWrite(Duration.ZERO)
+                .autoSync(false, Duration.ofSeconds(300))).build();
+        return client;
+    }
+
+    @Test
+    void aServerErrorIsRetriedWithBackoffUntilItAnswers() {
+        AtomicInteger pushes = new AtomicInteger();
+        server.on("sync/push", r -> pushes.incrementAndGet() <= 2
+                ? Response.status(500, Map.of()) : FakeServer.applyAll(r));
+        client(b -> b.autoSync(true, Duration.ofSeconds(3600)).backoff(Duration.ofMillis(50), Duration.ofMillis(200)));
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+
+        SyncResult first = client.syncNow();
+
+        assertThat(first.error()).get().extracting(SyncError::kind).isEqualTo(SyncError.Kind.SERVER);
+        assertThat(first.failed()).isEqualTo(1);
+        assertThat(client.pendingOps()).singleElement().extracting(QueuedOperation::state).isEqualTo(OpState.PENDING);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.status().pendingOps() == 0);
+        assertThat(pushes.get()).isEqualTo(3);
+        assertThat(client.status().state()).isEqualTo(SyncStatus.State.IDLE);
+        assertThat(client.status().lastError()).isEmpty();
+    }
+
+    @Test
+    void retryAfterIsHonouredBeforeTheNextAttempt() {
+        server.on("sync/push", r -> Response.status(429, Map.of("Retry-After", "120")));
+        client(b -> b.autoSync(true, Duration.ofSeconds(3600)).backoff(Duration.ofMillis(50), Duration.ofMillis(200)));
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+
+        SyncResult first = client.syncNow();
+
+        assertThat(first.error()).get().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(SyncError.Kind.BUSY);
+            assertThat(e.status()).isEqualTo(429);
+        });
+        assertThat(client.status().nextAttemptAt()).get()
+                .matches(at -> at.isAfter(Instant.now().plusSeconds(100)), "about 120 s from now, not the 50 ms backoff");
+        SyncResult second = client.syncNow(); // within the window: the server is not asked
+        assertThat(second.error()).get().extracting(SyncError::kind).isEqualTo(SyncError.Kind.BUSY);
+        assertThat(server.requests("sync/push")).hasSize(1);
+        assertThat(client.pendingOps()).hasSize(1);
+    }
+
+    @Test
+    void a401RefreshesTheTokenOnceAndRetries() {
+        List<Boolean> asked = new CopyOnWriteArrayList<>();
+        server.on("sync/push", r -> "Bearer fresh".equals(r.header("Authorization"))
+                ? FakeServer.applyAll(r) : Response.status(401, Map.of("WWW-Authenticate", "Bearer")));
+        server.on("sync/pull", r -> "Bearer fresh".equals(r.header("Authorization"))
+                ? FakeServer.emptyPull(r) : Response.status(401, Map.of()));
+        client(b -> b.tokenProvider(refresh -> {
+            asked.add(refresh);
+            return refresh ? "fresh" : "expired";
+        }));
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+
+        SyncResult result = client.syncNow();
+
+        assertThat(result.error()).isEmpty();
+        assertThat(result.applied()).isEqualTo(1);
+        assertThat(asked).containsExactly(false, true);
+        assertThat(server.requests("sync/push")).extracting(r -> r.header("Authorization"))
+                .containsExactly("Bearer expired", "Bearer fresh");
+    }
+
+    @Test
+    void a401AfterTheRefreshStopsWithAnErrorAndNoRetry() {
+        List<Boolean> asked = new CopyOnWriteArrayList<>();
+        server.on("sync/push", r -> Response.status(401, Map.of()));
+        client(b -> b.autoSync(true, Duration.ofSeconds(3600)).tokenProvider(refresh -> {
+            asked.add(refresh);
+            return "revoked";
+        }));
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+
+        SyncResult result = client.syncNow();
+
+        assertThat(result.error()).get().extracting(SyncError::kind).isEqualTo(SyncError.Kind.UNAUTHORIZED);
+        assertThat(asked).containsExactly(false, true);
+        assertThat(server.requests("sync/push")).hasSize(2);
+        SyncStatus status = client.status();
+        assertThat(status.state()).isEqualTo(SyncStatus.State.ERROR);
+        assertThat(status.nextAttemptAt()).isEmpty();
+        assertThat(status.pendingOps()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAServerTheOpStaysPendingAndTheClientIsOffline() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        client(URI.create("http://127.0.0.1:" + closedPort + "/api/v1"),
+                b -> b.autoSync(true, Duration.ofSeconds(3600)).backoff(Duration.ofSeconds(60), Duration.ofMinutes(5)));
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+
+        SyncResult result = client.syncNow();
+
+        assertThat(result.error()).get().extracting(SyncError::kind).isEqualTo(SyncError.Kind.OFFLINE);
+        assertThat(result.failed()).isEqualTo(1);
+        assertThat(client.pendingOps()).singleElement().extracting(QueuedOperation::state).isEqualTo(OpState.PENDING);
+        assertThat(client.failedOps()).isEmpty();
+        SyncStatus status = client.status();
+        assertThat(status.state()).isEqualTo(SyncStatus.State.OFFLINE);
+        assertThat(status.nextAttemptAt()).isPresent(); // reconnect probe with backoff
+        assertThat(client.records("notes").get("n-1")).get().matches(LocalRecord::pending);
+    }
+
+    @Test
+    void pushesAreGzippedBatchesInOpIdOrder() {
+        server.on("sync/push", FakeServer::applyAll);
+        client(b -> b.pushBatchSize(2));
+        for (int i = 1; i <= 5; i++) {
+            client.records("notes").create("n-" + i, json("{\"i\":" + i + "}"));
+        }
+
+        SyncResult result = client.syncNow();
+
+        assertThat(result.pushed()).isEqualTo(5);
+        List<FakeServer.Request> pushes = server.requests("sync/push");
+        assertThat(pushes).extracting(r -> r.body().path("operations").size()).containsExactly(2, 2, 1);
+        assertThat(pushes).allSatisfy(r -> {
+            assertThat(r.header("Content-Encoding")).isEqualTo("gzip");
+            assertThat(r.body().path("deviceId").asText()).isEqualTo(client.deviceId());
+        });
+        assertThat(pushes.stream().flatMap(r -> java.util.stream.StreamSupport.stream(
+                r.body().path("operations").spliterator(), false)).map(op -> op.path("opId").asLong()).toList())
+                .isSorted().doesNotHaveDuplicates().hasSize(5);
+    }
+
+    @Test
+    void pullFollowsHasMoreAndContinuesFromTheStoredCursor() {
+        AtomicInteger page = new AtomicInteger();
+        List<Long> progress = new CopyOnWriteArrayList<>();
+        server.on("sync/pull", r -> switch (page.incrementAndGet()) {
+            case 1 -> Response.json("{\"changes\":[{\"collection\":\"notes\",\"id\":\"a\",\"version\":1,"
+                    + "\"deleted\":false,\"data\":{\"n\":1}}],\"cursor\":\"c1\",\"hasMore\":true,\"lastProcessedOpId\":0}");
+            case 2 -> Response.json("{\"changes\":[{\"collection\":\"notes\",\"id\":\"b\",\"version\":2,"
+                    + "\"deleted\":false,\"data\":{\"n\":2}}],\"cursor\":\"c2\",\"hasMore\":false,\"lastProcessedOpId\":0}");
+            default -> Response.json("{\"changes\":[{\"collection\":\"notes\",\"id\":\"a\",\"version\":2,"
+                    + "\"deleted\":true,\"data\":null}],\"cursor\":\"c3\",\"hasMore\":false,\"lastProcessedOpId\":0}");
+        });
+        client(b -> b.listener(s -> s.progress().ifPresent(p -> progress.add(p.done()))));
+
+        assertThat(client.syncNow().pulled()).isEqualTo(2);
+        assertThat(client.records("notes").list()).extracting(LocalRecord::id).containsExactly("a", "b");
+        assertThat(client.syncNow().pulled()).isEqualTo(1);
+
+        List<FakeServer.Request> pulls = server.requests("sync/pull");
+        assertThat(pulls.get(0).query()).doesNotContain("cursor=").contains("collections=notes").contains("limit=1000");
+        assertThat(pulls.get(1).query()).contains("cursor=c1");
+        assertThat(pulls.get(2).query()).contains("cursor=c2");
+        assertThat(client.records("notes").list()).extracting(LocalRecord::id).containsExactly("b"); // tombstone
+        await().atMost(Duration.ofSeconds(5)).until(() -> progress.contains(1L));
+    }
+
+    @Test
+    void aResetReplacesTheServerCopyAndKeepsLocalChanges() {
+        AtomicInteger page = new AtomicInteger();
+        server.on("sync/push", FakeServer::applyAll);
+        server.on("sync/pull", r -> page.incrementAndGet() == 1
+                ? Response.json("{\"changes\":[{\"collection\":\"notes\",\"id\":\"gone\",\"version\":1,\"data\":{}},"
+                + "{\"collection\":\"notes\",\"id\":\"kept\",\"version\":1,\"data\":{\"v\":1}}],"
+                + "\"cursor\":\"c1\",\"hasMore\":false,\"lastProcessedOpId\":0}")
+                : Response.json("{\"changes\":[{\"collection\":\"notes\",\"id\":\"kept\",\"version\":5,"
+                + "\"data\":{\"v\":5}}],\"cursor\":\"e2\",\"hasMore\":false,\"reset\":true,\"lastProcessedOpId\":0}"));
+        client(b -> b);
+        client.syncNow();
+        client.records("notes").create("mine", json("{\"local\":true}"));
+
+        SyncResult result = client.syncNow();
+
+        assertThat(result.error()).isEmpty();
+        assertThat(client.records("notes").list()).extracting(LocalRecord::id).containsExactly("kept", "mine");
+        assertThat(client.records("notes").get("kept").orElseThrow().version()).isEqualTo(5);
+        assertThat(server.requests("sync/pull").get(1).query()).contains("cursor=c1");
+    }
+}
