@@ -1,0 +1,206 @@
+package io.outpost.sdk.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.sdk.Filter;
+import io.outpost.sdk.LocalRecord;
+import io.outpost.sdk.OpState;
+import io.outpost.sdk.OpType;
+import io.outpost.sdk.QueuedOperation;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local store on its own: views, the queue, folding of unsent edits, rebase on pulled state, durability. */
+class LocalStoreTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+
+    @TempDir
+    Path dir;
+    private LocalStore store;
+
+    @BeforeEach
+    void open() {
+        store = LocalStore.open(dir.resolve("s.db"), JSON);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    static ObjectNode json(String text) {
+        try {
+            return (ObjectNode) JSON.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private void pulled(String id, long version, String data) {
+        store.applyPullPage(List.of(new LocalStore.Change("notes", id, version, data == null, data == null ? null
+                : json(data))), false, List.of("notes"), "cursor:notes", "c-" + version);
+    }
+
+    private List<QueuedOperation> queue() {
+        return store.ops(EnumSet.allOf(OpState.class));
+    }
+
+    @Test
+    void aPendingEditIsReappliedOnTopOfANewerPulledState() {
+        pulled("n-1", 1, "{\"a\":1,\"b\":1}");
+        store.update("notes", "n-1", json("{\"b\":2}"), NOW);
+
+        pulled("n-1", 2, "{\"a\":9,\"b\":1}");
+
+        LocalRecord r = store.get("notes", "n-1").orElseThrow();
+        assertThat(r.data()).isEqualTo(json("{\"a\":9,\"b\":2}"));
+        assertThat(r.version()).isEqualTo(2);
+        assertThat(r.pending()).isTrue();
+        assertThat(queue()).singleElement().satisfies(op -> assertThat(op.baseVersion()).isEqualTo(1));
+    }
+
+    @Test
+    void anOlderPulledVersionDoesNotOverwriteANewerOne() {
+        pulled("n-1", 3, "{\"a\":3}");
+        pulled("n-1", 2, "{\"a\":2}");
+        assertThat(store.get("notes", "n-1").orElseThrow().data()).isEqualTo(json("{\"a\":3}"));
+    }
+
+    @Test
+    void unsentEditsOfOneRecordFoldIntoOneOp() {
+        store.create("notes", "n-1", false, json("{\"a\":1}"), NOW);
+        store.update("notes", "n-1", json("{\"b\":2}"), NOW);
+        pulled("n-2", 1, "{\"x\":{\"y\":1}}");
+        store.update("notes", "n-2", json("{\"x\":{\"z\":2}}"), NOW);
+        store.update("notes", "n-2", json("{\"x\":{\"y\":null},\"w\":1}"), NOW);
+
+        assertThat(queue()).hasSize(2);
+        assertThat(queue().get(0).type()).isEqualTo(OpType.CREATE);
+        assertThat(queue().get(0).data()).isEqualTo(json("{\"a\":1,\"b\":2}"));
+        assertThat(queue().get(1).data()).isEqualTo(json("{\"x\":{\"z\":2,\"y\":null},\"w\":1}"));
+        assertThat(store.get("notes", "n-2").orElseThrow().data()).isEqualTo(json("{\"x\":{\"z\":2},\"w\":1}"));
+    }
+
+    @Test
+    void aPatchThatCannotBeComposedIsQueuedSeparately() {
+        pulled("n-1", 1, "{\"x\":1}");
+        store.update("notes", "n-1", json("{\"x\":5}"), NOW);
+        store.update("notes", "n-1", json("{\"x\":{\"deep\":true}}"), NOW);
+
+        assertThat(queue()).hasSize(2);
+        assertThat(store.get("notes", "n-1").orElseThrow().data()).isEqualTo(json("{\"x\":{\"deep\":true}}"));
+    }
+
+    @Test
+    void deletingARecordThatNeverLeftTheDeviceDropsItsCreate() {
+        store.create("notes", "n-1", false, json("{\"a\":1}"), NOW);
+        store.delete("notes", "n-1", NOW);
+
+        assertThat(queue()).isEmpty();
+        assertThat(store.get("notes", "n-1")).isEmpty();
+    }
+
+    @Test
+    void aDeleteOfASyncedRecordIsQueuedWithItsVersionAndHidesIt() {
+        pulled("n-1", 4, "{\"a\":1}");
+        store.delete("notes", "n-1", NOW);
+
+        assertThat(store.get("notes", "n-1")).isEmpty();
+        assertThat(store.list("notes", Filter.ALL)).isEmpty();
+        assertThat(queue()).singleElement().satisfies(op -> {
+            assertThat(op.type()).isEqualTo(OpType.DELETE);
+            assertThat(op.baseVersion()).isEqualTo(4);
+        });
+    }
+
+    @Test
+    void opIdsIncreaseAcrossARestartAndTheDeviceIdIsKept() {
+        store.create("notes", "n-1", false, json("{}"), NOW);
+        String device = store.deviceId();
+        store.close();
+        store = LocalStore.open(dir.resolve("s.db"), JSON);
+        store.create("notes", "n-2", false, json("{}"), NOW);
+
+        assertThat(store.deviceId()).isEqualTo(device);
+        assertThat(queue()).extracting(QueuedOperation::opId).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void opsInFlightAtACrashArePendingAgainAfterTheRestart() {
+        store.create("notes", "n-1", false, json("{}"), NOW);
+        assertThat(store.takeBatch(10, Long.MAX_VALUE)).hasSize(1);
+        assertThat(queue()).singleElement().extracting(QueuedOperation::state).isEqualTo(OpState.SYNCING);
+        store.close();
+
+        store = LocalStore.open(dir.resolve("s.db"), JSON);
+
+        assertThat(queue()).singleElement().extracting(QueuedOperation::state).isEqualTo(OpState.PENDING);
+    }
+
+    @Test
+    void aBatchEndsBeforeASecondOpOfTheSameRecord() {
+        pulled("n-1", 1, "{\"a\":1}");
+        store.update("notes", "n-1", json("{\"a\":2}"), NOW);
+        store.takeBatch(10, Long.MAX_VALUE); // in flight: the next edit cannot fold into it
+        store.update("notes", "n-1", json("{\"a\":3}"), NOW);
+        store.create("notes", "n-2", false, json("{}"), NOW);
+        store.releaseBatch(List.of(new LocalStore.Op(1, OpType.UPDATE, "notes", "n-1", false, 1, null, null)));
+
+        assertThat(store.takeBatch(10, Long.MAX_VALUE)).extracting(LocalStore.Op::opId).containsExactly(1L);
+    }
+
+    @Test
+    void anAnsweredOpMovesTheBaseVersionOfTheNextOpOfItsRecord() {
+        pulled("n-1", 1, "{\"a\":1}");
+        store.update("notes", "n-1", json("{\"a\":2}"), NOW);
+        List<LocalStore.Op> batch = store.takeBatch(10, Long.MAX_VALUE);
+        store.update("notes", "n-1", json("{\"a\":3}"), NOW);
+
+        store.applyPushResults(batch, json("{\"r\":[{\"opId\":1,\"status\":\"applied\",\"version\":2}]}").get("r"),
+                Map.of());
+
+        assertThat(queue()).filteredOn(op -> op.state() == OpState.PENDING).singleElement()
+                .satisfies(op -> assertThat(op.baseVersion()).isEqualTo(2));
+        assertThat(store.get("notes", "n-1").orElseThrow().data()).isEqualTo(json("{\"a\":3}"));
+    }
+
+    @Test
+    void aSyncedOpStaysInTheViewUntilAPullConfirmsIt() {
+        store.create("notes", "n-1", false, json("{\"a\":1}"), NOW);
+        List<LocalStore.Op> batch = store.takeBatch(10, Long.MAX_VALUE);
+        store.applyPushResults(batch, json("{\"r\":[{\"opId\":1,\"status\":\"applied\",\"version\":1}]}").get("r"),
+                Map.of());
+        store.applyPullPage(List.of(), true, List.of("notes"), "cursor:notes", "c1"); // snapshot without it yet
+
+        assertThat(store.get("notes", "n-1")).isPresent();
+        assertThat(store.confirm(0).isEmpty()).isTrue();
+        assertThat(queue()).singleElement().extracting(QueuedOperation::state).isEqualTo(OpState.SYNCED);
+
+        pulled("n-1", 1, "{\"a\":1}");
+        store.confirm(1);
+        assertThat(queue()).isEmpty();
+        assertThat(store.get("notes", "n-1").orElseThrow().pending()).isFalse();
+    }
+
+    @Test
+    void writingARecordThatDoesNotExistLocallyIsRefused() {
+        assertThatThrownBy(() -> store.update("notes", "nope", json("{}"), NOW))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("notes/nope");
+        pulled("n-1", 1, "{}");
+        assertThatThrownBy(() -> store.create("notes", "n-1", false, json("{}"), NOW))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("exists already");
+        assertThat(queue()).isEmpty();
+    }
+}
