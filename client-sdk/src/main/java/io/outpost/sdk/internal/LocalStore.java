@@ -49,6 +49,7 @@ public final class LocalStore implements AutoCloseable {
     private final ObjectMapper json;
     private final ReentrantLock lock = new ReentrantLock();
     private final String deviceId;
+    private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
     /** A queued op as the engine needs it. */
     public record Op(long opId, OpType type, String collection, String id, boolean temp, long baseVersion,
@@ -184,11 +185,10 @@ public final class LocalStore implements AutoCloseable {
     }
 
     private String meta(String key) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
+        PreparedStatement ps = cached("SELECT value FROM meta WHERE key = ?");
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 
@@ -569,13 +569,11 @@ public final class LocalStore implements AutoCloseable {
     }
 
     private ObjectNode serverData(String collection, String id) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement(
-                "SELECT server_data FROM records WHERE collection = ? AND id = ?")) {
-            ps.setString(1, collection);
-            ps.setString(2, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? readObject(rs.getString(1)) : null;
-            }
+        PreparedStatement ps = cached("SELECT server_data FROM records WHERE collection = ? AND id = ?");
+        ps.setString(1, collection);
+        ps.setString(2, id);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? readObject(rs.getString(1)) : null;
         }
     }
 
@@ -806,9 +804,10 @@ public final class LocalStore implements AutoCloseable {
     private void refreshView(String collection, String id) throws SQLException {
         long confirmed = Long.parseLong(Optional.ofNullable(meta("confirmed_op_id")).orElse("0"));
         List<Op> live = new ArrayList<>();
-        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, data FROM ops WHERE collection = ? "
-                + "AND record_id = ? AND (state IN ('PENDING', 'SYNCING') OR (state = 'SYNCED' AND op_id > ?)) "
-                + "ORDER BY op_id")) {
+        {
+            PreparedStatement ps = cached("SELECT op_id, type, data FROM ops WHERE collection = ? "
+                    + "AND record_id = ? AND (state IN ('PENDING', 'SYNCING') OR (state = 'SYNCED' AND op_id > ?)) "
+                    + "ORDER BY op_id");
             ps.setString(1, collection);
             ps.setString(2, id);
             ps.setLong(3, confirmed);
@@ -822,8 +821,9 @@ public final class LocalStore implements AutoCloseable {
         long serverVersion = 0;
         boolean serverDeleted = false;
         ObjectNode serverData = null;
-        try (PreparedStatement ps = db.prepareStatement("SELECT server_version, server_deleted, server_data "
-                + "FROM records WHERE collection = ? AND id = ?")) {
+        {
+            PreparedStatement ps = cached("SELECT server_version, server_deleted, server_data "
+                    + "FROM records WHERE collection = ? AND id = ?");
             ps.setString(1, collection);
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -912,12 +912,23 @@ public final class LocalStore implements AutoCloseable {
     }
 
     private int update(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
+        PreparedStatement ps = cached(sql);
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
         }
+        return ps.executeUpdate();
+    }
+
+    /** A prepared statement kept for the store's life (the per-op statements of a push or pull run thousands of times). */
+    private PreparedStatement cached(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = db.prepareStatement(sql);
+            statements.put(sql, ps);
+        } else {
+            ps.clearParameters();
+        }
+        return ps;
     }
 
     private String write(Object value) {
@@ -980,6 +991,10 @@ public final class LocalStore implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            for (PreparedStatement ps : statements.values()) {
+                ps.close();
+            }
+            statements.clear();
             db.close();
         } catch (SQLException e) {
             throw new StoreException("closing the local store", e);

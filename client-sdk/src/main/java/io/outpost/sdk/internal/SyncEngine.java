@@ -9,6 +9,7 @@ import io.outpost.sdk.ConflictHandler;
 import io.outpost.sdk.DataChange;
 import io.outpost.sdk.OpState;
 import io.outpost.sdk.OpType;
+import io.outpost.sdk.SyncError;
 import io.outpost.sdk.SyncResult;
 import io.outpost.sdk.SyncStatus.Progress;
 import java.lang.System.Logger.Level;
@@ -21,6 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -110,6 +115,7 @@ public final class SyncEngine {
             while (!(batch = store.takeBatch(pushBatchSize, maxOpId)).isEmpty()) {
                 progress.accept(new Progress(Progress.Phase.PUSH, done, Math.max(total, done + batch.size())));
                 JsonNode answer;
+                long sentAt = System.nanoTime();
                 try {
                     answer = http.post("sync/push", pushBody(batch));
                     hooks.pushAnswered(batch.stream().map(LocalStore.Op::opId).toList());
@@ -117,7 +123,10 @@ public final class SyncEngine {
                     store.releaseBatch(batch);
                     throw e;
                 }
+                long answeredAt = System.nanoTime();
                 LocalStore.PushOutcome outcome = store.applyPushResults(batch, answer.path("results"), references);
+                LOG.log(Level.DEBUG, "push of {0} ops: answered in {1} ms, stored in {2} ms", batch.size(),
+                        (answeredAt - sentAt) / 1_000_000, (System.nanoTime() - answeredAt) / 1_000_000);
                 t.pushed += batch.size();
                 t.applied += outcome.applied();
                 t.merged += outcome.merged();
@@ -194,49 +203,85 @@ public final class SyncEngine {
         return "cursor:" + String.join(",", collections);
     }
 
+    /**
+     * Pulls pages until {@code hasMore} is false. The next page is fetched while the current one is written to the
+     * store (its cursor is known once the page is parsed); a page's cursor is stored with its changes, so a crash
+     * re-pulls from the last stored page.
+     */
     private void pull(Tally t, Consumer<Progress> progress) throws TransportException {
         String key = cursorKey();
         String cursor = store.getMeta(key);
         boolean snapshot = cursor == null;
-        long lastProcessedOpId = 0;
         boolean first = true;
-        while (true) {
-            progress.accept(new Progress(Progress.Phase.PULL, t.pulled, -1));
-            StringBuilder query = new StringBuilder("sync/pull?deviceId=").append(encode(store.deviceId()))
-                    .append("&limit=").append(pullPageSize)
-                    .append("&collections=").append(encode(String.join(",", collections)));
-            if (cursor != null) {
-                query.append("&cursor=").append(encode(cursor));
+        ExecutorService fetcher = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "outpost-pull-" + store.deviceId());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            JsonNode page = fetch(cursor);
+            while (true) {
+                boolean reset = page.path("reset").asBoolean(false);
+                if (reset) {
+                    LOG.log(Level.DEBUG, "the server reset the feed: replacing the server state held locally");
+                }
+                String next = page.path("cursor").textValue();
+                if (next == null) {
+                    throw new TransportException(new SyncError(SyncError.Kind.SERVER, "a pull answer without a cursor",
+                            200, Optional.empty()), Optional.empty(), null);
+                }
+                boolean hasMore = page.path("hasMore").asBoolean(false);
+                Future<JsonNode> following = hasMore ? fetcher.submit(() -> fetch(next)) : null;
+                List<LocalStore.Change> changes = new ArrayList<>();
+                for (JsonNode c : page.path("changes")) {
+                    JsonNode data = c.get("data");
+                    changes.add(new LocalStore.Change(c.path("collection").asText(), c.path("id").asText(),
+                            c.path("version").asLong(), c.path("deleted").asBoolean(false),
+                            data instanceof ObjectNode o ? o : null));
+                }
+                LocalStore.Touched touched = store.applyPullPage(changes, reset || (snapshot && first), collections,
+                        key, next);
+                events.data(touched, DataChange.Origin.SYNC);
+                t.pulled += changes.size();
+                progress.accept(new Progress(Progress.Phase.PULL, t.pulled, -1));
+                first = false;
+                if (!hasMore) {
+                    events.data(store.confirm(page.path("lastProcessedOpId").asLong(0)), DataChange.Origin.SYNC);
+                    return;
+                }
+                page = await(following);
             }
-            JsonNode page = http.get(query.toString());
-            boolean reset = page.path("reset").asBoolean(false);
-            if (reset) {
-                LOG.log(Level.DEBUG, "the server reset the feed: replacing the server state held locally");
-            }
-            List<LocalStore.Change> changes = new ArrayList<>();
-            for (JsonNode c : page.path("changes")) {
-                JsonNode data = c.get("data");
-                changes.add(new LocalStore.Change(c.path("collection").asText(), c.path("id").asText(),
-                        c.path("version").asLong(), c.path("deleted").asBoolean(false),
-                        data instanceof ObjectNode o ? o : null));
-            }
-            String next = page.path("cursor").textValue();
-            if (next == null) {
-                throw new TransportException(new io.outpost.sdk.SyncError(io.outpost.sdk.SyncError.Kind.SERVER,
-                        "a pull answer without a cursor", 200, Optional.empty()), Optional.empty(), null);
-            }
-            LocalStore.Touched touched = store.applyPullPage(changes, reset || (snapshot && first), collections,
-                    key, next);
-            events.data(touched, DataChange.Origin.SYNC);
-            t.pulled += changes.size();
-            cursor = next;
-            first = false;
-            lastProcessedOpId = page.path("lastProcessedOpId").asLong(0);
-            if (!page.path("hasMore").asBoolean(false)) {
-                break;
-            }
+        } finally {
+            fetcher.shutdownNow();
         }
-        events.data(store.confirm(lastProcessedOpId), DataChange.Origin.SYNC);
+    }
+
+    private JsonNode fetch(String cursor) throws TransportException {
+        StringBuilder query = new StringBuilder("sync/pull?deviceId=").append(encode(store.deviceId()))
+                .append("&limit=").append(pullPageSize)
+                .append("&collections=").append(encode(String.join(",", collections)));
+        if (cursor != null) {
+            query.append("&cursor=").append(encode(cursor));
+        }
+        return http.get(query.toString());
+    }
+
+    private static JsonNode await(Future<JsonNode> page) throws TransportException {
+        try {
+            return page.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException(new SyncError(SyncError.Kind.OFFLINE, "interrupted", 0, Optional.empty()),
+                    Optional.empty(), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TransportException te) {
+                throw te;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private static String encode(String s) {

@@ -1,0 +1,162 @@
+package io.outpost.bench;
+
+import static io.outpost.bench.PushBenchmark.log;
+import static io.outpost.bench.PushBenchmark.seconds;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.bench.PushBenchmark.BenchFailure;
+import io.outpost.sdk.Records;
+import io.outpost.sdk.SyncClient;
+import io.outpost.sdk.SyncResult;
+import io.outpost.sdk.TokenProvider;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The Java SDK against the in-process server (issue 11's targets):
+ * <ol>
+ *   <li><b>initial sync</b>: a fresh store pulls a tenant of {@code bench.sdkRecords} (100,000) dispenses, pages of
+ *   1,000, into SQLite — records/s over the whole {@code syncNow()} (HTTP, JSON, SQLite commits with
+ *   {@code synchronous=FULL}); target ≥ 25,000/s. The tenant is seeded into the read model by SQL, as in the pull
+ *   benchmark: the client's path is what is measured. Three runs, each into a new store.</li>
+ *   <li><b>push of queued ops</b>: {@code bench.sdkOps} (10,000) creates written to the local store (local writes/s:
+ *   one SQLite transaction each, as an app makes them), then one {@code syncNow()} pushes them in batches of 1,000
+ *   (gzip) and pulls them back — ops/s over the push phase.</li>
+ * </ol>
+ * Run: {@code ./mvnw -q -Pbench -pl bench -am verify -DskipTests -Dbench.which=sdk}; report in
+ * {@code bench/target/sdk-benchmark.md}.
+ */
+public final class SdkBenchmark {
+
+    static final String TENANT = "sdk-initial";
+
+    private SdkBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        BenchSelection.runAndExit("sdk", SdkBenchmark::run);
+    }
+
+    record Run(int records, double seconds) {
+        double rate() {
+            return records / seconds;
+        }
+    }
+
+    private static int run() throws Exception {
+        int records = Integer.getInteger("bench.sdkRecords", 100_000);
+        int ops = Integer.getInteger("bench.sdkOps", 10_000);
+        Path report = Path.of(System.getProperty("bench.report", "target/sdk-benchmark.md"));
+        Path work = Files.createTempDirectory("outpost-sdk-bench");
+        long start = System.nanoTime();
+        try (InProcessServer server = InProcessServer.start(work.resolve("server.log"))) {
+            URI base = URI.create("http://localhost:" + server.port() + "/api/v1");
+            PullBenchmark.seed(server.dataSource(), TENANT, records);
+            PullBenchmark.vacuumAnalyze(server.dataSource());
+
+            List<Run> initial = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                try (SyncClient client = client(base, server.token(TENANT, "nurse-" + i), work.resolve("initial-" + i))) {
+                    long at = System.nanoTime();
+                    SyncResult r = client.syncNow();
+                    double s = seconds(System.nanoTime() - at);
+                    check(r.error().isEmpty(), "initial sync failed: " + r.error());
+                    check(r.pulled() == records, "pulled " + r.pulled() + " of " + records);
+                    int local = client.records("dispenses").list().size();
+                    check(local == records, "the store holds " + local + " of " + records);
+                    initial.add(new Run(records, s));
+                    log(String.format(Locale.ROOT, "(a) run %d: %d records in %.2f s = %,.0f records/s (store %.1f MB)",
+                            i, records, s, records / s, Files.size(client.storeFile()) / 1e6));
+                }
+            }
+
+            String tenant = "sdk-push";
+            double writeSeconds;
+            Run push;
+            try (SyncClient client = client(base, server.token(tenant, "nurse-push"), work.resolve("push"))) {
+                Records dispenses = client.records("dispenses");
+                long at = System.nanoTime();
+                for (int i = 0; i < ops; i++) {
+                    dispenses.create("d-" + i, (ObjectNode) PullBenchmark.parse(BenchDevice.dispense("sdk", i)));
+                }
+                writeSeconds = seconds(System.nanoTime() - at);
+                check(client.status().pendingOps() == ops, "pending " + client.status().pendingOps());
+                log(String.format(Locale.ROOT, "(b) %d local writes in %.2f s = %,.0f writes/s", ops, writeSeconds,
+                        ops / writeSeconds));
+                List<Double> pushPhase = new ArrayList<>();
+                client.onStatus(s -> s.progress().filter(p -> p.phase() == io.outpost.sdk.SyncStatus.Progress.Phase.PULL)
+                        .ifPresent(p -> { if (pushPhase.isEmpty()) pushPhase.add((double) System.nanoTime()); }));
+                at = System.nanoTime();
+                SyncResult r = client.syncNow();
+                double total = seconds(System.nanoTime() - at);
+                check(r.error().isEmpty(), "push failed: " + r.error());
+                check(r.applied() == ops && r.pushed() == ops, "applied " + r.applied() + " of " + ops);
+                check(client.status().pendingOps() == 0, "still pending: " + client.status().pendingOps());
+                double pushSeconds = pushPhase.isEmpty() ? total : seconds((long) (pushPhase.get(0) - at));
+                push = new Run(ops, pushSeconds);
+                log(String.format(Locale.ROOT, "(b) pushed %d ops in %.2f s = %,.0f ops/s (whole sync with the pull: "
+                        + "%.2f s)", ops, pushSeconds, ops / pushSeconds, total));
+            }
+
+            Run best = initial.stream().max(Comparator.comparingDouble(Run::rate)).orElseThrow();
+            String md = String.format(Locale.ROOT, """
+                    # SDK benchmark
+
+                    Command: `./mvnw -q -Pbench -pl bench -am verify -DskipTests -Dbench.which=sdk`
+                    (`-Dbench.sdkRecords=%d -Dbench.sdkOps=%d`); server in the same JVM on an embedded PostgreSQL,
+                    2 cores shared by server, database and client. Wall time %.0f s.
+
+                    ## (a) Initial sync of %,d records into a fresh SQLite store (pages of 1,000)
+
+                    | run | seconds | records/s |
+                    |---|---|---|
+                    %s
+                    Best %,.0f records/s, median %,.0f records/s (target ≥ 25,000/s).
+
+                    ## (b) %,d queued creates
+
+                    | step | seconds | per second |
+                    |---|---|---|
+                    | local writes (one transaction each) | %.2f | %,.0f writes/s |
+                    | push (batches of 1,000, gzip) | %.2f | %,.0f ops/s |
+                    """, records, ops, seconds(System.nanoTime() - start), records,
+                    String.join("\n", initial.stream().map(r -> String.format(Locale.ROOT, "| %d | %.2f | %,.0f |",
+                            initial.indexOf(r) + 1, r.seconds(), r.rate())).toList()) + "\n",
+                    best.rate(), initial.stream().map(Run::rate).sorted().toList().get(1),
+                    ops, writeSeconds, ops / writeSeconds, push.seconds(), push.rate());
+            Files.createDirectories(report.toAbsolutePath().getParent());
+            Files.writeString(report, md);
+            System.out.println(md);
+            return 0;
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static SyncClient client(URI base, String token, Path dir) {
+        return SyncClient.builder().baseUri(base).tokenProvider(TokenProvider.of(token)).storeDirectory(dir)
+                .collection("dispenses").syncOnStart(false).syncAfterWrite(Duration.ZERO)
+                .autoSync(false, Duration.ofSeconds(300)).timeout(Duration.ofMinutes(2)).build();
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new BenchFailure(message);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
