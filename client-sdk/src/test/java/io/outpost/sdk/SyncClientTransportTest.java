@@ -234,4 +234,26 @@ class SyncClientTransportTest {
         assertThat(client.records("notes").get("kept").orElseThrow().version()).isEqualTo(5);
         assertThat(server.requests("sync/pull").get(1).query()).contains("cursor=c1");
     }
+
+    @Test
+    void aSignInThatFindsNoServerIsOfflineAndARefusedOneIsUnauthorized() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        client(URI.create("http://127.0.0.1:" + closedPort + "/api/v1"),
+                b -> b.credentials("pharmacist1", "secret").autoSync(true, Duration.ofSeconds(3600)));
+        SyncResult offline = client.syncNow();
+        assertThat(offline.error()).get().extracting(SyncError::kind).isEqualTo(SyncError.Kind.OFFLINE);
+        assertThat(client.status().nextAttemptAt()).isPresent();
+        client.close();
+
+        server.on("auth/token", r -> Response.status(401, Map.of()));
+        client(b -> b.credentials("pharmacist1", "wrong"));
+        SyncResult refused = client.syncNow();
+        assertThat(refused.error()).get().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(SyncError.Kind.UNAUTHORIZED);
+            assertThat(e.message()).contains("refused: HTTP 401").doesNotContain("wrong");
+        });
+    }
 }

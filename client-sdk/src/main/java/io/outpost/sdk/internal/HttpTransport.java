@@ -132,6 +132,11 @@ public final class HttpTransport {
         if (current == null || refresh) {
             try {
                 current = tokens.token(refresh);
+            } catch (PasswordLogin.SignInRefused e) {
+                throw new TransportException(new SyncError(SyncError.Kind.UNAUTHORIZED, e.getMessage(), 0,
+                        Optional.empty()), Optional.empty(), e);
+            } catch (IOException e) {
+                throw offline(e); // the sign-in found no server: offline, retried like any request
             } catch (Exception e) {
                 throw new TransportException(new SyncError(SyncError.Kind.UNAUTHORIZED,
                         "the token provider failed: " + e.getClass().getSimpleName(), 0, Optional.empty()),

@@ -45,7 +45,7 @@ public final class PasswordLogin implements TokenProvider {
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
-            throw new IOException("sign-in as " + username + " refused: HTTP " + response.statusCode());
+            throw new SignInRefused("sign-in as " + username + " refused: HTTP " + response.statusCode());
         }
         JsonNode answer = json.readTree(response.body());
         current = answer.path("accessToken").textValue();
@@ -54,6 +54,13 @@ public final class PasswordLogin implements TokenProvider {
         }
         token = current;
         return current;
+    }
+
+    /** The server answered the sign-in, with a refusal (wrong password, unknown user, rate limit). */
+    public static final class SignInRefused extends IOException {
+        SignInRefused(String message) {
+            super(message);
+        }
     }
 
     @Override

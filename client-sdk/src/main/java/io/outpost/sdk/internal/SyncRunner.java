@@ -260,7 +260,8 @@ public final class SyncRunner implements AutoCloseable {
         if (interval == null || interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0
                 || interval.toMillis() % 1000 != 0) {
             throw new IllegalArgumentException("autoSync interval must be whole seconds between 30 and 3600, was "
-                    + (interval == null ? "null" : interval.toMillis() / 1000.0 + " s"));
+                    + (interval == null ? "null" : interval.toMillis() % 1000 == 0 ? interval.toSeconds() + " s"
+                    : interval.toMillis() + " ms"));
         }
     }
 
