@@ -5,9 +5,7 @@ import io.outpost.sdk.SyncError;
 import io.outpost.sdk.SyncResult;
 import io.outpost.sdk.SyncStatus;
 import java.lang.System.Logger.Level;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -380,9 +378,5 @@ public final class SyncRunner implements AutoCloseable {
         } catch (Exception e) {
             scheduler.shutdownNow();
         }
-    }
-
-    static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }
