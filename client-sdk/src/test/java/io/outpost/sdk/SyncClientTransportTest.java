@@ -74,9 +74,10 @@ class SyncClientTransportTest {
         assertThat(first.error()).get().extracting(SyncError::kind).isEqualTo(SyncError.Kind.SERVER);
         assertThat(first.failed()).isEqualTo(1);
         assertThat(client.pendingOps()).singleElement().extracting(QueuedOperation::state).isEqualTo(OpState.PENDING);
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.status().pendingOps() == 0);
+        // the push is answered before the same sync's pull ends: wait for the whole sync, not just the queue
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.status().pendingOps() == 0
+                && client.status().state() == SyncStatus.State.IDLE);
         assertThat(pushes.get()).isEqualTo(3);
-        assertThat(client.status().state()).isEqualTo(SyncStatus.State.IDLE);
         assertThat(client.status().lastError()).isEmpty();
     }
 
