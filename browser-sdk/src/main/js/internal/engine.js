@@ -1,0 +1,159 @@
+// One sync as docs/sync-algorithm.md describes it: push the queue in batches, hand conflicts to the handler, pull
+// until `hasMore` is false, then drop the ops the pulled state includes. The runner runs one at a time.
+
+import { TransportError, syncError } from './transport.js';
+
+export class SyncEngine {
+  /**
+   * @param options {store, http, collections: string[], references: {collection: {field: collection}},
+   *   conflictHandler, emitData(changes, origin), pushBatchSize, pullPageSize, hooks}
+   */
+  constructor(options) {
+    Object.assign(this, options);
+    this.hooks = options.hooks ?? {};
+  }
+
+  /** The key the cursor is stored under: a cursor is valid only for the collections it was issued for. */
+  cursorKey() {
+    return `cursor:${this.collections.join(',')}`;
+  }
+
+  /** Runs one sync; resolves to {result, retryAfterMs} (transport failures end up in result.error). */
+  async run(progress = () => {}) {
+    const start = performance.now();
+    const t = { pushed: 0, applied: 0, merged: 0, conflicts: 0, rejected: 0, failed: 0, pulled: 0 };
+    const result = (error) => ({ ...t, durationMs: Math.round(performance.now() - start), error });
+    try {
+      await this.push(t, progress);
+      await this.pull(t, progress);
+      return { result: result(null), retryAfterMs: null };
+    } catch (e) {
+      if (!(e instanceof TransportError)) throw e;
+      t.failed = (await this.store.counts()).pending;
+      return { result: result(e.error), retryAfterMs: e.retryAfterMs };
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ push
+
+  async push(t, progress) {
+    // ops queued while this sync runs wait for the next one, except re-applied conflicts (one more round)
+    for (let round = 0; round < 2; round++) {
+      const maxOpId = Number(await this.store.getMeta('next_op_id')) - 1;
+      const total = (await this.store.counts()).pending;
+      let done = 0;
+      let requeued = false;
+      for (;;) {
+        const batch = await this.store.takeBatch(this.pushBatchSize, maxOpId);
+        if (batch.length === 0) break;
+        progress({ phase: 'push', done, total: Math.max(total, done + batch.length) });
+        let answer;
+        try {
+          answer = await this.http.post('sync/push', this.pushBody(batch));
+        } catch (e) {
+          await this.store.releaseBatch(batch);
+          throw e;
+        }
+        await this.hooks.pushAnswered?.(batch.map((op) => op.opId));
+        const outcome = await this.store.applyPushResults(batch, answer?.results, this.references);
+        t.pushed += batch.length;
+        t.applied += outcome.applied;
+        t.merged += outcome.merged;
+        t.conflicts += outcome.conflicts;
+        t.rejected += outcome.rejected;
+        done += batch.length;
+        this.emitData(outcome.touched.toChanges(), 'sync');
+        if (await this.handle(outcome.newConflicts)) requeued = true;
+      }
+      if (!requeued) return;
+    }
+  }
+
+  pushBody(batch) {
+    return {
+      deviceId: this.store.deviceId,
+      operations: batch.map((op) => {
+        const o = { opId: op.opId, type: op.type, collection: op.collection };
+        if (op.type === 'create' && op.temp) o.tempId = op.recordId;
+        else o.id = op.recordId;
+        if (op.type !== 'create') o.baseVersion = op.baseVersion;
+        if (op.type !== 'delete') o.data = op.data;
+        o.clientTimestamp = op.clientTs;
+        return o;
+      }),
+    };
+  }
+
+  /** Gives each new conflict to the handler; true if one was queued again. */
+  async handle(conflicts) {
+    let requeued = false;
+    for (const c of conflicts) {
+      let decision;
+      try {
+        decision = await this.conflictHandler(structuredClone(c));
+      } catch (e) {
+        console.warn('outpost: the conflict handler threw; keeping the server\'s state', e);
+        decision = 'keep-server';
+      }
+      if (decision === 'leave-open') continue;
+      if (decision === 'reapply-local') {
+        if (c.conflictId) {
+          // parked by the server (manual): resolving it with the client's data is the re-apply
+          await this.http.post(`conflicts/${encodeURIComponent(c.conflictId)}/resolve`, { resolution: 'client' });
+          await this.store.discard(c.opId);
+        } else if ((await this.store.requeue(c.opId, undefined, new Date().toISOString())) !== null) {
+          requeued = true;
+        }
+      } else {
+        await this.store.discard(c.opId); // keep-server, and anything unknown
+      }
+    }
+    return requeued;
+  }
+
+  // ------------------------------------------------------------------------------------------------ pull
+
+  /**
+   * Pulls pages until `hasMore` is false. The next page is fetched while the current one is written to the store;
+   * a page's cursor is stored with its changes, so a crash re-pulls from the last stored page.
+   */
+  async pull(t, progress) {
+    const key = this.cursorKey();
+    const cursor = await this.store.getMeta(key);
+    const snapshot = cursor == null;
+    let first = true;
+    let page = await this.fetch(cursor);
+    for (;;) {
+      const next = page?.cursor;
+      if (typeof next !== 'string') {
+        throw new TransportError(syncError('server', 'a pull answer without a cursor', 200));
+      }
+      const hasMore = page.hasMore === true;
+      const following = hasMore ? this.fetch(next) : null;
+      following?.catch(() => {}); // awaited below; a failure while this page is stored is not "unhandled"
+      const changes = (page.changes || []).map((c) => ({
+        collection: String(c.collection), id: String(c.id), version: Number(c.version), deleted: c.deleted === true,
+        data: c.data !== null && typeof c.data === 'object' && !Array.isArray(c.data) ? c.data : null,
+      }));
+      const touched = await this.store.applyPullPage(changes, page.reset === true || (snapshot && first),
+        this.collections, key, next);
+      this.emitData(touched.toChanges(), 'sync');
+      t.pulled += changes.length;
+      progress({ phase: 'pull', done: t.pulled, total: -1 });
+      first = false;
+      if (!hasMore) {
+        const confirmed = await this.store.confirm(Number(page.lastProcessedOpId || 0));
+        this.emitData(confirmed.toChanges(), 'sync');
+        return;
+      }
+      page = await following;
+    }
+  }
+
+  fetch(cursor) {
+    let query = `sync/pull?deviceId=${encodeURIComponent(this.store.deviceId)}&limit=${this.pullPageSize}`
+      + `&collections=${encodeURIComponent(this.collections.join(','))}`;
+    if (cursor != null) query += `&cursor=${encodeURIComponent(cursor)}`;
+    return this.http.get(query);
+  }
+}

@@ -1,0 +1,655 @@
+// The device's durable state in one IndexedDB database per user: `meta` (deviceId, next opId, cursors, settings),
+// `records` (the server's last confirmed state of each record and, while local ops are live, the view with them on
+// top) and `ops` (the queue). Every public method is one IndexedDB transaction: a local write and its queued op
+// commit together or not at all. Writes the app was told about use durability 'strict' (flushed to disk).
+//
+// A record's view is its server state with its *live* ops applied in opId order: pending and syncing ops, and synced
+// ops above the last `lastProcessedOpId` a completed pull confirmed. Conflict and failed ops are not live: the record
+// shows the server's state. (docs/sync-algorithm.md)
+
+import { applyPatch, composePatches, copy } from './merge-patch.js';
+
+const SCHEMA_VERSION = 1;
+const LIVE_NOW = new Set(['pending', 'syncing']);
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+/** What a store change touched: collection → Set of ids (an empty Set with `all`: reload the collection). */
+export class Touched {
+  constructor() {
+    this.ids = new Map();
+    this.everything = new Set();
+  }
+  add(collection, id) {
+    if (!this.ids.has(collection)) this.ids.set(collection, new Set());
+    if (id != null) this.ids.get(collection).add(id);
+  }
+  all(collection) {
+    this.add(collection, null);
+    this.everything.add(collection);
+  }
+  isEmpty() {
+    return this.ids.size === 0;
+  }
+  /** As plain data for listeners and other tabs: [{collection, ids}] (ids empty: the whole collection). */
+  toChanges() {
+    return [...this.ids.entries()].map(([collection, ids]) => ({
+      collection,
+      ids: this.everything.has(collection) ? [] : [...ids],
+    }));
+  }
+}
+
+/** One IndexedDB transaction with promise-returning helpers (await only these inside it). */
+class Tx {
+  constructor(tx) {
+    this.tx = tx;
+    this.meta = tx.objectStoreNames.contains('meta') ? tx.objectStore('meta') : null;
+    this.records = tx.objectStore('records');
+    this.ops = tx.objectStore('ops');
+  }
+  get(store, key) {
+    return request(this[store].get(key));
+  }
+  put(store, value) {
+    return request(this[store].put(value));
+  }
+  del(store, key) {
+    return request(this[store].delete(key));
+  }
+  async getMeta(key) {
+    const row = await request(this.meta.get(key));
+    return row ? row.value : null;
+  }
+  setMeta(key, value) {
+    return value == null ? request(this.meta.delete(key)) : request(this.meta.put({ key, value }));
+  }
+  opsOf(collection, id) {
+    return request(this.ops.index('byRecord').getAll([collection, id]));
+  }
+  opsIn(state, count) {
+    return request(this.ops.index('byState').getAll(state, count));
+  }
+}
+
+export class LocalStore {
+  /** Opens (creating or upgrading) the database `name`; ops left syncing by a crash go back to pending. */
+  static async open(name) {
+    const open = indexedDB.open(name, SCHEMA_VERSION);
+    open.onupgradeneeded = (event) => {
+      const db = open.result;
+      if (event.oldVersion < 1) {
+        db.createObjectStore('meta', { keyPath: 'key' });
+        const records = db.createObjectStore('records', { keyPath: ['collection', 'id'] });
+        records.createIndex('byCollection', 'collection');
+        records.createIndex('local', 'local');
+        const ops = db.createObjectStore('ops', { keyPath: 'opId' });
+        ops.createIndex('byRecord', ['collection', 'recordId']);
+        ops.createIndex('byState', 'state');
+      }
+    };
+    const db = await new Promise((resolve, reject) => {
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+      open.onblocked = () => reject(new Error(`the local store ${name} is held open by an older version of this app`));
+    });
+    const store = new LocalStore(db, name);
+    await store.init();
+    return store;
+  }
+
+  constructor(db, name) {
+    this.db = db;
+    this.name = name;
+    this.deviceId = null;
+    // another tab upgrading the schema: let it, this tab's store stops working until it is reloaded
+    db.onversionchange = () => db.close();
+  }
+
+  async init() {
+    this.deviceId = await this.run('readwrite', async (tx) => {
+      let id = await tx.getMeta('device_id');
+      if (id == null) {
+        id = `d-${crypto.randomUUID()}`;
+        await tx.setMeta('device_id', id);
+        await tx.setMeta('next_op_id', 1);
+      }
+      return id;
+    });
+  }
+
+  /**
+   * Ops left syncing by a crash or a closed tab go back to pending (the server dedupes the re-send by opId). Only
+   * the tab that holds the sync lock may call this: another tab's push may be in flight.
+   */
+  releaseInFlight() {
+    return this.run('readwrite', async (tx) => {
+      for (const op of await tx.opsIn('syncing')) await tx.put('ops', { ...op, state: 'pending' });
+    });
+  }
+
+  /** Runs `work(tx)` in one transaction over all stores; resolves after the commit with work's result. */
+  async run(mode, work, durability = 'strict') {
+    const tx = this.db.transaction(['meta', 'records', 'ops'], mode, { durability });
+    const done = new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new DOMException('the local transaction was aborted', 'AbortError'));
+    });
+    let result;
+    try {
+      result = await work(new Tx(tx));
+    } catch (e) {
+      try {
+        tx.abort();
+      } catch {
+        // already finished
+      }
+      await done.catch(() => {});
+      throw e;
+    }
+    await done;
+    return result;
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  // ------------------------------------------------------------------------------------------- meta
+
+  getMeta(key) {
+    return this.run('readonly', (tx) => tx.getMeta(key));
+  }
+
+  putMeta(key, value) {
+    return this.run('readwrite', (tx) => tx.setMeta(key, value));
+  }
+
+  async nextOpId(tx) {
+    const next = Number(await tx.getMeta('next_op_id'));
+    await tx.setMeta('next_op_id', next + 1);
+    return next;
+  }
+
+  // ------------------------------------------------------------------------------------------- local writes
+
+  /** Creates a record locally and queues the create; `temp`: the id is temporary (server-assigned ids). */
+  create(collection, id, temp, data, at) {
+    return this.run('readwrite', async (tx) => {
+      if (await this.view(tx, collection, id)) throw new Error(`record ${collection}/${id} exists already`);
+      await tx.put('ops', {
+        opId: await this.nextOpId(tx), type: 'create', collection, recordId: id, temp, baseVersion: 0,
+        data: copy(data), clientTs: at, state: 'pending', error: null, conflict: null,
+      });
+      await this.refreshView(tx, collection, id);
+      return this.view(tx, collection, id);
+    });
+  }
+
+  /** Applies a merge patch locally and queues it with the version the device last saw (folded when unsent). */
+  update(collection, id, patch, at) {
+    return this.run('readwrite', async (tx) => {
+      if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
+      const tail = (await tx.opsOf(collection, id)).at(-1);
+      let folded = false;
+      if (tail && tail.state === 'pending' && tail.type === 'create') {
+        await tx.put('ops', { ...tail, data: applyPatch(tail.data, patch), clientTs: at });
+        folded = true;
+      } else if (tail && tail.state === 'pending' && tail.type === 'update') {
+        const composed = composePatches(tail.data, patch);
+        if (composed !== null) {
+          await tx.put('ops', { ...tail, data: composed, clientTs: at });
+          folded = true;
+        }
+      }
+      if (!folded) {
+        await tx.put('ops', {
+          opId: await this.nextOpId(tx), type: 'update', collection, recordId: id, temp: false,
+          baseVersion: await this.serverVersion(tx, collection, id), data: copy(patch), clientTs: at,
+          state: 'pending', error: null, conflict: null,
+        });
+      }
+      await this.refreshView(tx, collection, id);
+      return this.view(tx, collection, id);
+    });
+  }
+
+  /** Deletes a record locally and queues the delete (a create that never left the device is simply dropped). */
+  delete(collection, id, at) {
+    return this.run('readwrite', async (tx) => {
+      if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
+      const tail = (await tx.opsOf(collection, id)).at(-1);
+      if (tail && tail.state === 'pending' && tail.type === 'create'
+          && (await this.serverVersion(tx, collection, id)) === 0) {
+        await tx.del('ops', tail.opId);
+      } else if (tail && tail.state === 'pending' && tail.type === 'update') {
+        await tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at });
+      } else {
+        await tx.put('ops', {
+          opId: await this.nextOpId(tx), type: 'delete', collection, recordId: id, temp: false,
+          baseVersion: await this.serverVersion(tx, collection, id), data: null, clientTs: at,
+          state: 'pending', error: null, conflict: null,
+        });
+      }
+      await this.refreshView(tx, collection, id);
+    });
+  }
+
+  async serverVersion(tx, collection, id) {
+    const rec = await tx.get('records', [collection, id]);
+    return rec ? rec.serverVersion : 0;
+  }
+
+  // ------------------------------------------------------------------------------------------- reads
+
+  async view(tx, collection, id) {
+    const rec = await tx.get('records', [collection, id]);
+    if (!rec || !visible(rec)) return null;
+    const pending = (await tx.opsOf(collection, id)).some((op) => LIVE_NOW.has(op.state));
+    return toRecord(rec, pending);
+  }
+
+  get(collection, id) {
+    return this.run('readonly', (tx) => this.view(tx, collection, id));
+  }
+
+  /** Visible records of a collection whose top-level fields equal the filter's values, by id. */
+  list(collection, filter = {}) {
+    return this.run('readonly', async (tx) => {
+      const pending = new Set();
+      for (const state of LIVE_NOW) {
+        for (const op of await tx.opsIn(state)) {
+          if (op.collection === collection) pending.add(op.recordId);
+        }
+      }
+      const conditions = Object.entries(filter);
+      const rows = await request(tx.records.index('byCollection').getAll(collection));
+      const out = [];
+      for (const rec of rows) {
+        if (!visible(rec)) continue;
+        const data = rec.local ? rec.localData : rec.serverData;
+        if (conditions.every(([field, value]) => (value === null ? data?.[field] == null : data?.[field] === value))) {
+          out.push(toRecord(rec, pending.has(rec.id)));
+        }
+      }
+      return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    }, 'relaxed');
+  }
+
+  // ------------------------------------------------------------------------------------------- queue
+
+  /** Counts of ops by state. */
+  counts() {
+    return this.run('readonly', async (tx) => {
+      const counts = {};
+      for (const state of ['pending', 'syncing', 'synced', 'conflict', 'failed']) {
+        counts[state] = await request(tx.ops.index('byState').count(state));
+      }
+      return counts;
+    });
+  }
+
+  /** The ops in the given states, by opId, as the public QueuedOperation shape. */
+  ops(states) {
+    return this.run('readonly', async (tx) => {
+      const all = [];
+      for (const state of states) all.push(...(await tx.opsIn(state)));
+      return all.sort((a, b) => a.opId - b.opId).map(toQueued);
+    });
+  }
+
+  /**
+   * The next pending ops in opId order (at most `limit`, opId ≤ `maxOpId`), marked syncing. The batch ends before a
+   * second op of the same record: the later op's baseVersion is known only once the earlier one is answered.
+   */
+  takeBatch(limit, maxOpId) {
+    return this.run('readwrite', async (tx) => {
+      const batch = [];
+      const keys = new Set();
+      for (const op of await tx.opsIn('pending', limit)) {
+        if (op.opId > maxOpId) break;
+        const key = `${op.collection}\u0000${op.recordId}`;
+        if (keys.has(key)) break;
+        keys.add(key);
+        batch.push(op);
+      }
+      for (const op of batch) await tx.put('ops', { ...op, state: 'syncing' });
+      return batch;
+    });
+  }
+
+  /** A push that got no answer: its ops go back to pending, to be sent again. */
+  releaseBatch(batch) {
+    return this.run('readwrite', async (tx) => {
+      for (const { opId } of batch) {
+        const op = await tx.get('ops', opId);
+        if (op && op.state === 'syncing') await tx.put('ops', { ...op, state: 'pending' });
+      }
+    });
+  }
+
+  /**
+   * Stores the answers of one push in one transaction: op states, the server's state of each record, temporary ids
+   * replaced everywhere, baseVersions of later ops of the same record moved to the answered version, views. Ops of
+   * the batch without an answer go back to pending.
+   */
+  applyPushResults(batch, results, references) {
+    return this.run('readwrite', async (tx) => {
+      const byId = new Map(batch.map((op) => [op.opId, op]));
+      const outcome = { applied: 0, merged: 0, conflicts: 0, rejected: 0, newConflicts: [], touched: new Touched() };
+      const views = new Set();
+      for (const result of results || []) {
+        const op = byId.get(Number(result.opId));
+        if (!op) continue;
+        const { collection } = op;
+        let id = op.recordId;
+        const status = result.status;
+        if (!['applied', 'merged', 'conflict', 'rejected'].includes(status)) continue; // unknown: sent again later
+        byId.delete(op.opId);
+        if (op.temp && result.id != null && String(result.id) !== id) {
+          const realId = String(result.id);
+          await this.remapTempId(tx, collection, id, realId, references, outcome.touched, views);
+          id = realId;
+        }
+        const version = Number(result.version || 0);
+        const stored = await tx.get('ops', op.opId);
+        if (status === 'applied' || status === 'merged') {
+          outcome[status] += 1;
+          await tx.put('ops', { ...stored, recordId: id, temp: false, state: 'synced' });
+          let serverData = isPlainObject(result.data) ? result.data : null;
+          if (serverData === null && op.type !== 'delete') {
+            serverData = op.type === 'create' ? stored.data
+              : applyPatch((await tx.get('records', [collection, id]))?.serverData ?? null, stored.data);
+          }
+          await this.setServerState(tx, collection, id, version, op.type === 'delete', serverData);
+          for (const later of await tx.opsOf(collection, id)) {
+            if (later.opId > op.opId && later.state === 'pending') {
+              await tx.put('ops', { ...later, baseVersion: version });
+            }
+          }
+        } else if (status === 'conflict') {
+          outcome.conflicts += 1;
+          const c = result.conflict || {};
+          const deleted = result.deleted === true || !isPlainObject(result.data);
+          const conflict = {
+            opId: op.opId, type: op.type, collection, id, baseVersion: op.baseVersion,
+            serverData: deleted ? null : result.data, serverVersion: version, serverDeleted: deleted,
+            localAttempt: stored.data, fields: Array.isArray(c.fields) ? c.fields.map(String) : [],
+            strategy: c.strategy ?? null, conflictId: c.conflictId ?? null,
+          };
+          await tx.put('ops', { ...stored, recordId: id, state: 'conflict', conflict });
+          if (version > 0) await this.setServerState(tx, collection, id, version, deleted, conflict.serverData);
+          outcome.newConflicts.push(conflict);
+        } else {
+          outcome.rejected += 1;
+          const e = result.error || {};
+          const error = {
+            code: e.code || 'invalid_operation',
+            message: e.message || '',
+            fields: (e.fields || []).map((f) => (typeof f === 'string'
+              ? { field: f, message: '' } : { field: String(f.field ?? ''), message: String(f.message ?? '') })),
+          };
+          await tx.put('ops', { ...stored, recordId: id, state: 'failed', error });
+        }
+        views.add(`${collection}\u0000${id}`);
+        outcome.touched.add(collection, id);
+      }
+      for (const op of byId.values()) {
+        const stored = await tx.get('ops', op.opId);
+        if (stored && stored.state === 'syncing') await tx.put('ops', { ...stored, state: 'pending' });
+      }
+      for (const key of views) {
+        const [collection, id] = key.split('\u0000');
+        await this.refreshView(tx, collection, id);
+      }
+      return outcome;
+    });
+  }
+
+  /** The server's state of a record, unless the store knows a newer version already. */
+  async setServerState(tx, collection, id, version, deleted, data) {
+    const rec = await tx.get('records', [collection, id]);
+    if (rec && version < rec.serverVersion) return;
+    await tx.put('records', {
+      ...(rec || { collection, id, local: 0, localData: null, localDeleted: false }),
+      serverVersion: version, serverDeleted: deleted, serverData: deleted ? null : copy(data),
+    });
+  }
+
+  /** Replaces a temporary id by the server's id: the record, its ops, and reference fields that hold it. */
+  async remapTempId(tx, collection, tempId, realId, references, touched, views) {
+    const rec = await tx.get('records', [collection, tempId]);
+    await tx.del('records', [collection, tempId]);
+    if (rec) await tx.put('records', { ...rec, id: realId });
+    for (const op of await tx.opsOf(collection, tempId)) {
+      await tx.put('ops', { ...op, recordId: realId, temp: false });
+    }
+    for (const [other, fields] of Object.entries(references || {})) {
+      for (const [field, target] of Object.entries(fields)) {
+        if (target !== collection) continue;
+        for (const row of await request(tx.records.index('byCollection').getAll(other))) {
+          let changed = false;
+          for (const column of ['serverData', 'localData']) {
+            if (row[column] && row[column][field] === tempId) {
+              row[column] = { ...row[column], [field]: realId };
+              changed = true;
+            }
+          }
+          if (changed) {
+            await tx.put('records', row);
+            touched.add(other, row.id);
+          }
+        }
+        for (const state of ['pending', 'syncing', 'conflict', 'failed']) {
+          for (const op of await tx.opsIn(state)) {
+            if (op.collection === other && op.type !== 'delete' && op.data && op.data[field] === tempId) {
+              await tx.put('ops', { ...op, data: { ...op.data, [field]: realId } });
+              views.add(`${other}\u0000${op.recordId}`);
+            }
+          }
+        }
+      }
+    }
+    touched.add(collection, realId);
+  }
+
+  // ------------------------------------------------------------------------------------------- pull
+
+  /**
+   * Applies one pull page and stores its cursor in the same transaction (a crash re-pulls the page; applying is
+   * idempotent by version). `replace`: the first page of a snapshot (no cursor, or `reset: true`): it replaces the
+   * server state held for these collections; records with live local ops are kept.
+   */
+  applyPullPage(changes, replace, collections, cursorKey, cursor) {
+    return this.run('readwrite', async (tx) => {
+      const touched = new Touched();
+      if (replace) {
+        for (const collection of collections) {
+          const rows = await request(tx.records.index('byCollection').getAll(collection));
+          for (const row of rows) if (!row.local) await tx.del('records', [collection, row.id]);
+          touched.all(collection);
+        }
+      }
+      const refresh = [];
+      for (const change of changes) {
+        const key = [change.collection, change.id];
+        const rec = await tx.get('records', key);
+        if (change.deleted) {
+          if (rec && rec.serverVersion <= change.version) {
+            if (rec.local) {
+              await tx.put('records', { ...rec, serverVersion: change.version, serverDeleted: true, serverData: null });
+            } else {
+              await tx.del('records', key);
+            }
+          }
+        } else if (!rec) {
+          await tx.put('records', {
+            collection: change.collection, id: change.id, serverVersion: change.version, serverDeleted: false,
+            serverData: change.data, local: 0, localData: null, localDeleted: false,
+          });
+        } else if (change.version >= rec.serverVersion) {
+          await tx.put('records', { ...rec, serverVersion: change.version, serverDeleted: false, serverData: change.data });
+        }
+        if (rec && rec.local) refresh.push(change);
+        if (!replace) touched.add(change.collection, change.id);
+      }
+      for (const change of refresh) await this.refreshView(tx, change.collection, change.id);
+      await tx.setMeta(cursorKey, cursor);
+      return touched;
+    }, 'relaxed');
+  }
+
+  /**
+   * After a complete pull: synced ops at or below `lastProcessedOpId` are part of the pulled state and leave the
+   * queue; the views of their records are rebuilt without them.
+   */
+  confirm(lastProcessedOpId) {
+    return this.run('readwrite', async (tx) => {
+      const touched = new Touched();
+      const keys = new Map();
+      for (const op of await tx.opsIn('synced')) {
+        if (op.opId > lastProcessedOpId) continue;
+        await tx.del('ops', op.opId);
+        keys.set(`${op.collection}\u0000${op.recordId}`, [op.collection, op.recordId]);
+      }
+      await tx.setMeta('confirmed_op_id', lastProcessedOpId);
+      for (const [collection, id] of keys.values()) {
+        await this.refreshView(tx, collection, id);
+        touched.add(collection, id);
+      }
+      return touched;
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------- op lists
+
+  async finalOp(tx, opId) {
+    const op = await tx.get('ops', opId);
+    return op && (op.state === 'conflict' || op.state === 'failed') ? op : null;
+  }
+
+  /** Removes a conflict or failed op; its record shows the server's state. The op, or null. */
+  discard(opId) {
+    return this.run('readwrite', async (tx) => {
+      const op = await this.finalOp(tx, opId);
+      if (op) {
+        await tx.del('ops', opId);
+        await this.refreshView(tx, op.collection, op.recordId);
+      }
+      return op ? toQueued(op) : null;
+    });
+  }
+
+  /** The open conflict op with this server conflict id, or null. */
+  async conflictOp(conflictId) {
+    return (await this.ops(['conflict'])).find((op) => op.conflict?.conflictId === conflictId) ?? null;
+  }
+
+  /**
+   * Queues a conflict or failed op again as a new op (new opId) on the version the store now holds; `data` replaces
+   * its data, undefined keeps it. A create of a record the server has becomes an update; an update of a record the
+   * server deleted becomes a create. The old op leaves the lists. The new opId, or null.
+   */
+  requeue(opId, data, at) {
+    return this.run('readwrite', async (tx) => {
+      const op = await this.finalOp(tx, opId);
+      if (!op) return null;
+      let payload = data !== undefined && data !== null ? copy(data) : op.data;
+      const rec = await tx.get('records', [op.collection, op.recordId]);
+      const base = rec ? rec.serverVersion : 0;
+      const onServer = base > 0 && !rec.serverDeleted;
+      let type = op.type;
+      if (type === 'create' && onServer) {
+        type = 'update';
+      } else if (type === 'update' && !onServer) {
+        type = 'create';
+        payload = applyPatch(null, payload);
+      } else if (type === 'delete' && !onServer) {
+        await tx.del('ops', opId);
+        await this.refreshView(tx, op.collection, op.recordId);
+        return opId;
+      }
+      const newOpId = await this.nextOpId(tx);
+      await tx.del('ops', opId);
+      await tx.put('ops', {
+        opId: newOpId, type, collection: op.collection, recordId: op.recordId, temp: op.temp,
+        baseVersion: type === 'create' ? 0 : base, data: type === 'delete' ? null : payload, clientTs: at,
+        state: 'pending', error: null, conflict: null,
+      });
+      await this.refreshView(tx, op.collection, op.recordId);
+      return newOpId;
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------- views
+
+  /** Rebuilds a record's view: server state with its live ops applied; a record with neither is removed. */
+  async refreshView(tx, collection, id) {
+    const confirmed = Number((await tx.getMeta('confirmed_op_id')) ?? 0);
+    const live = (await tx.opsOf(collection, id))
+      .filter((op) => LIVE_NOW.has(op.state) || (op.state === 'synced' && op.opId > confirmed))
+      .sort((a, b) => a.opId - b.opId);
+    const rec = await tx.get('records', [collection, id]);
+    const serverVersion = rec ? rec.serverVersion : 0;
+    const serverDeleted = rec ? rec.serverDeleted : false;
+    if (live.length === 0) {
+      if (!rec) return;
+      if (serverVersion === 0 || serverDeleted) {
+        await tx.del('records', [collection, id]);
+      } else if (rec.local) {
+        await tx.put('records', { ...rec, local: 0, localData: null, localDeleted: false });
+      }
+      return;
+    }
+    let view = serverDeleted || !rec ? null : rec.serverData;
+    let deleted = serverVersion > 0 && serverDeleted;
+    for (const op of live) {
+      if (op.type === 'create') {
+        view = copy(op.data);
+        deleted = false;
+      } else if (op.type === 'update') {
+        view = applyPatch(view, op.data);
+      } else {
+        view = null;
+        deleted = true;
+      }
+    }
+    await tx.put('records', {
+      ...(rec || { collection, id, serverVersion: 0, serverDeleted: false, serverData: null }),
+      local: 1, localData: view, localDeleted: deleted,
+    });
+  }
+}
+
+function visible(rec) {
+  return rec.local ? !rec.localDeleted : !rec.serverDeleted;
+}
+
+function toRecord(rec, pending) {
+  return {
+    collection: rec.collection, id: rec.id, data: (rec.local ? rec.localData : rec.serverData) ?? {},
+    version: rec.serverVersion, pending,
+  };
+}
+
+function toQueued(op) {
+  return {
+    opId: op.opId, type: op.type, collection: op.collection, id: op.recordId, temporaryId: !!op.temp,
+    baseVersion: op.baseVersion, data: op.data ?? null, clientTimestamp: op.clientTs, state: op.state,
+    error: op.error ?? null, conflict: op.conflict ?? null,
+  };
+}
+
+function noSuchRecord(collection, id) {
+  return new Error(`no record ${collection}/${id} in the local store`);
+}
+
+function isPlainObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

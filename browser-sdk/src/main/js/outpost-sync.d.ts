@@ -1,0 +1,231 @@
+// Type declarations of the Outpost browser SDK (outpost-sync.js). Behaviour: docs/sync-algorithm.md; guide:
+// docs/browser-sdk.md; wire contract: PROTOCOL.md.
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A collection the client syncs: its name, or its name with options. */
+export type CollectionConfig =
+  | string
+  | {
+      name: string;
+      /** `id-mode: server` on the server: creates get a temporary id `tmp-<uuid>` until the server names them. */
+      serverIds?: boolean;
+      /** Reference fields holding ids of other collections: field → collection (rewritten when a temp id is named). */
+      references?: Record<string, string>;
+    };
+
+export type ConflictDecision = 'keep-server' | 'reapply-local' | 'leave-open';
+
+/** Gets a bearer token; `refresh` is true after the server answered 401 (give a new one, not the cached one). */
+export type TokenProvider = (refresh: boolean) => string | Promise<string>;
+
+export interface SyncClientOptions {
+  /** Server base URL, e.g. `https://sync.example.org` (default: the page's origin). `/api/v1` is appended. */
+  baseUrl?: string;
+  /** Either a token provider or credentials (a password sign-in at `POST /auth/token`, repeated on refresh). */
+  tokenProvider?: TokenProvider;
+  credentials?: { username: string; password: string };
+  /** The signed-in user: one IndexedDB store and one deviceId per user on a shared device. Default: the username. */
+  user?: string;
+  /** The collections this client syncs (at least one). */
+  collections: CollectionConfig[];
+  /** Decides each conflict; default keeps the server's state, except parked (manual) conflicts, left open. */
+  conflictHandler?: (conflict: Conflict) => ConflictDecision | Promise<ConflictDecision>;
+  /** Auto-sync default (a setting saved in the store wins). Default `{enabled: true, intervalSeconds: 300}`. */
+  autoSync?: { enabled: boolean; intervalSeconds: number };
+  /** One sync when the client opens (default true). */
+  syncOnStart?: boolean;
+  /** Sync this long after a local write while auto-sync is on (default 2000 ms; 0: never). */
+  syncAfterWriteMs?: number;
+  /** Retry with backoff after a sync found no server, and sync on the browser's `online` event (default true). */
+  syncOnReconnect?: boolean;
+  /** Keep `GET /sync/stream` open and sync on each poke (default true). */
+  liveUpdates?: boolean;
+  /** Equal-jitter backoff: base and cap in ms (default 2000 and 300000). */
+  backoff?: { baseMs: number; capMs: number };
+  /** Per-request timeout in ms (default 30000). */
+  timeoutMs?: number;
+  /** Ops per push request, 1–1000 (default 1000). */
+  pushBatchSize?: number;
+  /** Changes per pull page, 1–1000 (default 1000). */
+  pullPageSize?: number;
+  /** IndexedDB database name prefix (default `outpost`): the database is `<prefix>-<user>`. */
+  storeName?: string;
+}
+
+export interface LocalRecord {
+  collection: string;
+  id: string;
+  data: JsonObject;
+  /** The server version the record builds on (0: never confirmed by the server). */
+  version: number;
+  /** True while the record has ops not yet accepted by the server. */
+  pending: boolean;
+}
+
+export type OpType = 'create' | 'update' | 'delete';
+export type OpState = 'pending' | 'syncing' | 'synced' | 'conflict' | 'failed';
+
+export interface OperationError {
+  code: string;
+  message: string;
+  fields: Array<{ field: string; message: string }>;
+}
+
+/** A conflict the server answered for one of this device's ops. */
+export interface Conflict {
+  opId: number;
+  type: OpType;
+  collection: string;
+  id: string;
+  baseVersion: number;
+  serverData: JsonObject | null;
+  serverVersion: number;
+  serverDeleted: boolean;
+  localAttempt: JsonObject | null;
+  fields: string[];
+  strategy: string | null;
+  /** Set when the server parked the op as an open conflict (`manual`): resolve it on the server. */
+  conflictId: string | null;
+}
+
+export interface QueuedOperation {
+  opId: number;
+  type: OpType;
+  collection: string;
+  id: string;
+  temporaryId: boolean;
+  baseVersion: number;
+  data: JsonObject | null;
+  clientTimestamp: string;
+  state: OpState;
+  error: OperationError | null;
+  conflict: Conflict | null;
+}
+
+export type SyncErrorKind = 'offline' | 'busy' | 'server' | 'unauthorized' | 'forbidden' | 'refused' | 'local';
+
+export interface SyncError {
+  kind: SyncErrorKind;
+  message: string;
+  /** HTTP status, 0 when there was no answer. */
+  status: number;
+  /** The problem's stable `code`, when the server sent one. */
+  code: string | null;
+}
+
+export interface SyncResult {
+  pushed: number;
+  applied: number;
+  merged: number;
+  conflicts: number;
+  rejected: number;
+  /** Ops still waiting because the sync stopped early (no server, 5xx, …). */
+  failed: number;
+  pulled: number;
+  durationMs: number;
+  error: SyncError | null;
+}
+
+export type SyncState = 'idle' | 'syncing' | 'offline' | 'error';
+
+export interface SyncStatus {
+  state: SyncState;
+  /** PENDING + SYNCING ops. */
+  pendingOps: number;
+  failedOps: number;
+  openConflicts: number;
+  /** ISO time of the last successful sync (any tab of this origin and user), or null. */
+  lastSyncAt: string | null;
+  lastAttemptAt: string | null;
+  lastError: SyncError | null;
+  progress: { phase: 'push' | 'pull'; done: number; total: number } | null;
+  nextAttemptAt: string | null;
+  autoSync: { enabled: boolean; intervalSeconds: number };
+  /** True in the one tab of this origin and user that runs the timers and the live stream. */
+  leader: boolean;
+}
+
+export interface DataChange {
+  collection: string;
+  /** Changed ids; empty: reload the whole collection. */
+  ids: string[];
+  origin: 'local' | 'sync';
+}
+
+/** An open conflict on the server (`GET /conflicts?status=open`). */
+export interface ServerConflict {
+  conflictId: string;
+  collection: string;
+  id: string;
+  deviceId: string;
+  userId: string;
+  opId: number;
+  baseVersion: number;
+  serverVersion: number;
+  clientData: JsonObject | null;
+  serverData: JsonObject | null;
+  fields: string[];
+  status: string;
+  createdAt: string | null;
+}
+
+export type Resolution = 'server' | 'client' | { custom: JsonObject };
+
+export type Filter = Record<string, string | number | boolean | null>;
+
+export interface Records {
+  /** Writes the record and queues its create in one IndexedDB transaction. `id` null: a temp id (serverIds only). */
+  create(id: string | null, data: JsonObject): Promise<LocalRecord>;
+  /** Applies a merge patch (RFC 7396) locally and queues it on the version the device last saw. */
+  update(id: string, patch: JsonObject): Promise<LocalRecord>;
+  delete(id: string): Promise<void>;
+  get(id: string): Promise<LocalRecord | null>;
+  /** Visible records, by id; `filter`: top-level fields equal to the given values. */
+  list(filter?: Filter): Promise<LocalRecord[]>;
+}
+
+export declare class SyncClient {
+  readonly deviceId: string;
+  readonly user: string;
+  records(collection: string): Records;
+  /** Syncs now, or joins the sync that is running (in any tab of this origin and user, one runs at a time). */
+  syncNow(): Promise<SyncResult>;
+  status(): SyncStatus;
+  /** Calls `listener` with the status now and on every change; returns the unsubscribe function. */
+  subscribe(listener: (status: SyncStatus) => void): () => void;
+  unsubscribe(listener: (status: SyncStatus) => void): void;
+  /** Data changes (local writes, pulls, other tabs); returns the unsubscribe function. */
+  onChange(listener: (change: DataChange) => void, collection?: string): () => void;
+  /** Turns auto-sync on/off with an interval of 30–3600 whole seconds (RangeError otherwise); saved, applied at once. */
+  setAutoSync(enabled: boolean, intervalSeconds: number): Promise<void>;
+  pendingOps(): Promise<QueuedOperation[]>;
+  failedOps(): Promise<QueuedOperation[]>;
+  conflictedOps(): Promise<QueuedOperation[]>;
+  /** Drops a failed or conflicted op (its record shows the server's state); false if none has that opId. */
+  discard(opId: number): Promise<boolean>;
+  /** Queues a failed or conflicted op again (edited with `data`) on the version the device holds; the new opId. */
+  requeue(opId: number, data?: JsonObject): Promise<number | null>;
+  /** Settles a conflicted op: 'server' keeps the server's state, 'client' re-applies this device's change, custom data. */
+  resolveConflict(opId: number, resolution: Resolution): Promise<void>;
+  /** Open conflicts on the server that this user may see. */
+  conflicts(): Promise<ServerConflict[]>;
+  /** Resolves an open server conflict (`POST /conflicts/{id}/resolve`). */
+  resolve(conflictId: string, resolution: Resolution): Promise<void>;
+  /** Stops timers, the live stream and the tab coordination; closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens (creating on first use) the user's store and starts the client's triggers. */
+export declare function openSyncClient(options: SyncClientOptions): Promise<SyncClient>;
+
+/** Signs in with a password (`POST /auth/token`); the access token. */
+export declare function signIn(baseUrl: string | undefined, username: string, password: string): Promise<string>;
+
+/** Thrown by `signIn` and the conflicts API when the server refuses (or cannot be reached: kind 'offline'). */
+export declare class SyncRequestError extends Error {
+  readonly error: SyncError;
+}
+
+export declare const MIN_INTERVAL_SECONDS: 30;
+export declare const MAX_INTERVAL_SECONDS: 3600;

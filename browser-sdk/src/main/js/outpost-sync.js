@@ -1,0 +1,315 @@
+// The Outpost browser SDK: local-first records in IndexedDB, an operation queue, and sync with an Outpost server.
+// Types: outpost-sync.d.ts. Guide: docs/browser-sdk.md. Algorithm (shared with the Java SDK): docs/sync-algorithm.md.
+
+import { LocalStore } from './internal/store.js';
+import { HttpTransport, TransportError, passwordSignIn } from './internal/transport.js';
+import { SyncEngine } from './internal/engine.js';
+import { SyncRunner, checkInterval, MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS } from './internal/runner.js';
+import { isObject } from './internal/merge-patch.js';
+
+export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS };
+
+const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** A request the server refused, or could not be sent (`error.kind` 'offline'). */
+export class SyncRequestError extends Error {
+  constructor(error) {
+    super(error.message);
+    this.name = 'SyncRequestError';
+    this.error = error;
+  }
+}
+
+async function call(work) {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof TransportError) throw new SyncRequestError(e.error);
+    throw e;
+  }
+}
+
+/** Signs in with a password (`POST /auth/token`); the access token. */
+export function signIn(baseUrl, username, password) {
+  return call(() => passwordSignIn(baseUrl, username, password));
+}
+
+/** The default conflict handler: keep the server's state, except parked (manual) conflicts, which stay open. */
+const defaultConflictHandler = (conflict) => (conflict.conflictId ? 'leave-open' : 'keep-server');
+
+export class SyncClient {
+  /** Use `openSyncClient(options)`. */
+  constructor(parts) {
+    Object.assign(this, parts);
+    this.statusListeners = new Set();
+    this.dataListeners = new Set();
+  }
+
+  get deviceId() {
+    return this.store.deviceId;
+  }
+
+  records(collection) {
+    const options = this.collections.get(collection);
+    if (!options) throw new Error(`collection "${collection}" is not one of this client's collections`);
+    const store = this.store;
+    const client = this;
+    return {
+      async create(id, data) {
+        requireObject(data, 'data');
+        let temp = false;
+        if (id == null) {
+          if (!options.serverIds) throw new TypeError(`an id is required: "${collection}" does not use server ids`);
+          id = `tmp-${crypto.randomUUID()}`;
+          temp = true;
+        }
+        requireId(id);
+        const record = await store.create(collection, id, temp, data, now());
+        client.wrote(collection, id);
+        return record;
+      },
+      async update(id, patch) {
+        requireId(id);
+        requireObject(patch, 'patch');
+        const record = await store.update(collection, id, patch, now());
+        client.wrote(collection, id);
+        return record;
+      },
+      async delete(id) {
+        requireId(id);
+        await store.delete(collection, id, now());
+        client.wrote(collection, id);
+      },
+      get(id) {
+        requireId(id);
+        return store.get(collection, id);
+      },
+      list(filter = {}) {
+        requireObject(filter, 'filter');
+        return store.list(collection, filter);
+      },
+    };
+  }
+
+  /** After a local write: tell listeners and other tabs, update the badge, sync soon. */
+  wrote(collection, id) {
+    this.changed({ collection, id });
+    this.runner.localWrite();
+  }
+
+  /** A local change to a record (a write, a discarded or re-queued op): listeners, other tabs, the badge. */
+  changed({ collection, id }) {
+    const changes = [{ collection, ids: [id] }];
+    this.emitData(changes, 'local');
+    this.runner.broadcast({ type: 'data', changes, origin: 'local' });
+    this.runner.publish();
+  }
+
+  syncNow() {
+    return this.runner.sync();
+  }
+
+  status() {
+    return this.runner.status();
+  }
+
+  subscribe(listener) {
+    this.statusListeners.add(listener);
+    safely(listener, this.status());
+    return () => this.unsubscribe(listener);
+  }
+
+  unsubscribe(listener) {
+    this.statusListeners.delete(listener);
+  }
+
+  onChange(listener, collection) {
+    const entry = { listener, collection };
+    this.dataListeners.add(entry);
+    return () => this.dataListeners.delete(entry);
+  }
+
+  emitStatus(status) {
+    for (const listener of [...this.statusListeners]) safely(listener, status);
+  }
+
+  /** Tells data listeners; `fromOtherTab`: the change came over the BroadcastChannel (do not send it back). */
+  emitData(changes, origin, fromOtherTab = false) {
+    if (!changes || changes.length === 0) return;
+    if (!fromOtherTab && origin === 'sync') this.runner?.broadcast({ type: 'data', changes, origin });
+    for (const change of changes) {
+      for (const { listener, collection } of [...this.dataListeners]) {
+        if (collection === undefined || collection === change.collection) safely(listener, { ...change, origin });
+      }
+    }
+  }
+
+  setAutoSync(enabled, intervalSeconds) {
+    return this.runner.setAutoSync(enabled, intervalSeconds);
+  }
+
+  pendingOps() {
+    return this.store.ops(['pending', 'syncing']);
+  }
+
+  failedOps() {
+    return this.store.ops(['failed']);
+  }
+
+  conflictedOps() {
+    return this.store.ops(['conflict']);
+  }
+
+  async discard(opId) {
+    const op = await this.store.discard(opId);
+    if (op) this.changed(op);
+    return op !== null;
+  }
+
+  async requeue(opId, data) {
+    if (data !== undefined && data !== null) requireObject(data, 'data');
+    const op = (await this.store.ops(['conflict', 'failed'])).find((o) => o.opId === opId);
+    const next = await this.store.requeue(opId, data, now());
+    if (next !== null && op) {
+      this.changed(op);
+      this.runner.localWrite();
+    }
+    return next;
+  }
+
+  async resolveConflict(opId, resolution) {
+    const op = (await this.store.ops(['conflict'])).find((o) => o.opId === opId);
+    if (!op) throw new Error(`no open conflict with opId ${opId}`);
+    const conflictId = op.conflict?.conflictId;
+    if (conflictId) {
+      await this.resolve(conflictId, resolution);
+      return;
+    }
+    if (resolution === 'server') {
+      await this.discard(opId);
+    } else if (resolution === 'client') {
+      await this.requeue(opId);
+      this.syncNow().catch(() => {});
+    } else if (isObject(resolution) && isObject(resolution.custom)) {
+      await this.requeue(opId, resolution.custom);
+      this.syncNow().catch(() => {});
+    } else {
+      throw new TypeError('resolution must be "server", "client" or {custom: data}');
+    }
+  }
+
+  conflicts() {
+    return call(() => this.http.get('conflicts?status=open'));
+  }
+
+  async resolve(conflictId, resolution) {
+    const body = resolution === 'server' || resolution === 'client' ? { resolution }
+      : isObject(resolution) && isObject(resolution.custom) ? { resolution: 'custom', data: resolution.custom } : null;
+    if (!body) throw new TypeError('resolution must be "server", "client" or {custom: data}');
+    await call(() => this.http.post(`conflicts/${encodeURIComponent(conflictId)}/resolve`, body));
+    const op = await this.store.conflictOp(conflictId);
+    if (op) {
+      await this.store.discard(op.opId);
+      this.changed(op);
+    }
+    this.syncNow().catch(() => {});
+  }
+
+  async close() {
+    await this.runner.close();
+    this.channel?.close();
+    this.store.close();
+    this.statusListeners.clear();
+    this.dataListeners.clear();
+  }
+}
+
+/** Opens (creating on first use) the user's store and starts the client's triggers. */
+export async function openSyncClient(options) {
+  const o = validate(options);
+  const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`);
+  const http = new HttpTransport({ baseUrl: o.baseUrl, tokenProvider: o.tokenProvider, timeoutMs: o.timeoutMs });
+  const names = [...o.collections.keys()];
+  const references = {};
+  for (const [name, c] of o.collections) if (c.references) references[name] = c.references;
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`outpost:${store.name}`) : null;
+  const client = new SyncClient({ store, http, collections: o.collections, user: o.user, channel });
+  const emitData = (changes, origin, fromOtherTab) => client.emitData(changes, origin, fromOtherTab);
+  const engine = new SyncEngine({
+    store, http, collections: names, references, conflictHandler: o.conflictHandler, emitData,
+    pushBatchSize: o.pushBatchSize, pullPageSize: o.pullPageSize, hooks: o.hooks,
+  });
+  client.runner = new SyncRunner({
+    store, engine, http, channel, lockName: `outpost-sync:${store.name}`,
+    triggers: { onStart: o.syncOnStart, afterWriteMs: o.syncAfterWriteMs, onReconnect: o.syncOnReconnect, live: o.liveUpdates },
+    backoff: o.backoff, autoSync: o.autoSync,
+    streamQuery: `sync/stream?deviceId=${encodeURIComponent(store.deviceId)}&collections=${encodeURIComponent(names.join(','))}`,
+    emitStatus: (status) => client.emitStatus(status), emitData, random: o.random,
+  });
+  await client.runner.start();
+  return client;
+}
+
+function validate(options) {
+  if (!isObject(options)) throw new TypeError('openSyncClient needs an options object');
+  const o = { ...options };
+  if (!o.tokenProvider && !o.credentials) throw new TypeError('tokenProvider or credentials is required');
+  if (o.tokenProvider && o.credentials) throw new TypeError('give tokenProvider or credentials, not both');
+  if (o.credentials) {
+    const { username, password } = o.credentials;
+    if (typeof username !== 'string' || typeof password !== 'string') {
+      throw new TypeError('credentials need a username and a password');
+    }
+    o.tokenProvider = () => passwordSignIn(o.baseUrl, username, password);
+    o.user ??= username;
+  }
+  if (typeof o.user !== 'string' || o.user === '') throw new TypeError('user is required (one store per user)');
+  if (!Array.isArray(o.collections) || o.collections.length === 0) {
+    throw new TypeError('collections: at least one collection is required');
+  }
+  o.collections = new Map(o.collections.map((c) => {
+    const entry = typeof c === 'string' ? { name: c } : c;
+    if (!isObject(entry) || typeof entry.name !== 'string' || !COLLECTION.test(entry.name)) {
+      throw new TypeError(`collections: "${entry?.name ?? c}" is not a collection name ([a-z][a-z0-9_]{0,62})`);
+    }
+    return [entry.name, { serverIds: entry.serverIds === true, references: entry.references ?? null }];
+  }));
+  o.conflictHandler ??= defaultConflictHandler;
+  o.autoSync ??= { enabled: true, intervalSeconds: 300 };
+  checkInterval(o.autoSync.intervalSeconds);
+  o.autoSync = { enabled: o.autoSync.enabled !== false, intervalSeconds: o.autoSync.intervalSeconds };
+  o.syncOnStart ??= true;
+  o.syncAfterWriteMs ??= 2000;
+  o.syncOnReconnect ??= true;
+  o.liveUpdates ??= true;
+  o.backoff ??= { baseMs: 2000, capMs: 300000 };
+  o.timeoutMs ??= 30000;
+  o.storeName ??= 'outpost';
+  for (const name of ['pushBatchSize', 'pullPageSize']) {
+    o[name] ??= 1000;
+    if (!Number.isInteger(o[name]) || o[name] < 1 || o[name] > 1000) {
+      throw new RangeError(`${name} must be 1–1000, was ${o[name]}`);
+    }
+  }
+  return o;
+}
+
+function requireObject(value, name) {
+  if (!isObject(value)) throw new TypeError(`${name} must be a JSON object`);
+}
+
+function requireId(id) {
+  if (typeof id !== 'string' || id === '') throw new TypeError('a record id is a non-empty string');
+}
+
+function now() {
+  return new Date().toISOString();
+}
+
+function safely(listener, value) {
+  try {
+    listener(value);
+  } catch (e) {
+    console.error('outpost: a listener threw', e);
+  }
+}
