@@ -335,9 +335,13 @@ export class SyncRunner {
     };
   }
 
-  /** Re-reads the op counts and tells the status listeners (coalesced: one read at a time). */
+  /**
+   * Tells the status listeners at once (with the counts known), then re-reads the op counts from the store and tells
+   * them again if those changed (coalesced: one read at a time).
+   */
   publish() {
     if (this.closed) return Promise.resolve();
+    this.emitStatus(this.status());
     if (this.publishing) {
       this.publishAgain = true;
       return this.publishing;
@@ -345,12 +349,15 @@ export class SyncRunner {
     this.publishing = (async () => {
       do {
         this.publishAgain = false;
+        let counts;
         try {
-          this.counts = await this.store.counts();
+          counts = await this.store.counts();
         } catch {
-          // the store is closing: keep the last counts
+          return; // the store is closing: keep the last counts
         }
-        if (!this.closed) this.emitStatus(this.status());
+        const changed = Object.keys(counts).some((k) => counts[k] !== this.counts[k]);
+        this.counts = counts;
+        if (changed && !this.closed) this.emitStatus(this.status());
       } while (this.publishAgain && !this.closed);
     })().finally(() => {
       this.publishing = null;

@@ -1,0 +1,265 @@
+// The SyncClient's sync logic against a scripted server (FakeServer replaces fetch in this page): results, batches,
+// paging, single flight, conflicts, retries, Retry-After, 401, auto-sync settings, status and data events, tabs.
+import { openSyncClient } from '/sdk/outpost-sync.js';
+import { BASE, FakeServer, applyAll, json } from './fake-server.js';
+import { equal, ok, rejects } from './assert.js';
+import { drop, freshName, until } from './until.js';
+
+async function withClient(options, work, server = new FakeServer()) {
+  const storeName = freshName('client');
+  const opened = [];
+  const open = (more = {}) => openSyncClient({
+    baseUrl: BASE, tokenProvider: () => 't', user: 'u1', storeName, collections: ['notes'],
+    syncOnStart: false, liveUpdates: false, syncAfterWriteMs: 0, autoSync: { enabled: false, intervalSeconds: 300 },
+    ...options, ...more,
+  }).then((c) => {
+    opened.push(c);
+    return c;
+  });
+  try {
+    await work(await open(), server, open);
+  } finally {
+    for (const c of opened) await c.close();
+    server.close();
+    await drop(`${storeName}-u1`);
+    await drop(`${storeName}-u2`);
+  }
+}
+
+const page = (changes, cursor, hasMore = false, extra = {}) => json({ changes, cursor, hasMore,
+  lastProcessedOpId: 0, ...extra });
+
+export const tests = {
+  async 'syncNow pushes in batches, pulls until hasMore is false and reports what it did'() {
+    await withClient({ pushBatchSize: 2 }, async (client, server) => {
+      for (let i = 1; i <= 5; i++) await client.records('notes').create(`n-${i}`, { i });
+      let pulls = 0;
+      server.on('sync/pull', (r) => {
+        pulls++;
+        const c = r.url.searchParams.get('cursor');
+        if (c === null) return page([{ collection: 'notes', id: 's-1', version: 1, data: { s: 1 } }], 'p1', true);
+        if (c === 'p1') return page([{ collection: 'notes', id: 's-2', version: 1, data: { s: 2 } }], 'p2', true);
+        return page([], 'p3', false, { lastProcessedOpId: 5 });
+      });
+      const result = await client.syncNow();
+      equal([result.pushed, result.applied, result.merged, result.conflicts, result.rejected, result.pulled],
+        [5, 5, 0, 0, 0, 2]);
+      equal(result.error, null);
+      ok(result.durationMs >= 0);
+      equal(server.calls('sync/push').map((r) => r.body.operations.length), [2, 2, 1]);
+      equal(pulls, 3);
+      equal(client.status().pendingOps, 0);
+      equal((await client.records('notes').list()).length, 7);
+      await client.syncNow();
+      equal(server.calls('sync/pull').at(-1).url.searchParams.get('cursor'), 'p3', 'the next sync goes on from the cursor');
+    });
+  },
+
+  async 'a second syncNow joins the running sync'() {
+    await withClient({}, async (client, server) => {
+      await client.records('notes').create('n-1', { a: 1 });
+      let release;
+      const gate = new Promise((resolve) => {
+        release = resolve;
+      });
+      server.on('sync/push', async (r) => {
+        await gate;
+        return applyAll(r);
+      });
+      const first = client.syncNow();
+      const second = client.syncNow();
+      ok(first === second, 'the same promise');
+      await until(() => server.calls('sync/push').length === 1, 5000, 'the push');
+      release();
+      await first;
+      equal(server.calls('sync/push').length, 1);
+    });
+  },
+
+  async 'two tabs of one user never push an op twice'() {
+    await withClient({}, async (tab1, server, open) => {
+      const tab2 = await open();
+      for (let i = 0; i < 20; i++) await (i % 2 ? tab1 : tab2).records('notes').create(`n-${i}`, { i });
+      await Promise.all([tab1.syncNow(), tab2.syncNow(), tab1.syncNow(), tab2.syncNow()]);
+      const sent = server.calls('sync/push').flatMap((r) => r.body.operations.map((o) => o.opId));
+      equal(sent.length, 20, `each op once: ${sent}`);
+      equal(new Set(sent).size, 20);
+      equal(tab1.deviceId, tab2.deviceId, 'one device: both tabs share the store');
+    });
+  },
+
+  async 'each user on a shared device has an own store and deviceId'() {
+    await withClient({}, async (u1, server, open) => {
+      const u2 = await open({ user: 'u2' });
+      await u1.records('notes').create('n-1', { by: 'u1' });
+      ok(u1.deviceId !== u2.deviceId);
+      equal(await u2.records('notes').list(), []);
+      equal(u2.status().pendingOps, 0);
+    });
+  },
+
+  async 'a conflict goes to the handler; reapply-local pushes again on the server version in the same sync'() {
+    const seen = [];
+    await withClient({
+      conflictHandler: (c) => {
+        seen.push(c);
+        return 'reapply-local';
+      },
+    }, async (client, server) => {
+      await client.records('notes').create('n-1', { mine: 1 });
+      server.on('sync/push', (r) => {
+        const op = r.body.operations[0];
+        if (op.type === 'create') {
+          return json({ lastProcessedOpId: op.opId, results: [{ opId: op.opId, status: 'conflict',
+            collection: 'notes', id: 'n-1', version: 7, data: { theirs: 1 }, conflict: { fields: ['mine'] } }] });
+        }
+        return applyAll(r);
+      });
+      const result = await client.syncNow();
+      equal(seen.map((c) => [c.id, c.serverVersion, c.serverData, c.localAttempt]),
+        [['n-1', 7, { theirs: 1 }, { mine: 1 }]]);
+      const pushes = server.calls('sync/push').map((r) => r.body.operations[0]);
+      equal(pushes.map((o) => [o.type, o.baseVersion]), [['create', undefined], ['update', 7]]);
+      equal([result.conflicts, result.applied], [1, 1]);
+      equal((await client.records('notes').get('n-1')).data, { theirs: 1, mine: 1 });
+    });
+  },
+
+  async 'a server error leaves the ops pending; the retry with backoff gets through'() {
+    await withClient({ autoSync: { enabled: true, intervalSeconds: 3600 }, backoff: { baseMs: 20, capMs: 50 } },
+      async (client, server) => {
+        let n = 0;
+        server.on('sync/push', (r) => (++n <= 2 ? json({ code: 'internal', title: 'boom' }, 500) : applyAll(r)));
+        await client.records('notes').create('n-1', { a: 1 });
+        const first = await client.syncNow();
+        equal([first.error.kind, first.error.status, first.failed], ['server', 500, 1]);
+        equal(client.status().state, 'error');
+        await until(() => client.status().pendingOps === 0 && client.status().state === 'idle', 5000, 'the retries');
+        equal(n, 3);
+      });
+  },
+
+  async 'no server: offline, ops kept, and nothing lost'() {
+    await withClient({}, async (client, server) => {
+      server.on('sync/push', () => new TypeError('Failed to fetch'));
+      await client.records('notes').create('n-1', { a: 1 });
+      const result = await client.syncNow();
+      equal(result.error.kind, 'offline');
+      equal(client.status().state, 'offline');
+      equal((await client.pendingOps()).map((o) => o.state), ['pending']);
+    });
+  },
+
+  async 'Retry-After is honoured: no request before it passes'() {
+    await withClient({ autoSync: { enabled: true, intervalSeconds: 3600 }, backoff: { baseMs: 20, capMs: 50 } },
+      async (client, server) => {
+        server.on('sync/push', () => json({ code: 'rate_limited' }, 429, { 'Retry-After': '120' }));
+        await client.records('notes').create('n-1', { a: 1 });
+        const first = await client.syncNow();
+        equal([first.error.kind, first.error.code], ['busy', 'rate_limited']);
+        ok(Date.parse(client.status().nextAttemptAt) > Date.now() + 100000, 'the retry waits ~120 s, not 50 ms');
+        const second = await client.syncNow();
+        equal(second.error.kind, 'busy');
+        equal(server.calls('sync/push').length, 1, 'the server was not asked again');
+      });
+  },
+
+  async 'a 401 asks the token provider for a fresh token once and repeats the request'() {
+    const asked = [];
+    await withClient({
+      tokenProvider: (refresh) => {
+        asked.push(refresh);
+        return refresh ? 'fresh' : 'stale';
+      },
+    }, async (client, server) => {
+      const guard = (next) => (r) => (r.headers.get('Authorization') === 'Bearer fresh' ? next(r)
+        : json({ code: 'unauthorized' }, 401, { 'WWW-Authenticate': 'Bearer' }));
+      server.on('sync/push', guard(applyAll)).on('sync/pull', guard(() => page([], 'c1')));
+      await client.records('notes').create('n-1', { a: 1 });
+      const result = await client.syncNow();
+      equal(result.error, null);
+      equal(asked, [false, true]);
+      server.on('sync/pull', () => json({ code: 'unauthorized' }, 401));
+      const refused = await client.syncNow();
+      equal([refused.error.kind, client.status().state], ['unauthorized', 'error']);
+      equal(asked, [false, true, true], 'one refresh per request, then the error');
+    });
+  },
+
+  async 'a reset page replaces the server state and keeps local ops'() {
+    await withClient({}, async (client, server) => {
+      server.on('sync/pull', () => page([{ collection: 'notes', id: 'gone', version: 1, data: {} }], 'c1'));
+      await client.syncNow();
+      await client.records('notes').create('mine', { a: 1 });
+      server.on('sync/push', () => new TypeError('Failed to fetch'));
+      await client.syncNow();
+      server.on('sync/push', applyAll);
+      server.on('sync/pull', () => page([{ collection: 'notes', id: 'new', version: 1, data: {} }], 'c2', false,
+        { reset: true, lastProcessedOpId: 0 }));
+      await client.syncNow();
+      equal((await client.records('notes').list()).map((r) => r.id), ['mine', 'new']);
+    });
+  },
+
+  async 'auto-sync: the interval is validated, saved and wins on the next start'() {
+    await withClient({}, async (client, server, open) => {
+      for (const bad of [29, 3601, 30.5, '60', null]) {
+        await rejects(() => client.setAutoSync(true, bad), /whole seconds between 30 and 3600/);
+      }
+      await client.setAutoSync(true, 600);
+      equal(client.status().autoSync, { enabled: true, intervalSeconds: 600 });
+      await client.close();
+      const again = await open({ autoSync: { enabled: false, intervalSeconds: 300 } });
+      equal(again.status().autoSync, { enabled: true, intervalSeconds: 600 });
+    });
+  },
+
+  async 'status and data listeners are told, and stop being told after unsubscribing'() {
+    await withClient({}, async (client, server) => {
+      const statuses = [];
+      const unsubscribe = client.subscribe((s) => statuses.push(s));
+      const changes = [];
+      client.onChange((c) => changes.push(c), 'notes');
+      server.on('sync/pull', () => page([{ collection: 'notes', id: 's-1', version: 1, data: { s: 1 } }], 'c1'));
+      await client.records('notes').create('n-1', { a: 1 });
+      await until(() => statuses.some((s) => s.pendingOps === 1), 2000, 'the pending badge');
+      await client.syncNow();
+      ok(statuses.some((s) => s.state === 'syncing'));
+      equal(statuses.at(-1).state, 'idle');
+      ok(statuses.at(-1).lastSyncAt !== null);
+      ok(changes.some((c) => c.origin === 'local' && c.ids.includes('n-1')));
+      ok(changes.some((c) => c.origin === 'sync'), 'the pull told the data listeners');
+      unsubscribe();
+      const seen = statuses.length;
+      await client.syncNow();
+      equal(statuses.length, seen);
+    });
+  },
+
+  async 'server ids: a temp id is replaced by the server id'() {
+    await withClient({ collections: [{ name: 'appointments', serverIds: true },
+      { name: 'visits', references: { appointmentId: 'appointments' } }] }, async (client, server) => {
+      const appt = await client.records('appointments').create(null, { title: 'checkup' });
+      ok(appt.id.startsWith('tmp-'));
+      await client.records('visits').create('v-1', { appointmentId: appt.id });
+      server.on('sync/push', (r) => json({ lastProcessedOpId: 2, results: r.body.operations.map((o) => (o.tempId
+        ? { opId: o.opId, status: 'applied', collection: o.collection, id: '789', tempId: o.tempId, version: 1 }
+        : { opId: o.opId, status: 'applied', collection: o.collection, id: o.id, version: 1 })) }));
+      await client.syncNow();
+      ok((await client.records('appointments').get('789')) !== null);
+      const firstPush = server.calls('sync/push')[0].body.operations;
+      equal(firstPush[0].tempId, appt.id);
+      equal((await client.records('visits').get('v-1')).data.appointmentId, '789');
+    });
+  },
+
+  async 'bad input is refused with a clear error and changes nothing'() {
+    await withClient({}, async (client) => {
+      await rejects(() => client.records('notes').create('n', [1]), /data must be a JSON object/);
+      await rejects(() => client.records('notes').create(null, {}), /an id is required/);
+      await rejects(async () => client.records('other'), /not one of this client's collections/);
+      await rejects(() => openSyncClient({ collections: [], tokenProvider: () => 't', user: 'x' }), /at least one/);
+      equal(client.status().pendingOps, 0);
+    });
+  },
+};
