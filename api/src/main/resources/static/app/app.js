@@ -226,11 +226,8 @@ function toast(message, kind = 'info') {
 /** Shows an error of an action in #app-error (stays until dismissed or replaced). */
 function reportError(context, e) {
   console.error(context, e);
+  if ($('app').hidden) return; // signed out: the sign-in view shows its own errors
   const message = context ? `${context}: ${describeError(e)}` : describeError(e);
-  if ($('app').hidden) {
-    if (!$('signin').hidden) showSigninError(message);
-    return;
-  }
   $('app-error-text').textContent = message;
   $('app-error').dataset.kind = isSyncRequestError(e) ? e.error.kind : (e && e.name) || 'error';
   show($('app-error'), true);
@@ -379,7 +376,8 @@ async function onSignInSubmit(event) {
 
 /** Opens the client for a session and shows the app. */
 async function startClient(s, pw = null) {
-  await closing;
+  // the previous client closes after its running sync ends: wait a little for it, not for a whole request timeout
+  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 1000))]);
   const gen = ++sessionGen;
   session = s;
   password = pw;
@@ -423,6 +421,7 @@ async function startClient(s, pw = null) {
   $('user-name').textContent = c.user || s.username;
   $('device-id').textContent = c.deviceId;
   $('device-id').title = c.deviceId;
+  $('password').value = ''; // the password lives in memory only, not in a hidden form field
   clearAppError();
   stopEdit();
   resetResult();
@@ -498,6 +497,14 @@ function opsKey(status) {
 
 function onStatus(status) {
   if (!client || !status) return;
+  try {
+    renderStatus(status);
+  } catch (e) {
+    reportError('Could not show the sync status', e);
+  }
+}
+
+function renderStatus(status) {
   const previous = lastStatus;
   lastStatus = status;
   if (status.state === 'syncing') sawSyncing = true;
@@ -828,7 +835,7 @@ function startEdit(id) {
   show($('cancel-edit'), true);
   showRecordError('');
   for (const tr of $('records').tBodies[0].rows) tr.classList.toggle('editing', tr.dataset.id === id);
-  form.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  form.scrollIntoView({ block: 'nearest' });
   $('field-medication').focus();
 }
 
