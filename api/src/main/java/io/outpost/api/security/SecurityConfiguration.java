@@ -4,23 +4,35 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.DispatcherType;
 import io.outpost.api.config.CorsProperties;
 import io.outpost.api.config.SyncProperties;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import io.outpost.api.web.AppPageController;
 import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.Problems;
 import io.outpost.api.web.RequestBodyLimitFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
-/** Who may call what. Every endpoint needs a bearer token except health and the token endpoint. */
+/**
+ * Who may call what. Every endpoint needs a bearer token except health, the token endpoint, the OpenAPI pages, and
+ * the Sync Control page with the browser SDK's modules ({@code GET /}, {@code /app/**}, {@code /sdk/**}), which
+ * carry a Content-Security-Policy ({@link AppPageController#CONTENT_SECURITY_POLICY}).
+ */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
@@ -43,6 +55,13 @@ class SecurityConfiguration {
     /** PROTOCOL.md, Errors: bodies over 5 MiB (after decompression) are answered 413. */
     static final long MAX_BODY_BYTES = 5L * 1024 * 1024;
 
+    /** The page and the SDK: answered with the page's Content-Security-Policy; API answers keep their headers. */
+    private static RequestMatcher pageAndSdk() {
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        return new OrRequestMatcher(Arrays.stream(AppPageController.PUBLIC_PATHS)
+                .map(p -> (RequestMatcher) paths.matcher(p)).toList());
+    }
+
     @Bean
     SecurityFilterChain api(HttpSecurity http, JwtService jwt, ObjectMapper mapper, SyncProperties sync,
                             CorsProperties cors) throws Exception {
@@ -53,6 +72,9 @@ class SecurityConfiguration {
                 .logout(l -> l.disable())
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(h -> h.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(pageAndSdk(),
+                        new StaticHeadersWriter("Content-Security-Policy",
+                                AppPageController.CONTENT_SECURITY_POLICY))))
                 .addFilterBefore(new BearerTokenFilter(jwt), AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new UserRateLimitFilter(sync.rateLimit(), mapper), AuthorizationFilter.class)
                 .addFilterAfter(new RequestBodyLimitFilter(MAX_BODY_BYTES, mapper), UserRateLimitFilter.class)
@@ -63,6 +85,8 @@ class SecurityConfiguration {
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .requestMatchers("/error").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/").permitAll()
+                        .requestMatchers(HttpMethod.GET, AppPageController.PUBLIC_PATHS).permitAll()
                         .requestMatchers("/api/v1/sync/**", "/api/v1/conflicts", "/api/v1/conflicts/**")
                         .hasAnyRole(Role.USER.name(), Role.ADMIN.name())
                         .requestMatchers("/api/v1/audit/**").hasAnyRole(Role.AUDITOR.name(), Role.ADMIN.name())

@@ -57,7 +57,12 @@ class RoleMatrixTest extends ServerTest {
             new Endpoint("GET", "/actuator/metrics", null, ANY, 200),
             new Endpoint("POST", "/api/v1/auth/token", "{}", null, 400),
             new Endpoint("GET", "/actuator/health", null, null, 200),
-            new Endpoint("GET", "/v3/api-docs", null, null, 200));
+            new Endpoint("GET", "/v3/api-docs", null, null, 200),
+            // the Sync Control page (it signs in itself) and the browser SDK's modules
+            new Endpoint("GET", "/", null, null, 302),
+            new Endpoint("GET", "/app", null, null, 302),
+            new Endpoint("GET", "/app/", null, null, 200),
+            new Endpoint("GET", "/sdk/outpost-sync.d.ts", null, null, 200));
 
     private static final java.util.concurrent.atomic.AtomicInteger ADDRESS = new java.util.concurrent.atomic.AtomicInteger();
 

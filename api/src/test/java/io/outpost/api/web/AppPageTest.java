@@ -1,0 +1,74 @@
+package io.outpost.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.outpost.api.support.ServerTest;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Sync Control page at {@code /app/} and the browser SDK at {@code /sdk/}: public, with the page's
+ * Content-Security-Policy; {@code /} and {@code /app} lead to the page; API answers do not get the policy.
+ */
+class AppPageTest extends ServerTest {
+
+    private static final String CSP = "Content-Security-Policy";
+
+    private HttpResponse<String> anonymous(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    @Test
+    void thePageIsServedWithoutATokenAndWithItsContentSecurityPolicy() {
+        HttpResponse<String> page = anonymous("/app/");
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/html"));
+        assertThat(page.body()).containsIgnoringCase("<html");
+        assertThat(page.headers().firstValue(CSP)).contains(AppPageController.CONTENT_SECURITY_POLICY);
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+
+        HttpResponse<String> index = anonymous("/app/index.html");
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).isEqualTo(page.body());
+        assertThat(index.headers().firstValue(CSP)).contains(AppPageController.CONTENT_SECURITY_POLICY);
+    }
+
+    @Test
+    void theRootAndTheFolderWithoutSlashRedirectToThePage() {
+        for (String path : new String[]{"/", "/app"}) {
+            HttpResponse<String> redirect = anonymous(path);
+            assertThat(redirect.statusCode()).as(path).isEqualTo(302);
+            assertThat(redirect.headers().firstValue("Location")).as(path)
+                    .hasValueSatisfying(location -> assertThat(location).endsWith("/app/"));
+        }
+    }
+
+    @Test
+    void theSdkIsServedWithoutATokenWithTheContentSecurityPolicyAndItsDeclarationsAsText() {
+        HttpResponse<String> declarations = anonymous("/sdk/outpost-sync.d.ts");
+        assertThat(declarations.statusCode()).isEqualTo(200);
+        assertThat(declarations.body()).isNotBlank();
+        assertThat(declarations.headers().firstValue(CSP)).contains(AppPageController.CONTENT_SECURITY_POLICY);
+        // not video/mp2t, the default for .ts
+        assertThat(declarations.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain"));
+
+        assertThat(anonymous("/sdk/no-such-module.js").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void apiAnswersKeepTheirHeadersAndStillNeedAToken() {
+        HttpResponse<String> pull = anonymous("/api/v1/sync/pull?deviceId=d-1");
+        assertThat(pull.statusCode()).isEqualTo(401);
+        assertThat(pull.headers().firstValue(CSP)).isEmpty();
+        HttpResponse<String> health = anonymous("/actuator/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.headers().firstValue(CSP)).isEmpty();
+        // only GET is public on the page's paths
+        HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/app/"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")));
+        assertThat(post.statusCode()).isEqualTo(401);
+    }
+}
