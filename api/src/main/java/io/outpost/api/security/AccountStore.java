@@ -4,6 +4,7 @@ import io.outpost.api.config.SyncProperties;
 import io.outpost.command.api.RecordKey;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +15,11 @@ import org.springframework.stereotype.Component;
 /**
  * The accounts of {@code sync.users}, checked with Spring's {@code DelegatingPasswordEncoder} ({@code {bcrypt}…}).
  * An unknown user costs the same bcrypt check as a known one, so timing does not tell which usernames exist.
+ *
+ * <p>Development mode only (no {@code sync.security.jwt.secret} configured, so {@link JwtSecret#generated()}): unless
+ * {@code sync.users} has an account named {@code demo}, there is a demo account {@code demo} / {@code demo} (tenant
+ * {@code demo}, roles user and admin) for signing in on the Sync Control page. A configured secret means production:
+ * never a demo account then.
  */
 @Component
 public class AccountStore {
@@ -22,8 +28,12 @@ public class AccountStore {
     /** bcrypt of a random string, only ever compared against to spend the same time for unknown users. */
     private final String dummy = encoder.encode(java.util.UUID.randomUUID().toString());
     private final Map<String, SyncProperties.UserAccount> accounts = new HashMap<>();
+    private final boolean demoAccount;
 
-    public AccountStore(SyncProperties sync) {
+    /** The development demo account's name, password and tenant. */
+    public static final String DEMO = "demo";
+
+    public AccountStore(SyncProperties sync, JwtSecret secret) {
         for (SyncProperties.UserAccount a : sync.users()) {
             if (a.username() == null || a.password() == null || a.tenant() == null
                     || !RecordKey.TENANT.matcher(a.tenant()).matches()) {
@@ -32,6 +42,16 @@ public class AccountStore {
             }
             accounts.put(a.username(), a);
         }
+        demoAccount = secret.generated() && !accounts.containsKey(DEMO);
+        if (demoAccount) {
+            accounts.put(DEMO, new SyncProperties.UserAccount(DEMO, encoder.encode(DEMO), DEMO,
+                    List.of(Role.USER.claim(), Role.ADMIN.claim())));
+        }
+    }
+
+    /** True when the development demo account ({@code demo} / {@code demo}) exists. */
+    public boolean demoAccount() {
+        return demoAccount;
     }
 
     /** The principal for valid credentials. */
