@@ -1180,7 +1180,23 @@ function wire() {
     + `${formatInterval(MAX_INTERVAL_SECONDS)}. Also syncs shortly after each change and when the connection returns.`;
 }
 
+/**
+ * A read-only hook for tests and debugging in the console: `window.outpost.client` is the open SyncClient (null while
+ * signed out). Nothing on the page depends on it.
+ */
+function exposeForTests() {
+  Object.defineProperty(window, 'outpost', {
+    configurable: true,
+    value: Object.freeze({
+      get client() {
+        return client;
+      },
+    }),
+  });
+}
+
 async function boot() {
+  exposeForTests();
   wire();
   const stored = loadSession();
   if (!stored) {
