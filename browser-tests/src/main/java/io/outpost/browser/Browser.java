@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -118,9 +119,10 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
-     * Network emulation: offline makes every request of the page fail ({@code fetch} rejects with a TypeError) and
-     * {@code navigator.onLine} false, with an {@code offline} event; back online fires {@code online}. Holds for the
-     * whole browser until switched back, across navigations.
+     * Network emulation (chromedriver's network conditions): offline makes every new request of the page fail
+     * ({@code fetch} rejects with {@code TypeError: Failed to fetch}, net::ERR_INTERNET_DISCONNECTED) and
+     * {@code navigator.onLine} false, with an {@code offline} event; back online fires {@code online}. A response
+     * that is already streaming (an open {@code /sync/stream}) is NOT cut: it keeps delivering while "offline".
      */
     public Browser offline(boolean offline) {
         if (offline) {
@@ -172,9 +174,23 @@ public final class Browser implements AutoCloseable {
                 : String.valueOf(outcome));
     }
 
-    /** Waits until {@code condition} returns something other than null or false (polling, no sleeps). */
+    /**
+     * Waits until {@code condition} returns something other than null or false (polling every 50 ms, no sleeps);
+     * on timeout a {@link TimeoutException} names the page and the browser console's errors.
+     */
     public <T> T waitFor(Function<WebDriver, T> condition, Duration timeout) {
-        return new WebDriverWait(driver, timeout, Duration.ofMillis(50)).until(condition::apply);
+        try {
+            return new WebDriverWait(driver, timeout, Duration.ofMillis(50)).until(condition::apply);
+        } catch (TimeoutException e) {
+            String url;
+            try {
+                url = driver.getCurrentUrl();
+            } catch (RuntimeException unknown) {
+                url = "(unknown)";
+            }
+            throw new TimeoutException("condition not met within " + timeout.toMillis() + " ms on " + url
+                    + "; browser console errors: " + consoleErrors(), e);
+        }
     }
 
     /** {@link #waitFor(Function, Duration)} with ten seconds. */
@@ -203,12 +219,14 @@ public final class Browser implements AutoCloseable {
 
     /**
      * The browser console's errors (uncaught exceptions, failed requests, {@code console.error}) since the last
-     * call: each read empties the log.
+     * call: each read empties the log. The browser's own request for {@code /favicon.ico} (401 without a token) is
+     * left out.
      */
     public List<String> consoleErrors() {
         try {
             return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                    .filter(e -> !e.getMessage().contains("/favicon.ico "))
                     .map(LogEntry::getMessage).toList();
         } catch (RuntimeException e) {
             return List.of("(browser log not available: " + firstLine(e.getMessage()) + ")");

@@ -63,6 +63,49 @@ class HarnessTest {
         assertThat(browser.script("return window.__events")).isEqualTo(List.of("offline", "online"));
     }
 
+    /**
+     * What the emulation does not do: a response that is already streaming (the SDK's {@code /sync/stream}) is not
+     * cut when the browser goes offline; it keeps delivering. Code that must notice going offline listens to the
+     * {@code offline} event (or fails on its next request), not to the stream.
+     */
+    @Test
+    void goingOfflineDoesNotCutAStreamThatIsAlreadyOpen() {
+        String tenant = OutpostServer.anyTenant();
+        browser.open(server.url("/sdk/outpost-sync.d.ts"));
+        browser.script("""
+                window.__stream = {state: 'opening', chunks: 0};
+                const headers = {Authorization: 'Bearer ' + arguments[0]};
+                fetch('/api/v1/sync/stream?deviceId=harness-stream', {headers})
+                  .then(async response => {
+                    window.__stream.state = 'open ' + response.status;
+                    const reader = response.body.getReader();
+                    for (;;) {
+                      const {done} = await reader.read();
+                      if (done) { window.__stream.state = 'ended'; return; }
+                      window.__stream.chunks++;
+                    }
+                  })
+                  .catch(error => { window.__stream.state = 'failed: ' + error; });
+                """, server.token(tenant, "streamer"));
+        browser.waitForScript("return window.__stream.state === 'open 200'", Duration.ofSeconds(10));
+        browser.offline(true);
+        try {
+            browser.waitForScript("return navigator.onLine === false", Duration.ofSeconds(10));
+            assertThatThrownBy(() -> browser.await("return (await fetch('/actuator/health')).status"))
+                    .isInstanceOf(Browser.ScriptFailure.class);
+            long before = (Long) browser.script("return window.__stream.chunks");
+            // a change in the tenant, pushed from outside the browser: the open stream still brings its poke
+            assertThat(server.post(server.token(tenant, "writer"), "/api/v1/sync/push", """
+                    {"deviceId":"harness-writer","operations":[
+                      {"opId":1,"type":"create","collection":"notes","id":"n-1","data":{"text":"poke"}}]}
+                    """).statusCode()).isEqualTo(200);
+            browser.waitForScript("return window.__stream.chunks > " + before, Duration.ofSeconds(10));
+            assertThat(browser.script("return window.__stream.state")).isEqualTo("open 200");
+        } finally {
+            browser.offline(false);
+        }
+    }
+
     @Test
     void theServerHasTheDemoAccountAndTellsTheStateOfARecord() {
         String signIn = server.post(null, "/api/v1/auth/token", "{\"username\":\"demo\",\"password\":\"demo\"}")
