@@ -5,6 +5,9 @@
 
 const modules = [
   './smoke.test.js',
+  './merge-patch.test.js',
+  './store.test.js',
+  './client.test.js',
 ];
 
 /** A test that neither resolves nor rejects within this time fails (the Java side gives up after 60 s in all). */
