@@ -120,7 +120,7 @@ export class SyncEngine {
   async pull(t, progress) {
     const key = this.cursorKey();
     const cursor = await this.store.getMeta(key);
-    const snapshot = cursor == null;
+    let snapshot = cursor == null;
     let first = true;
     let page = await this.fetch(cursor);
     for (;;) {
@@ -135,8 +135,9 @@ export class SyncEngine {
         collection: String(c.collection), id: String(c.id), version: Number(c.version), deleted: c.deleted === true,
         data: c.data !== null && typeof c.data === 'object' && !Array.isArray(c.data) ? c.data : null,
       }));
+      if (page.reset === true) snapshot = true; // the pages that follow a reset are a snapshot too
       const touched = await this.store.applyPullPage(changes, page.reset === true || (snapshot && first),
-        this.collections, key, next);
+        this.collections, key, next, snapshot);
       this.emitData(touched.toChanges(), 'sync');
       t.pulled += changes.length;
       progress({ phase: 'pull', done: t.pulled, total: -1 });

@@ -12,6 +12,12 @@ import { applyPatch, composePatches, copy } from './merge-patch.js';
 const SCHEMA_VERSION = 1;
 const LIVE_NOW = new Set(['pending', 'syncing']);
 
+/** Marks a promise as handled (its failure surfaces as the transaction's), and returns it. */
+function handled(promise) {
+  promise.catch(() => {});
+  return promise;
+}
+
 function request(r) {
   return new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
@@ -56,18 +62,25 @@ class Tx {
   get(store, key) {
     return request(this[store].get(key));
   }
+  /**
+   * Writes need not be awaited: the requests of one transaction run in the order they were made (a later read sees
+   * the write), and a failed one aborts the transaction, which `run` reports.
+   */
   put(store, value) {
-    return request(this[store].put(value));
+    return handled(request(this[store].put(value)));
   }
   del(store, key) {
-    return request(this[store].delete(key));
+    return handled(request(this[store].delete(key)));
   }
   async getMeta(key) {
     const row = await request(this.meta.get(key));
     return row ? row.value : null;
   }
   setMeta(key, value) {
-    return value == null ? request(this.meta.delete(key)) : request(this.meta.put({ key, value }));
+    return handled(value == null ? request(this.meta.delete(key)) : request(this.meta.put({ key, value })));
+  }
+  async confirmedOpId() {
+    return Number((await this.getMeta('confirmed_op_id')) ?? 0);
   }
   opsOf(collection, id) {
     return request(this.ops.index('byRecord').getAll([collection, id]));
@@ -173,7 +186,7 @@ export class LocalStore {
 
   async nextOpId(tx) {
     const next = Number(await tx.getMeta('next_op_id'));
-    await tx.setMeta('next_op_id', next + 1);
+    tx.setMeta('next_op_id', next + 1);
     return next;
   }
 
@@ -183,7 +196,7 @@ export class LocalStore {
   create(collection, id, temp, data, at) {
     return this.run('readwrite', async (tx) => {
       if (await this.view(tx, collection, id)) throw new Error(`record ${collection}/${id} exists already`);
-      await tx.put('ops', {
+      tx.put('ops', {
         opId: await this.nextOpId(tx), type: 'create', collection, recordId: id, temp, baseVersion: 0,
         data: copy(data), clientTs: at, state: 'pending', error: null, conflict: null,
       });
@@ -199,17 +212,17 @@ export class LocalStore {
       const tail = (await tx.opsOf(collection, id)).at(-1);
       let folded = false;
       if (tail && tail.state === 'pending' && tail.type === 'create') {
-        await tx.put('ops', { ...tail, data: applyPatch(tail.data, patch), clientTs: at });
+        tx.put('ops', { ...tail, data: applyPatch(tail.data, patch), clientTs: at });
         folded = true;
       } else if (tail && tail.state === 'pending' && tail.type === 'update') {
         const composed = composePatches(tail.data, patch);
         if (composed !== null) {
-          await tx.put('ops', { ...tail, data: composed, clientTs: at });
+          tx.put('ops', { ...tail, data: composed, clientTs: at });
           folded = true;
         }
       }
       if (!folded) {
-        await tx.put('ops', {
+        tx.put('ops', {
           opId: await this.nextOpId(tx), type: 'update', collection, recordId: id, temp: false,
           baseVersion: await this.serverVersion(tx, collection, id), data: copy(patch), clientTs: at,
           state: 'pending', error: null, conflict: null,
@@ -227,11 +240,11 @@ export class LocalStore {
       const tail = (await tx.opsOf(collection, id)).at(-1);
       if (tail && tail.state === 'pending' && tail.type === 'create'
           && (await this.serverVersion(tx, collection, id)) === 0) {
-        await tx.del('ops', tail.opId);
+        tx.del('ops', tail.opId);
       } else if (tail && tail.state === 'pending' && tail.type === 'update') {
-        await tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at });
+        tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at });
       } else {
-        await tx.put('ops', {
+        tx.put('ops', {
           opId: await this.nextOpId(tx), type: 'delete', collection, recordId: id, temp: false,
           baseVersion: await this.serverVersion(tx, collection, id), data: null, clientTs: at,
           state: 'pending', error: null, conflict: null,
@@ -249,10 +262,9 @@ export class LocalStore {
   // ------------------------------------------------------------------------------------------- reads
 
   async view(tx, collection, id) {
-    const rec = await tx.get('records', [collection, id]);
+    const [rec, ops] = await Promise.all([tx.get('records', [collection, id]), tx.opsOf(collection, id)]);
     if (!rec || !visible(rec)) return null;
-    const pending = (await tx.opsOf(collection, id)).some((op) => LIVE_NOW.has(op.state));
-    return toRecord(rec, pending);
+    return toRecord(rec, ops.some((op) => LIVE_NOW.has(op.state)));
   }
 
   get(collection, id) {
@@ -319,7 +331,7 @@ export class LocalStore {
         keys.add(key);
         batch.push(op);
       }
-      for (const op of batch) await tx.put('ops', { ...op, state: 'syncing' });
+      batch.forEach((op) => tx.put('ops', { ...op, state: 'syncing' }));
       return batch;
     });
   }
@@ -344,79 +356,87 @@ export class LocalStore {
       const byId = new Map(batch.map((op) => [op.opId, op]));
       const outcome = { applied: 0, merged: 0, conflicts: 0, rejected: 0, newConflicts: [], touched: new Touched() };
       const views = new Set();
+      const answers = [];
       for (const result of results || []) {
         const op = byId.get(Number(result.opId));
-        if (!op) continue;
-        const { collection } = op;
-        let id = op.recordId;
-        const status = result.status;
-        if (!['applied', 'merged', 'conflict', 'rejected'].includes(status)) continue; // unknown: sent again later
+        if (!op || !['applied', 'merged', 'conflict', 'rejected'].includes(result.status)) continue; // unknown: again
         byId.delete(op.opId);
-        if (op.temp && result.id != null && String(result.id) !== id) {
-          const realId = String(result.id);
-          await this.remapTempId(tx, collection, id, realId, references, outcome.touched, views);
-          id = realId;
-        }
-        const version = Number(result.version || 0);
-        const stored = await tx.get('ops', op.opId);
-        if (status === 'applied' || status === 'merged') {
-          outcome[status] += 1;
-          await tx.put('ops', { ...stored, recordId: id, temp: false, state: 'synced' });
-          let serverData = isPlainObject(result.data) ? result.data : null;
-          if (serverData === null && op.type !== 'delete') {
-            serverData = op.type === 'create' ? stored.data
-              : applyPatch((await tx.get('records', [collection, id]))?.serverData ?? null, stored.data);
-          }
-          await this.setServerState(tx, collection, id, version, op.type === 'delete', serverData);
-          for (const later of await tx.opsOf(collection, id)) {
-            if (later.opId > op.opId && later.state === 'pending') {
-              await tx.put('ops', { ...later, baseVersion: version });
-            }
-          }
-        } else if (status === 'conflict') {
-          outcome.conflicts += 1;
-          const c = result.conflict || {};
-          const deleted = result.deleted === true || !isPlainObject(result.data);
-          const conflict = {
-            opId: op.opId, type: op.type, collection, id, baseVersion: op.baseVersion,
-            serverData: deleted ? null : result.data, serverVersion: version, serverDeleted: deleted,
-            localAttempt: stored.data, fields: Array.isArray(c.fields) ? c.fields.map(String) : [],
-            strategy: c.strategy ?? null, conflictId: c.conflictId ?? null,
-          };
-          await tx.put('ops', { ...stored, recordId: id, state: 'conflict', conflict });
-          if (version > 0) await this.setServerState(tx, collection, id, version, deleted, conflict.serverData);
-          outcome.newConflicts.push(conflict);
-        } else {
-          outcome.rejected += 1;
-          const e = result.error || {};
-          const error = {
-            code: e.code || 'invalid_operation',
-            message: e.message || '',
-            fields: (e.fields || []).map((f) => (typeof f === 'string'
-              ? { field: f, message: '' } : { field: String(f.field ?? ''), message: String(f.message ?? '') })),
-          };
-          await tx.put('ops', { ...stored, recordId: id, state: 'failed', error });
-        }
-        views.add(`${collection}\u0000${id}`);
-        outcome.touched.add(collection, id);
+        answers.push([op, result]);
       }
+      // a temporary id named by the server is replaced everywhere first (other records and ops refer to it) ...
+      for (const [op, result] of answers) {
+        if (op.temp && result.id != null && String(result.id) !== op.recordId) {
+          await this.remapTempId(tx, op.collection, op.recordId, String(result.id), references, outcome.touched, views);
+        }
+      }
+      // ... then each answer touches its own record and ops only: stored side by side, not one after the other
+      await Promise.all(answers.map(([op, result]) => this.storeAnswer(tx, op, result, outcome, views)));
       for (const op of byId.values()) {
-        const stored = await tx.get('ops', op.opId);
-        if (stored && stored.state === 'syncing') await tx.put('ops', { ...stored, state: 'pending' });
+        tx.get('ops', op.opId).then((stored) => {
+          if (stored && stored.state === 'syncing') tx.put('ops', { ...stored, state: 'pending' });
+        });
       }
-      for (const key of views) {
+      const confirmed = await tx.confirmedOpId();
+      await Promise.all([...views].map((key) => {
         const [collection, id] = key.split('\u0000');
-        await this.refreshView(tx, collection, id);
-      }
+        return this.refreshView(tx, collection, id, confirmed);
+      }));
       return outcome;
     });
+  }
+
+  /** One push answer: the op's state, the record's server state, later ops' baseVersion. */
+  async storeAnswer(tx, op, result, outcome, views) {
+    const { collection } = op;
+    const id = op.temp && result.id != null ? String(result.id) : op.recordId;
+    const status = result.status;
+    const version = Number(result.version || 0);
+    const stored = await tx.get('ops', op.opId);
+    if (status === 'applied' || status === 'merged') {
+      outcome[status] += 1;
+      tx.put('ops', { ...stored, recordId: id, temp: false, state: 'synced' });
+      let serverData = isPlainObject(result.data) ? result.data : null;
+      if (serverData === null && op.type !== 'delete') {
+        serverData = op.type === 'create' ? stored.data
+          : applyPatch((await tx.get('records', [collection, id]))?.serverData ?? null, stored.data);
+      }
+      await this.setServerState(tx, collection, id, version, op.type === 'delete', serverData);
+      for (const later of await tx.opsOf(collection, id)) {
+        if (later.opId > op.opId && later.state === 'pending') tx.put('ops', { ...later, baseVersion: version });
+      }
+    } else if (status === 'conflict') {
+      outcome.conflicts += 1;
+      const c = result.conflict || {};
+      const deleted = result.deleted === true || !isPlainObject(result.data);
+      const conflict = {
+        opId: op.opId, type: op.type, collection, id, baseVersion: op.baseVersion,
+        serverData: deleted ? null : result.data, serverVersion: version, serverDeleted: deleted,
+        localAttempt: stored.data, fields: Array.isArray(c.fields) ? c.fields.map(String) : [],
+        strategy: c.strategy ?? null, conflictId: c.conflictId ?? null,
+      };
+      tx.put('ops', { ...stored, recordId: id, state: 'conflict', conflict });
+      if (version > 0) await this.setServerState(tx, collection, id, version, deleted, conflict.serverData);
+      outcome.newConflicts.push(conflict);
+    } else {
+      outcome.rejected += 1;
+      const e = result.error || {};
+      const error = {
+        code: e.code || 'invalid_operation',
+        message: e.message || '',
+        fields: (e.fields || []).map((f) => (typeof f === 'string'
+          ? { field: f, message: '' } : { field: String(f.field ?? ''), message: String(f.message ?? '') })),
+      };
+      tx.put('ops', { ...stored, recordId: id, state: 'failed', error });
+    }
+    views.add(`${collection}\u0000${id}`);
+    outcome.touched.add(collection, id);
   }
 
   /** The server's state of a record, unless the store knows a newer version already. */
   async setServerState(tx, collection, id, version, deleted, data) {
     const rec = await tx.get('records', [collection, id]);
     if (rec && version < rec.serverVersion) return;
-    await tx.put('records', {
+    tx.put('records', {
       ...(rec || { collection, id, local: 0, localData: null, localDeleted: false }),
       serverVersion: version, serverDeleted: deleted, serverData: deleted ? null : copy(data),
     });
@@ -464,43 +484,49 @@ export class LocalStore {
   /**
    * Applies one pull page and stores its cursor in the same transaction (a crash re-pulls the page; applying is
    * idempotent by version). `replace`: the first page of a snapshot (no cursor, or `reset: true`): it replaces the
-   * server state held for these collections; records with live local ops are kept.
+   * server state held for these collections; records with live local ops are kept. `snapshot`: the page belongs
+   * to a snapshot (no cursor, or since a reset) whose first page replaced the server state.
    */
-  applyPullPage(changes, replace, collections, cursorKey, cursor) {
+  applyPullPage(changes, replace, collections, cursorKey, cursor, snapshot = false) {
     return this.run('readwrite', async (tx) => {
       const touched = new Touched();
       if (replace) {
         for (const collection of collections) {
           const rows = await request(tx.records.index('byCollection').getAll(collection));
-          for (const row of rows) if (!row.local) await tx.del('records', [collection, row.id]);
+          rows.filter((row) => !row.local).forEach((row) => tx.del('records', [collection, row.id]));
           touched.all(collection);
         }
       }
-      const refresh = [];
-      for (const change of changes) {
+      const confirmed = await tx.confirmedOpId();
+      // In a snapshot the store holds, besides records with local ops, only what earlier pages of it brought, and a
+      // snapshot names each record once: the other records need not be read first.
+      const localKeys = snapshot ? new Set((await request(tx.records.index('local').getAll(1)))
+        .map((r) => `${r.collection}\u0000${r.id}`)) : null;
+      // a page names each record once: its changes are stored side by side
+      await Promise.all(changes.map(async (change) => {
         const key = [change.collection, change.id];
-        const rec = await tx.get('records', key);
+        const rec = localKeys && !localKeys.has(`${change.collection}\u0000${change.id}`) ? null
+          : await tx.get('records', key);
         if (change.deleted) {
           if (rec && rec.serverVersion <= change.version) {
             if (rec.local) {
-              await tx.put('records', { ...rec, serverVersion: change.version, serverDeleted: true, serverData: null });
+              tx.put('records', { ...rec, serverVersion: change.version, serverDeleted: true, serverData: null });
             } else {
-              await tx.del('records', key);
+              tx.del('records', key);
             }
           }
         } else if (!rec) {
-          await tx.put('records', {
+          tx.put('records', {
             collection: change.collection, id: change.id, serverVersion: change.version, serverDeleted: false,
             serverData: change.data, local: 0, localData: null, localDeleted: false,
           });
         } else if (change.version >= rec.serverVersion) {
-          await tx.put('records', { ...rec, serverVersion: change.version, serverDeleted: false, serverData: change.data });
+          tx.put('records', { ...rec, serverVersion: change.version, serverDeleted: false, serverData: change.data });
         }
-        if (rec && rec.local) refresh.push(change);
         if (!replace) touched.add(change.collection, change.id);
-      }
-      for (const change of refresh) await this.refreshView(tx, change.collection, change.id);
-      await tx.setMeta(cursorKey, cursor);
+        if (rec && rec.local) await this.refreshView(tx, change.collection, change.id, confirmed);
+      }));
+      tx.setMeta(cursorKey, cursor);
       return touched;
     }, 'relaxed');
   }
@@ -515,14 +541,14 @@ export class LocalStore {
       const keys = new Map();
       for (const op of await tx.opsIn('synced')) {
         if (op.opId > lastProcessedOpId) continue;
-        await tx.del('ops', op.opId);
+        tx.del('ops', op.opId);
         keys.set(`${op.collection}\u0000${op.recordId}`, [op.collection, op.recordId]);
       }
-      await tx.setMeta('confirmed_op_id', lastProcessedOpId);
-      for (const [collection, id] of keys.values()) {
-        await this.refreshView(tx, collection, id);
+      tx.setMeta('confirmed_op_id', lastProcessedOpId);
+      await Promise.all([...keys.values()].map(([collection, id]) => {
         touched.add(collection, id);
-      }
+        return this.refreshView(tx, collection, id, lastProcessedOpId);
+      }));
       return touched;
     });
   }
@@ -590,20 +616,19 @@ export class LocalStore {
   // ------------------------------------------------------------------------------------------- views
 
   /** Rebuilds a record's view: server state with its live ops applied; a record with neither is removed. */
-  async refreshView(tx, collection, id) {
-    const confirmed = Number((await tx.getMeta('confirmed_op_id')) ?? 0);
-    const live = (await tx.opsOf(collection, id))
-      .filter((op) => LIVE_NOW.has(op.state) || (op.state === 'synced' && op.opId > confirmed))
+  async refreshView(tx, collection, id, confirmedOpId) {
+    const [confirmed, ops, rec] = await Promise.all([confirmedOpId ?? tx.confirmedOpId(), tx.opsOf(collection, id),
+      tx.get('records', [collection, id])]);
+    const live = ops.filter((op) => LIVE_NOW.has(op.state) || (op.state === 'synced' && op.opId > confirmed))
       .sort((a, b) => a.opId - b.opId);
-    const rec = await tx.get('records', [collection, id]);
     const serverVersion = rec ? rec.serverVersion : 0;
     const serverDeleted = rec ? rec.serverDeleted : false;
     if (live.length === 0) {
       if (!rec) return;
       if (serverVersion === 0 || serverDeleted) {
-        await tx.del('records', [collection, id]);
+        tx.del('records', [collection, id]);
       } else if (rec.local) {
-        await tx.put('records', { ...rec, local: 0, localData: null, localDeleted: false });
+        tx.put('records', { ...rec, local: 0, localData: null, localDeleted: false });
       }
       return;
     }
@@ -620,7 +645,7 @@ export class LocalStore {
         deleted = true;
       }
     }
-    await tx.put('records', {
+    tx.put('records', {
       ...(rec || { collection, id, serverVersion: 0, serverDeleted: false, serverData: null }),
       local: 1, localData: view, localDeleted: deleted,
     });
