@@ -989,14 +989,19 @@ function buildConflictItem(op) {
     li.append(h('p', 'muted small', 'Parked on the server for review; keeping yours needs a connection.'));
   }
 
-  const actions = h('div', 'op-actions');
-  const keepServer = h('button', 'btn small keep-server', 'Keep server');
-  keepServer.type = 'button';
-  const keepMine = h('button', 'btn small primary keep-mine', 'Keep mine');
-  keepMine.type = 'button';
-  actions.append(keepServer, keepMine);
-  li.append(actions);
+  li.append(opActions(['btn small keep-server', 'Keep server'], ['btn small primary keep-mine', 'Keep mine']));
   return li;
+}
+
+/** A row of buttons for an op item: each [class names, label]. */
+function opActions(...buttons) {
+  const actions = h('div', 'op-actions');
+  for (const [classes, label] of buttons) {
+    const button = h('button', classes, label);
+    button.type = 'button';
+    actions.append(button);
+  }
+  return actions;
 }
 
 function renderConflicts(ops) {
@@ -1032,13 +1037,7 @@ function buildFailedItem(op) {
   }
   if (op.data) li.append(jsonBlock('change:', compactJson(op.data), 'yours'));
 
-  const actions = h('div', 'op-actions');
-  const discard = h('button', 'btn small danger-outline discard', 'Discard');
-  discard.type = 'button';
-  const retry = h('button', 'btn small primary retry', 'Retry');
-  retry.type = 'button';
-  actions.append(discard, retry);
-  li.append(actions);
+  li.append(opActions(['btn small danger-outline discard', 'Discard'], ['btn small primary retry', 'Retry']));
   return li;
 }
 
