@@ -103,6 +103,9 @@ final class PushRequestParser {
         } else if (type != null) {
             if (dataNode == null || !dataNode.isObject()) {
                 errors.add(new FieldError("data", "must be a JSON object"));
+            } else if (holdsNul(dataNode)) {
+                // PostgreSQL's jsonb cannot hold U+0000: stored, it would stop the read model's projection
+                errors.add(new FieldError("data", "must not contain the character U+0000 in a key or string"));
             } else {
                 data = (ObjectNode) dataNode;
             }
@@ -130,8 +133,28 @@ final class PushRequestParser {
         PushOperation.Problem problem = errors.isEmpty() ? null
                 : new PushOperation.Problem("malformed operation: " + errors.get(0).field() + " "
                 + errors.get(0).message(), errors);
+        // A malformed op's answer (stored for duplicates) echoes its collection, id and tempId only when they are
+        // valid: an invalid one may hold anything, a NUL character too, which PostgreSQL cannot store.
+        if (problem != null) {
+            if (collection != null && !RecordKey.COLLECTION.matcher(collection).matches()) collection = null;
+            if (id != null && !RecordKey.isValidId(id)) id = null;
+            if (tempId != null && !RecordKey.isValidId(tempId)) tempId = null;
+        }
         return new PushOperation(opId, type, rawType, collection, id, tempId, baseVersion, data, clientTimestamp,
                 problem);
+    }
+
+    private static boolean holdsNul(JsonNode node) {
+        if (node.isTextual()) return node.textValue().indexOf('\u0000') >= 0;
+        if (node.isArray()) {
+            for (JsonNode child : node) if (holdsNul(child)) return true;
+        } else if (node.isObject()) {
+            for (var it = node.fields(); it.hasNext(); ) {
+                var field = it.next();
+                if (field.getKey().indexOf('\u0000') >= 0 || holdsNul(field.getValue())) return true;
+            }
+        }
+        return false;
     }
 
     private static String text(JsonNode op, String field) {

@@ -1,6 +1,7 @@
 package io.outpost.api.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.api.security.Role;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -122,6 +124,33 @@ class PushOperationsTest extends ServerTest {
         assertThat(r.get(2).path("error").path("code").asText()).isEqualTo("not_found");
         assertThat(r.get(3).path("status").asText()).isEqualTo("applied");
         assertThat(eventCount(tenant)).as("every op leaves exactly one event").isEqualTo(4);
+    }
+
+    @Test
+    void aMalformedOperationWithNulCharactersIsRejectedAndItsAnswerKeptForDuplicates() {
+        // found by FuzzTest: the answer echoed the invalid id, and PostgreSQL cannot store a NUL character
+        String op = "{'opId':1,'type':'create','collection':'no\\u0000tes','id':'a\\u0000b','tempId':'t\\u0000',"
+                + "'data':{'title':'A'}}";
+        JsonNode r = results("dev-1", op).get(0);
+        assertThat(r.path("status").asText()).isEqualTo("rejected");
+        assertThat(r.path("error").path("code").asText()).isEqualTo("invalid_operation");
+        assertThat(r.has("id") || r.has("collection") || r.has("tempId")).as("invalid values are not echoed").isFalse();
+        assertThat(results("dev-1", op).get(0).path("duplicate").asBoolean()).isTrue();
+        assertThat(eventCount(tenant)).isEqualTo(1);
+    }
+
+    @Test
+    void dataWithANulCharacterIsRejectedAndTheFeedGoesOn() {
+        JsonNode r = results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'a',"
+                + "'data':{'title':'x\\u0000y'}},{'opId':2,'type':'create','collection':'notes','id':'b',"
+                + "'data':{'list':[{'k\\u0000':1}]}},{'opId':3,'type':'create','collection':'notes','id':'c',"
+                + "'data':{'title':'C'}}");
+        assertThat(r.get(0).path("error").path("fields").toString()).contains("U+0000");
+        assertThat(r.get(1).path("status").asText()).isEqualTo("rejected");
+        assertThat(r.get(2).path("status").asText()).isEqualTo("applied");
+        // the feed (which would stop at a record it cannot store) brings the good record
+        await().atMost(Duration.ofSeconds(20)).until(() -> drain(token, "dev-1", null, "notes", 100).changes()
+                .stream().anyMatch(c -> "c".equals(c.path("id").asText())));
     }
 
     @Test
