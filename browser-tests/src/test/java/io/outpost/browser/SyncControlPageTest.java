@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -184,6 +185,56 @@ class SyncControlPageTest {
         b.waitFor(d -> !d.findElement(By.id("conflicts")).isDisplayed(), SYNC);
         b.waitFor(d -> row(b, "Metformin " + tag).map(r -> r.getText().contains("1000 mg")).orElse(false), SYNC);
         assertThat(onServer(id).path("data").path("dose").asText()).isEqualTo("1000 mg");
+    }
+
+    @Test
+    void aChangeFromAnotherDeviceAppearsByItself() {
+        Browser a = signedIn();
+        Browser b = signedIn();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+
+        addDispense(a, "Salbutamol " + tag, "100 mcg");
+        syncNow(a);
+
+        // no click on b: the server's poke on b's live stream starts a pull, and the pull refreshes the list
+        b.waitFor(d -> row(b, "Salbutamol " + tag).isPresent(), SYNC);
+        assertThat(row(b, "Salbutamol " + tag).orElseThrow().getAttribute("data-pending")).isEqualTo("false");
+    }
+
+    @Test
+    void twoTabsOfOneDeviceShareTheStoreAndOneOfThemLeads() {
+        Browser browser = signedIn();
+        String first = browser.driver().getWindowHandle();
+        browser.driver().switchTo().newWindow(WindowType.TAB);
+        browser.open(server.url("/app/")); // the session is kept: straight to the app
+        waitForAppReady(browser);
+        String second = browser.driver().getWindowHandle();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+
+        // auto-sync off in this tab: the setting is the device's, so the other tab follows, and the write stays queued
+        browser.driver().findElement(By.id("auto-sync")).click();
+        browser.waitFor(d -> Boolean.FALSE.equals(browser.script(
+                "return window.outpost.client.status().autoSync.enabled")));
+        addDispense(browser, "Warfarin " + tag, "5 mg");
+        browser.driver().switchTo().window(first);
+        browser.waitFor(d -> !d.findElement(By.id("auto-sync")).isSelected());
+        // the other tab's list refreshes by itself (BroadcastChannel) and shows the op pending
+        browser.waitFor(d -> row(browser, "Warfarin " + tag).map(r -> "true".equals(r.getAttribute("data-pending")))
+                .orElse(false));
+        String id = row(browser, "Warfarin " + tag).orElseThrow().getAttribute("data-id");
+        syncNow(browser); // this tab pushes the op the other tab queued
+        browser.waitFor(d -> pending(browser) == 0, SYNC);
+        assertThat(onServer(id).path("version").asLong()).isEqualTo(1);
+
+        browser.driver().switchTo().window(second);
+        browser.waitFor(d -> pending(browser) == 0
+                && row(browser, "Warfarin " + tag).map(r -> "false".equals(r.getAttribute("data-pending"))).orElse(false),
+                SYNC);
+        long leaders = java.util.stream.Stream.of(first, second).filter(handle -> {
+            browser.driver().switchTo().window(handle);
+            return "true".equals(browser.driver().findElement(By.id("status-badge")).getAttribute("data-leader"));
+        }).count();
+        assertThat(leaders).as("exactly one tab runs the timers and the live stream").isEqualTo(1);
     }
 
     private static void editDose(Browser browser, String medication, String dose) {
