@@ -45,6 +45,7 @@ export class SyncRunner {
     this.publishAgain = false;
     this.abortLive = null;
     this.releaseLeader = null;
+    this.closing = new AbortController();
     this.onOnline = () => this.online();
     this.onOffline = () => this.offline();
   }
@@ -77,10 +78,12 @@ export class SyncRunner {
 
   withSyncLock(work) {
     const locks = globalThis.navigator?.locks;
-    return locks ? locks.request(this.lockName, { mode: 'exclusive' }, work) : work();
+    // closing the client stops waiting for another tab's sync
+    return locks ? locks.request(this.lockName, { mode: 'exclusive', signal: this.closing.signal }, work) : work();
   }
 
   async runSync() {
+    if (this.closed) throw new Error('the SyncClient is closed'); // closed while waiting for another tab's sync
     const now = Date.now();
     if (now < this.notBefore) {
       // Retry-After: the server asked not to come back before then
@@ -368,6 +371,7 @@ export class SyncRunner {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     Object.keys(this.timers).forEach((name) => this.clear(name));
     this.abortLive?.abort();
     this.releaseLeader?.();

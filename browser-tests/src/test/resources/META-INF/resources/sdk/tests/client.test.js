@@ -88,6 +88,28 @@ export const tests = {
     });
   },
 
+  async 'a tab closed while another tab syncs stops waiting for it'() {
+    await withClient({}, async (tab1, server, open) => {
+      const tab2 = await open();
+      await tab1.records('notes').create('n-1', { a: 1 });
+      let release;
+      const gate = new Promise((resolve) => {
+        release = resolve;
+      });
+      server.on('sync/push', async (r) => {
+        await gate;
+        return applyAll(r);
+      });
+      const first = tab1.syncNow();
+      await until(() => server.calls('sync/push').length === 1, 5000, 'the first tab\'s push');
+      const waiting = tab2.syncNow(); // queued behind tab1's Web Lock
+      await tab2.close(); // resolves although tab1 still holds the lock
+      await rejects(waiting, /AbortError|closed/);
+      release();
+      equal((await first).pushed, 1);
+    });
+  },
+
   async 'each user on a shared device has an own store and deviceId'() {
     await withClient({}, async (u1, server, open) => {
       const u2 = await open({ user: 'u2' });
