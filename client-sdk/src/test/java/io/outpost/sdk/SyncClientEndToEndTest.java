@@ -308,6 +308,17 @@ class SyncClientEndToEndTest {
     }
 
     @Test
+    void theLastSuccessfulSyncIsKeptAcrossARestart() {
+        SyncClient a = device("a", "nurse-a");
+        assertThat(a.status().lastSuccessAt()).isEmpty();
+        syncOk(a);
+        java.time.Instant at = a.status().lastSuccessAt().orElseThrow();
+        close(a);
+
+        assertThat(device("a", "nurse-a").status().lastSuccessAt()).contains(at);
+    }
+
+    @Test
     void autoSyncIntervalIsValidatedAndKeptAcrossARestart() {
         SyncClient a = device("a", "nurse-a");
         assertThat(a.autoSyncEnabled()).isFalse();

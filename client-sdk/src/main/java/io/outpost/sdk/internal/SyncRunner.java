@@ -94,6 +94,8 @@ public final class SyncRunner implements AutoCloseable {
         String seconds = store.getMeta("auto_sync_interval_seconds");
         this.autoSync = enabled == null || seconds == null ? defaults
                 : new AutoSync(Boolean.parseBoolean(enabled), Duration.ofSeconds(Long.parseLong(seconds)));
+        String lastSync = store.getMeta("last_sync_at"); // a restarted app still shows when it last synced
+        this.lastSuccessAt = lastSync == null ? null : Instant.parse(lastSync);
     }
 
     /** Arms the timers and, as configured, syncs once and opens the live stream. */
@@ -176,6 +178,7 @@ public final class SyncRunner implements AutoCloseable {
             if (error.isEmpty()) {
                 state = SyncStatus.State.IDLE;
                 lastSuccessAt = clock.instant();
+                store.putMeta("last_sync_at", lastSuccessAt.toString());
                 lastError = null;
                 failures = 0;
                 reachable = true;
