@@ -55,6 +55,33 @@ export const tests = {
     });
   },
 
+  async 'the browser\'s online event makes the leading tab sync'() {
+    await withClient({ syncOnReconnect: true }, async (client, server) => {
+      await until(() => client.status().leader, 5000, 'leadership');
+      await client.records('notes').create('n-1', { a: 1 });
+      equal(server.calls('sync/push').length, 0);
+      window.dispatchEvent(new Event('online'));
+      await until(() => client.status().pendingOps === 0 && server.calls('sync/push').length === 1, 5000, 'the sync');
+    });
+  },
+
+  async 'a poke on the live stream starts a sync'() {
+    let poke;
+    await withClient({ liveUpdates: true }, async (client, server) => {
+      server.on('sync/stream', () => new Response(new ReadableStream({
+        start(controller) {
+          poke = () => controller.enqueue(new TextEncoder().encode('event: poke\ndata: {"cursor":"x"}\n\n'));
+          controller.enqueue(new TextEncoder().encode(': connected\n\n'));
+        },
+      }), { headers: { 'Content-Type': 'text/event-stream' } }));
+      await until(() => client.status().leader && poke !== undefined, 5000, 'the live stream');
+      equal(server.calls('sync/stream')[0].url.searchParams.get('deviceId'), client.deviceId);
+      equal(server.calls('sync/pull').length, 0);
+      poke();
+      await until(() => server.calls('sync/pull').length === 1, 5000, 'the pull after the poke');
+    });
+  },
+
   async 'a second syncNow joins the running sync'() {
     await withClient({}, async (client, server) => {
       await client.records('notes').create('n-1', { a: 1 });
