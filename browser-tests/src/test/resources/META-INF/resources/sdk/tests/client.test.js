@@ -26,6 +26,19 @@ async function withClient(options, work, server = new FakeServer()) {
   }
 }
 
+/** Pushes are answered (all applied) only once the returned function is called. */
+function holdPushes(server) {
+  let release;
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  server.on('sync/push', async (r) => {
+    await gate;
+    return applyAll(r);
+  });
+  return release;
+}
+
 const page = (changes, cursor, hasMore = false, extra = {}) => json({ changes, cursor, hasMore,
   lastProcessedOpId: 0, ...extra });
 
@@ -85,14 +98,7 @@ export const tests = {
   async 'a second syncNow joins the running sync'() {
     await withClient({}, async (client, server) => {
       await client.records('notes').create('n-1', { a: 1 });
-      let release;
-      const gate = new Promise((resolve) => {
-        release = resolve;
-      });
-      server.on('sync/push', async (r) => {
-        await gate;
-        return applyAll(r);
-      });
+      const release = holdPushes(server);
       const first = client.syncNow();
       const second = client.syncNow();
       ok(first === second, 'the same promise');
@@ -119,14 +125,7 @@ export const tests = {
     await withClient({}, async (tab1, server, open) => {
       const tab2 = await open();
       await tab1.records('notes').create('n-1', { a: 1 });
-      let release;
-      const gate = new Promise((resolve) => {
-        release = resolve;
-      });
-      server.on('sync/push', async (r) => {
-        await gate;
-        return applyAll(r);
-      });
+      const release = holdPushes(server);
       const first = tab1.syncNow();
       await until(() => server.calls('sync/push').length === 1, 5000, 'the first tab\'s push');
       const waiting = tab2.syncNow(); // queued behind tab1's Web Lock
