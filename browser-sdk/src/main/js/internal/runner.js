@@ -251,8 +251,7 @@ export class SyncRunner {
   async message(m) {
     if (this.closed || !m) return;
     if (m.type === 'data') {
-      this.emitData(m.changes, m.origin, true);
-      if (m.origin === 'local' && this.leader) this.localWrite();
+      this.emitData(m.changes, m.origin, true); // the writing tab itself syncs after its write
     } else if (m.type === 'settings') {
       this.autoSync = m.autoSync;
       this.applyAutoSync();
