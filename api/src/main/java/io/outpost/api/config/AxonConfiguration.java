@@ -4,12 +4,14 @@ import io.outpost.command.api.SyncMetaData;
 import java.time.Clock;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
-import org.axonframework.common.jpa.EntityManagerProvider;
+import javax.sql.DataSource;
+import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
+import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
-import org.axonframework.eventsourcing.eventstore.jpa.JpaEventStorageEngine;
 import org.axonframework.serialization.Serializer;
-import org.axonframework.springboot.util.RegisterDefaultEntities;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.axonframework.common.lock.LockFactory;
 import org.axonframework.common.lock.PessimisticLockFactory;
@@ -20,7 +22,6 @@ import org.springframework.context.annotation.Configuration;
 
 /** Axon set-up beyond the Spring Boot defaults. */
 @Configuration(proxyBeanMethods = false)
-@RegisterDefaultEntities(packages = "org.axonframework.eventsourcing.eventstore.jpa")
 class AxonConfiguration {
 
     /** Copies the operation's metadata (tenant, user, device, opId, clientTimestamp) from commands to their events. */
@@ -40,24 +41,45 @@ class AxonConfiguration {
     }
 
     /**
-     * The JPA event store as Axon's auto-configuration builds it, without the per-load snapshot query. Defining it
-     * turns that auto-configuration off, hence {@code @RegisterDefaultEntities} above.
+     * Axon's JDBC event store on the same tables ({@code domain_event_entry}, {@code snapshot_event_entry}, snake-case
+     * columns), joining the Spring transaction of the push or the processor. A push's events go out as one JDBC batch
+     * ({@code reWriteBatchedInserts} makes it a few multi-row INSERTs), and {@code global_index} comes from the
+     * column's default, not from one {@code nextval} round trip per event as Hibernate's generator made it.
      */
     @Bean
     EventStorageEngine eventStorageEngine(Serializer defaultSerializer, PersistenceExceptionResolver exceptions,
                                           @Qualifier("eventSerializer") Serializer eventSerializer,
                                           org.axonframework.config.Configuration configuration,
-                                          EntityManagerProvider entityManagerProvider,
-                                          TransactionManager transactionManager) {
-        return new NoSnapshotJpaEventStorageEngine(JpaEventStorageEngine.builder()
+                                          DataSource dataSource, TransactionManager transactionManager) {
+        return JdbcEventStorageEngine.builder()
                 .snapshotSerializer(defaultSerializer)
                 .upcasterChain(configuration.upcasterChain())
                 .persistenceExceptionResolver(exceptions)
                 .eventSerializer(eventSerializer)
                 .snapshotFilter(configuration.snapshotFilter())
-                .entityManagerProvider(entityManagerProvider)
-                .transactionManager(transactionManager));
+                .connectionProvider(new UnitOfWorkAwareConnectionProviderWrapper(
+                        new SpringDataSourceConnectionProvider(dataSource)))
+                .transactionManager(transactionManager)
+                .schema(EVENT_SCHEMA)
+                .batchSize(500)
+                .build();
     }
+
+    /** The column names of Axon's JPA entities under Spring's naming strategy, which created these tables (V1). */
+    static final EventSchema EVENT_SCHEMA = EventSchema.builder()
+            .eventTable("domain_event_entry")
+            .snapshotTable("snapshot_event_entry")
+            .globalIndexColumn("global_index")
+            .timestampColumn("time_stamp")
+            .eventIdentifierColumn("event_identifier")
+            .aggregateIdentifierColumn("aggregate_identifier")
+            .sequenceNumberColumn("sequence_number")
+            .typeColumn("type")
+            .payloadTypeColumn("payload_type")
+            .payloadRevisionColumn("payload_revision")
+            .payloadColumn("payload")
+            .metaDataColumn("meta_data")
+            .build();
 
     /**
      * Keeps up to {@code outpost.push.aggregate-cache-size} recently used record aggregates in memory, so an update of

@@ -131,11 +131,25 @@ public class ChangeFeedProjection {
                        Instant at, String updatedBy) {
         Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
                 data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy};
-        writes.add(upsert, row);
+        // within a batch only a record's newest version matters (the upsert keeps the newer one anyway)
+        writes.merge(upsert, List.of(key.tenant(), key.collection(), key.id()), row, ChangeFeedProjection::newer);
         if (notifier != null) notifier.changed(key.tenant());
         clock.processed(at);
     }
 
+
+    /**
+     * Two writes of one record in one batch: the newer version, keeping the owner and creator that only a create (or
+     * an owner-field value) carries, as the upsert's COALESCE and insert would have kept them.
+     */
+    private static Object[] newer(Object[] earlier, Object[] later) {
+        boolean laterWins = (long) later[3] >= (long) earlier[3];
+        Object[] newer = (laterWins ? later : earlier).clone();
+        Object[] older = laterWins ? earlier : later;
+        if (newer[6] == null) newer[6] = older[6];
+        if (newer[7] == null) newer[7] = older[7];
+        return newer;
+    }
 
     /** Advances the device's progress; every op leaves one event, so ops that changed nothing count too. */
     private void progress(String tenant, MetaData meta, Instant at) {
@@ -144,7 +158,8 @@ public class ChangeFeedProjection {
         Object op = meta.get(SyncMetaData.OP_ID);
         if (tenant == null || device == null || !(op instanceof Number opId)) return;
         Object[] row = {tenant, device, opId.longValue()};
-        writes.add(progress, row);
+        writes.merge(progress, List.of(tenant, device), row,
+                (earlier, later) -> (long) later[2] >= (long) earlier[2] ? later : earlier);
     }
 
     /** Metadata read back from the store comes as JSON types (numbers may be Integer), so read it loosely. */
