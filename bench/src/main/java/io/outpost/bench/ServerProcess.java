@@ -1,0 +1,395 @@
+package io.outpost.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.crypto.SecretKey;
+
+/**
+ * The Outpost server as its own process, started the way a deployment starts it: {@code java <flags> -jar <server
+ * jar>} against an external PostgreSQL, configured through the environment ({@code SPRING_DATASOURCE_URL},
+ * {@code SPRING_DATASOURCE_USERNAME}, {@code SPRING_DATASOURCE_PASSWORD}, {@code SYNC_JWT_SECRET}, {@code PORT},
+ * {@code OUTPOST_DATA_DIR}) plus optional Spring command-line arguments. Its stdout and stderr go to a log file.
+ * {@link #start} returns once {@code GET /actuator/health} answers UP.
+ *
+ * <p>The JVM flags default to those of the {@code ENTRYPOINT} of the repository's {@code Dockerfile} (everything
+ * between {@code java} and {@code -jar}), so the benchmark and the image cannot drift apart
+ * ({@link #jvmArgsFromDockerfile}).
+ *
+ * <p>Tokens are HS256 JWTs made exactly as {@code io.outpost.api.security.JwtService#issue} makes them (subject =
+ * user, claims {@code tenant} and {@code roles}, issued-at, expiration) with the secret the server was given.
+ * {@link #cpuNanos()} and {@link #rssBytes()} read {@code /proc/<pid>} of the server's JVM (Linux).
+ */
+final class ServerProcess implements TokenSource, AutoCloseable {
+
+    /** The server's HS256 secret (48 bytes: the server requires at least 32). */
+    static final String JWT_SECRET = "outpost-bench-server-process-secret-0123456789ab";
+    static final Duration HEALTH_DEADLINE = Duration.ofSeconds(120);
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
+    /** Inherited environment variables with these prefixes are not passed on: the server sees only what we set. */
+    static final List<String> DROPPED_ENV_PREFIXES = List.of("SPRING_", "SYNC_", "OUTPOST_", "SERVER_", "PORT",
+            "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "AXON");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecretKey KEY = Keys.hmacShaKeyFor(JWT_SECRET.getBytes(StandardCharsets.UTF_8));
+
+    /**
+     * How to start a server.
+     *
+     * @param java       the java executable
+     * @param jar        the runnable server jar (absolute)
+     * @param jvmArgs    flags between {@code java} and {@code -jar}
+     * @param springArgs command-line arguments after the jar, e.g. {@code --outpost.push.aggregate-cache-size=0}
+     * @param jdbcUrl    the PostgreSQL the server uses (user and password postgres)
+     * @param log        the file that gets the server's stdout and stderr
+     * @param dataDir    {@code OUTPOST_DATA_DIR}
+     */
+    record Config(Path java, Path jar, List<String> jvmArgs, List<String> springArgs, String jdbcUrl, Path log,
+                  Path dataDir) {
+
+        Config {
+            jvmArgs = List.copyOf(jvmArgs);
+            springArgs = List.copyOf(springArgs);
+        }
+
+        /** The same, with more JVM flags. */
+        Config withJvmArgs(List<String> more) {
+            List<String> flags = new ArrayList<>(jvmArgs);
+            flags.addAll(more);
+            return new Config(java, jar, flags, springArgs, jdbcUrl, log, dataDir);
+        }
+    }
+
+    private final Config config;
+    private final Process process;
+    private final int port;
+    private final List<String> command;
+    private final Thread reaper;
+    private double startSeconds;
+
+    private ServerProcess(Config config, Process process, int port, List<String> command, Thread reaper) {
+        this.config = config;
+        this.process = process;
+        this.port = port;
+        this.command = command;
+        this.reaper = reaper;
+    }
+
+    /**
+     * Starts the server on a free port and waits until it is healthy (at most 120 s); on a
+     * timeout or an early exit the process is stopped and the failure names the log's tail.
+     */
+    static ServerProcess start(Config config) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(config.jar())) {
+            throw new PushBenchmark.BenchFailure("the server jar " + config.jar() + " does not exist; build it with "
+                    + "'./mvnw -pl api -am package -DskipTests' or name one with -Dbench.serverJar=...");
+        }
+        int port = freePort();
+        Files.createDirectories(config.dataDir());
+        if (config.log().getParent() != null) Files.createDirectories(config.log().getParent());
+        List<String> command = new ArrayList<>();
+        command.add(config.java().toString());
+        command.addAll(config.jvmArgs());
+        command.add("-jar");
+        command.add(config.jar().toString());
+        command.addAll(config.springArgs());
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(config.dataDir().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(config.log().toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(name -> DROPPED_ENV_PREFIXES.stream().anyMatch(name::startsWith));
+        env.put("SPRING_DATASOURCE_URL", config.jdbcUrl());
+        env.put("SPRING_DATASOURCE_USERNAME", "postgres");
+        env.put("SPRING_DATASOURCE_PASSWORD", "postgres");
+        env.put("SYNC_JWT_SECRET", JWT_SECRET);
+        env.put("PORT", Integer.toString(port));
+        env.put("OUTPOST_DATA_DIR", config.dataDir().toString());
+
+        long startAt = System.nanoTime();
+        Process process = pb.start();
+        // stops the server if this JVM is ended before close() (e.g. Ctrl-C of the Maven run)
+        Thread reaper = new Thread(() -> {
+            if (process.isAlive()) process.destroyForcibly();
+        }, "bench-server-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        ServerProcess server = new ServerProcess(config, process, port, List.copyOf(command), reaper);
+        try {
+            awaitHealthy(server, startAt);
+        } catch (Throwable e) {
+            server.close();
+            throw e;
+        }
+        server.startSeconds = PushBenchmark.seconds(System.nanoTime() - startAt);
+        return server;
+    }
+
+    private static void awaitHealthy(ServerProcess server, long startAt) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest health = HttpRequest.newBuilder(server.uri("/actuator/health")).timeout(Duration.ofSeconds(5))
+                .GET().build();
+        long deadline = startAt + HEALTH_DEADLINE.toNanos();
+        String last = "no answer";
+        while (true) {
+            if (!server.process.isAlive()) {
+                throw new PushBenchmark.BenchFailure("the server exited with code " + server.process.exitValue()
+                        + " before it was healthy; the end of " + server.config.log() + ":\n"
+                        + tail(server.config.log(), 40));
+            }
+            try {
+                HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && "UP".equals(JSON.readTree(r.body()).path("status").asText())) return;
+                last = "HTTP " + r.statusCode() + ": " + PushBenchmark.excerpt(r.body());
+            } catch (IOException notYet) {
+                last = notYet.toString();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PushBenchmark.BenchFailure("the server was not healthy " + HEALTH_DEADLINE.toSeconds()
+                        + " s after its start (last answer of /actuator/health: " + last + "); the end of "
+                        + server.config.log() + ":\n" + tail(server.config.log(), 40));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** {@code http://127.0.0.1:<port><path>}. */
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** The command line it was started with. */
+    List<String> command() {
+        return command;
+    }
+
+    Config config() {
+        return config;
+    }
+
+    /** From starting the process to the first UP of /actuator/health. */
+    double startSeconds() {
+        return startSeconds;
+    }
+
+    /** A token for {@code userId} in {@code tenant} with role user. */
+    @Override
+    public String token(String tenant, String userId) {
+        return token(tenant, userId, "user");
+    }
+
+    /** A token with role admin (for the details of /actuator/health and for /actuator/metrics). */
+    String adminToken(String tenant, String userId) {
+        return token(tenant, userId, "admin");
+    }
+
+    /** As {@code JwtService.issue}: subject, tenant, roles (sorted), issued-at, expiration; HS256. */
+    static String token(String tenant, String userId, String... roles) {
+        Instant now = Instant.now();
+        return Jwts.builder()
+                .subject(userId)
+                .claim("tenant", tenant)
+                .claim("roles", Arrays.stream(roles).sorted().toList())
+                .issuedAt(Date.from(now))
+                .expiration(Date.from(now.plus(TOKEN_LIFETIME)))
+                .signWith(KEY, Jwts.SIG.HS256)
+                .compact();
+    }
+
+    /** utime + stime of the server's JVM (all its threads) so far, in nanoseconds ({@code /proc/<pid>/stat}). */
+    long cpuNanos() {
+        return Proc.cpuNanos(pid());
+    }
+
+    /** Resident set size now (VmRSS), in bytes; -1 if unknown. */
+    long rssBytes() {
+        return Proc.statusBytes(pid(), "VmRSS");
+    }
+
+    /** Peak resident set size (VmHWM), in bytes; -1 if unknown. */
+    long peakRssBytes() {
+        return Proc.statusBytes(pid(), "VmHWM");
+    }
+
+    /** The first line of {@code java -version} of the server's java executable. */
+    String javaVersion() {
+        String out = Proc.output(config.java().toString(), "-version");
+        if (out == null) return "unknown";
+        String[] lines = out.strip().split("\n");
+        return lines.length >= 2 ? lines[0].trim() + "; " + lines[lines.length - 1].trim() : lines[0].trim();
+    }
+
+    /** The flags the server's JVM runs with ({@code jcmd <pid> VM.flags}), or null if jcmd is not there. */
+    String vmFlags() {
+        Path jcmd = config.java().resolveSibling("jcmd");
+        String out = Proc.output(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", Long.toString(pid()),
+                "VM.flags");
+        if (out == null) return null;
+        for (String line : out.split("\n")) {
+            if (line.trim().startsWith("-XX")) return line.trim();
+        }
+        return null;
+    }
+
+    /** GET with an admin token; the JSON answer, or null if not 200. */
+    JsonNode getAsAdmin(String path) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + adminToken("bench-admin", "bench-admin")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+    }
+
+    /** A statistic (e.g. COUNT, TOTAL_TIME, TOTAL) of {@code /actuator/metrics/<name>}; NaN if there is none. */
+    double metric(String name, String statistic) throws IOException, InterruptedException {
+        JsonNode m = getAsAdmin("/actuator/metrics/" + name);
+        if (m == null) return Double.NaN;
+        for (JsonNode s : m.path("measurements")) {
+            if (statistic.equals(s.path("statistic").asText())) return s.path("value").asDouble();
+        }
+        return Double.NaN;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** destroy (SIGTERM: Spring's graceful shutdown), then destroyForcibly after 10 s. */
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+                    PushBenchmark.log("the server (pid " + pid() + ") did not stop within " + STOP_GRACE.toSeconds()
+                            + " s; killing it");
+                    process.destroyForcibly();
+                    process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ configuration
+
+    /**
+     * The JVM flags of the Dockerfile's {@code ENTRYPOINT} (exec form {@code ["java", ..., "-jar", ...]} or shell
+     * form): every word between {@code java} (or a path ending in {@code /java}) and {@code -jar}.
+     */
+    static List<String> jvmArgsFromDockerfile(Path dockerfile) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dockerfile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dockerfile + " for the server's JVM flags (or give them "
+                    + "with -Dbench.serverJvmArgs=...)", e);
+        }
+        String entrypoint = null;
+        StringBuilder current = null;
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (current != null) {
+                current.append(' ').append(line.endsWith("\\") ? line.substring(0, line.length() - 1) : line);
+                if (!line.endsWith("\\")) {
+                    entrypoint = current.toString();
+                    current = null;
+                }
+                continue;
+            }
+            if (line.regionMatches(true, 0, "ENTRYPOINT", 0, 10)) {
+                String rest = line.substring(10);
+                if (rest.endsWith("\\")) {
+                    current = new StringBuilder(rest.substring(0, rest.length() - 1));
+                } else {
+                    entrypoint = rest; // the last ENTRYPOINT wins, as in Docker
+                }
+            }
+        }
+        if (entrypoint == null) throw new IllegalStateException(dockerfile + " has no ENTRYPOINT");
+        List<String> words = new ArrayList<>();
+        String text = entrypoint.strip();
+        if (text.startsWith("[")) {
+            try {
+                for (JsonNode w : JSON.readTree(text)) words.add(w.asText());
+            } catch (IOException e) {
+                throw new IllegalStateException(dockerfile + ": the ENTRYPOINT is not a JSON array: " + text, e);
+            }
+        } else {
+            words.addAll(Arrays.asList(text.split("\\s+")));
+        }
+        int java = -1;
+        for (int i = 0; i < words.size(); i++) {
+            if (words.get(i).equals("java") || words.get(i).endsWith("/java")) {
+                java = i;
+                break;
+            }
+        }
+        int jar = words.indexOf("-jar");
+        if (java < 0 || jar < java) {
+            throw new IllegalStateException(dockerfile + ": the ENTRYPOINT is not 'java ... -jar ...': " + text);
+        }
+        return List.copyOf(words.subList(java + 1, jar));
+    }
+
+    /** Whitespace-separated words; blank: none. */
+    static List<String> words(String text) {
+        if (text == null || text.isBlank()) return List.of();
+        return List.of(text.strip().split("\\s+"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /** The last {@code lines} lines of a file. */
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+    }
+}
