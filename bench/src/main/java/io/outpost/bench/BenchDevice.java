@@ -33,12 +33,12 @@ final class BenchDevice {
     private int updateCursor;
 
     /** Device {@code dev-<index>} of user {@code nurse-<index>} (one user per device) in {@code tenant}. */
-    BenchDevice(InProcessServer server, String tenant, int index) {
+    BenchDevice(TokenSource server, String tenant, int index) {
         this(server, tenant, "dev-" + index, "nurse-" + index);
     }
 
     /** Device {@code deviceId} of user {@code userId} in {@code tenant}; its records are {@code <deviceId>-<n>}. */
-    BenchDevice(InProcessServer server, String tenant, String deviceId, String userId) {
+    BenchDevice(TokenSource server, String tenant, String deviceId, String userId) {
         this.tenant = tenant;
         this.deviceId = deviceId;
         this.userId = userId;
@@ -89,6 +89,38 @@ final class BenchDevice {
         }
         body.append("]}");
         return new Push(body.toString(), n, opIds, ids, expected);
+    }
+
+    /**
+     * A push of {@code count} updates of this device's record {@code index} (0 = its first record), one after
+     * another, each at the next baseVersion (a hot record's history is made this way).
+     */
+    Push updatesOf(int index, int count) {
+        if (index < 0 || index >= records) throw new IllegalArgumentException(deviceId + " has no record " + index);
+        long[] opIds = new long[count];
+        String[] ids = new String[count];
+        long[] expected = new long[count];
+        StringBuilder body = new StringBuilder(count * 160 + 64);
+        body.append("{\"deviceId\":\"").append(deviceId).append("\",\"operations\":[");
+        for (int i = 0; i < count; i++) {
+            if (i > 0) body.append(',');
+            long opId = nextOpId++;
+            opIds[i] = opId;
+            ids[i] = recordId(index);
+            expected[i] = appendOp(body, opId, index, true);
+        }
+        body.append("]}");
+        return new Push(body.toString(), count, opIds, ids, expected);
+    }
+
+    /** The opId of the device's latest op (0 before its first). */
+    long lastOpId() {
+        return nextOpId - 1;
+    }
+
+    /** How many records the device has created. */
+    int records() {
+        return records;
     }
 
     /** A push of one operation: the {@code seq}-th single op; even ones (and the first) create, odd ones update. */

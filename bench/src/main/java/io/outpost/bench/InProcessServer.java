@@ -17,7 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * main artifact is a plain jar (the runnable Spring Boot jar has the classifier {@code exec}), so the server's
  * classes are compiled against directly.
  */
-final class InProcessServer implements AutoCloseable {
+final class InProcessServer implements TokenSource, AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final int port;
@@ -62,7 +62,8 @@ final class InProcessServer implements AutoCloseable {
     }
 
     /** A bearer token for {@code userId} in {@code tenant} with role user. */
-    String token(String tenant, String userId) {
+    @Override
+    public String token(String tenant, String userId) {
         return jwtService.issue(new SyncPrincipal(tenant, userId, Set.of(Role.USER)));
     }
 

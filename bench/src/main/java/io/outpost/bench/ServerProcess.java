@@ -231,6 +231,11 @@ final class ServerProcess implements TokenSource, AutoCloseable {
         return Proc.cpuNanos(pid());
     }
 
+    /** CPU of the server's live threads by group (request threads, event processors, JIT, GC, ...), in ns. */
+    Map<String, Long> threadCpuNanos() {
+        return Proc.threadCpuNanos(pid());
+    }
+
     /** Resident set size now (VmRSS), in bytes; -1 if unknown. */
     long rssBytes() {
         return Proc.statusBytes(pid(), "VmRSS");

@@ -1,0 +1,220 @@
+package io.outpost.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Where the server's Java threads spend CPU, from the {@code jdk.ExecutionSample} events of a JFR recording (the
+ * same events {@code jfr print --events jdk.ExecutionSample} prints), optionally only those of a time window such as
+ * phase (a) of the push benchmark. Per thread group (the request threads {@code http-nio-*-exec-*}, each event
+ * processor, the rest): the share of samples by library of the top frame (self), by the first frame from the top that
+ * is not the JDK's (the library that asked for that JDK work), by library anywhere on the stack (inclusive), and the
+ * top self methods and the Outpost methods most often on the stack. Stacks deeper than JFR's stack depth (64) are
+ * truncated at the bottom, so inclusive shares of outer frames are lower bounds.
+ *
+ * <p>Run: {@code java -cp bench/target/classes io.outpost.bench.JfrSummary <recording.jfr> [<from> <to>]} (ISO
+ * instants); the push benchmark runs it itself for phase (a) when {@code -Dbench.jfr=true}.
+ */
+final class JfrSummary {
+
+    /** Library groups by package prefix, first match wins. */
+    private static final String[][] GROUPS = {
+            {"org.axonframework.", "org.axonframework.* (Axon)"},
+            {"org.hibernate.", "org.hibernate.* (Hibernate/JPA)"},
+            {"jakarta.persistence.", "org.hibernate.* (Hibernate/JPA)"},
+            {"com.fasterxml.jackson.", "com.fasterxml.jackson.* (Jackson)"},
+            {"io.outpost.", "io.outpost.*"},
+            {"org.postgresql.", "org.postgresql.* (JDBC driver)"},
+            {"com.zaxxer.hikari.", "com.zaxxer.hikari.* (pool)"},
+            {"java.security.", "java.security / sun.security / javax.crypto (MessageDigest, HMAC)"},
+            {"sun.security.", "java.security / sun.security / javax.crypto (MessageDigest, HMAC)"},
+            {"javax.crypto.", "java.security / sun.security / javax.crypto (MessageDigest, HMAC)"},
+            {"com.sun.crypto.", "java.security / sun.security / javax.crypto (MessageDigest, HMAC)"},
+            {"io.jsonwebtoken.", "io.jsonwebtoken.* (JWT)"},
+            {"com.networknt.", "com.networknt.* (JSON Schema)"},
+            {"org.springframework.", "org.springframework.*"},
+            {"org.apache.catalina.", "org.apache.catalina/coyote/tomcat (Tomcat)"},
+            {"org.apache.coyote.", "org.apache.catalina/coyote/tomcat (Tomcat)"},
+            {"org.apache.tomcat.", "org.apache.catalina/coyote/tomcat (Tomcat)"},
+            {"io.micrometer.", "io.micrometer.*"},
+            {"ch.qos.logback.", "logging"},
+            {"org.slf4j.", "logging"},
+            {"java.", "JDK (java.*, jdk.*, sun.*)"},
+            {"javax.", "JDK (java.*, jdk.*, sun.*)"},
+            {"jdk.", "JDK (java.*, jdk.*, sun.*)"},
+            {"sun.", "JDK (java.*, jdk.*, sun.*)"},
+            {"com.sun.", "JDK (java.*, jdk.*, sun.*)"},
+    };
+    static final String JDK = "JDK (java.*, jdk.*, sun.*)";
+    /** JDK security code is reported as its own group even when it is the JDK's. */
+    static final String JCA = "java.security / sun.security / javax.crypto (MessageDigest, HMAC)";
+
+    private JfrSummary() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1 && args.length != 3) {
+            System.err.println("usage: JfrSummary <recording.jfr> [<from> <to>]   (ISO-8601 instants)");
+            System.exit(2);
+        }
+        Instant from = args.length == 3 ? Instant.parse(args[1]) : Instant.MIN;
+        Instant to = args.length == 3 ? Instant.parse(args[2]) : Instant.MAX;
+        System.out.println(summarise(Path.of(args[0]), from, to, 15));
+    }
+
+    static String group(String className) {
+        for (String[] g : GROUPS) {
+            if (className.startsWith(g[0])) return g[1];
+        }
+        int dot = className.indexOf('.');
+        int second = dot < 0 ? -1 : className.indexOf('.', dot + 1);
+        return second < 0 ? className : className.substring(0, second) + ".*";
+    }
+
+    static String threadGroup(String name) {
+        if (name == null) return "other";
+        if (name.startsWith("http-nio-") && name.contains("-exec-")) return "request threads (http-nio-*-exec-*)";
+        if (name.startsWith("EventProcessor[")) return name.replaceFirst("-\\d+$", "") + " (event processor)";
+        return "other threads";
+    }
+
+    /** Counts of one thread group. */
+    static final class Counts {
+        int samples;
+        int truncated;
+        final Map<String, Integer> self = new HashMap<>();
+        final Map<String, Integer> caller = new HashMap<>();
+        final Map<String, Integer> inclusive = new HashMap<>();
+        final Map<String, Integer> selfMethods = new HashMap<>();
+        final Map<String, Integer> outpostMethods = new HashMap<>();
+        final Map<String, Integer> nearestOutpost = new HashMap<>();
+        final Map<String, Integer> callerPackages = new HashMap<>();
+    }
+
+    static String summarise(Path file, Instant from, Instant to, int top) throws IOException {
+        Map<String, Counts> byThread = new LinkedHashMap<>();
+        Instant first = null;
+        Instant last = null;
+        int all = 0;
+        try (RecordingFile recording = new RecordingFile(file)) {
+            while (recording.hasMoreEvents()) {
+                RecordedEvent e = recording.readEvent();
+                if (!e.getEventType().getName().equals("jdk.ExecutionSample")) continue;
+                Instant at = e.getStartTime();
+                if (at.isBefore(from) || at.isAfter(to)) continue;
+                RecordedStackTrace stack = e.getStackTrace();
+                if (stack == null || stack.getFrames().isEmpty()) continue;
+                all++;
+                first = first == null || at.isBefore(first) ? at : first;
+                last = last == null || at.isAfter(last) ? at : last;
+                RecordedThread t = e.getThread("sampledThread");
+                Counts c = byThread.computeIfAbsent(threadGroup(t == null ? null : t.getJavaName()), k -> new Counts());
+                c.samples++;
+                if (stack.isTruncated()) c.truncated++;
+                List<RecordedFrame> frames = new ArrayList<>();
+                for (RecordedFrame f : stack.getFrames()) if (f.isJavaFrame()) frames.add(f);
+                if (frames.isEmpty()) continue;
+                String topClass = frames.get(0).getMethod().getType().getName();
+                c.self.merge(group(topClass), 1, Integer::sum);
+                c.selfMethods.merge(topClass + "." + frames.get(0).getMethod().getName(), 1, Integer::sum);
+                String caller = JDK;
+                String callerPackage = null;
+                String nearest = null;
+                Set<String> groups = new HashSet<>();
+                Set<String> ours = new HashSet<>();
+                for (RecordedFrame f : frames) {
+                    String cls = f.getMethod().getType().getName();
+                    String g = group(cls);
+                    groups.add(g);
+                    if (caller.equals(JDK) && !g.equals(JDK)) {
+                        caller = g;
+                        int dot = cls.lastIndexOf('.');
+                        callerPackage = dot < 0 ? cls : cls.substring(0, dot);
+                    }
+                    if (cls.startsWith("io.outpost.") && !cls.contains("$$Lambda")) {
+                        String m = cls.substring("io.outpost.".length()) + "." + f.getMethod().getName();
+                        ours.add(m);
+                        if (nearest == null) nearest = m;
+                    }
+                }
+                c.caller.merge(caller, 1, Integer::sum);
+                if (callerPackage != null) c.callerPackages.merge(callerPackage, 1, Integer::sum);
+                if (nearest != null) c.nearestOutpost.merge(nearest, 1, Integer::sum);
+                for (String g : groups) c.inclusive.merge(g, 1, Integer::sum);
+                for (String m : ours) c.outpostMethods.merge(m, 1, Integer::sum);
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("JFR `jdk.ExecutionSample` events of `").append(file.getFileName()).append("`");
+        if (from != Instant.MIN) md.append(" between ").append(from).append(" and ").append(to);
+        md.append(": ").append(all).append(" samples");
+        if (first != null) md.append(" (").append(first).append(" – ").append(last).append(")");
+        md.append(". Java threads only: JIT compiler and GC threads are not sampled.\n\n");
+        md.append("| thread group | samples | share |\n|---|---:|---:|\n");
+        List<Map.Entry<String, Counts>> groups = new ArrayList<>(byThread.entrySet());
+        groups.sort(Comparator.comparingInt((Map.Entry<String, Counts> g) -> g.getValue().samples).reversed());
+        for (Map.Entry<String, Counts> g : groups) {
+            md.append("| ").append(g.getKey()).append(" | ").append(g.getValue().samples).append(" | ")
+                    .append(pct(g.getValue().samples, all)).append(" |\n");
+        }
+        md.append('\n');
+        for (Map.Entry<String, Counts> g : groups) {
+            Counts c = g.getValue();
+            if (c.samples < 20 && g.getKey().startsWith("other")) continue;
+            md.append("#### ").append(g.getKey()).append(": ").append(c.samples).append(" samples")
+                    .append(c.truncated > 0 ? " (" + c.truncated + " stacks truncated)" : "").append("\n\n");
+            md.append("| library | self (top frame) | JDK work attributed to its caller | on the stack |\n")
+                    .append("|---|---:|---:|---:|\n");
+            Set<String> libs = new HashSet<>(c.inclusive.keySet());
+            List<String> order = new ArrayList<>(libs);
+            order.sort(Comparator.comparingInt((String l) -> c.caller.getOrDefault(l, 0))
+                    .thenComparingInt(l -> c.self.getOrDefault(l, 0)).reversed());
+            int shown = 0;
+            for (String lib : order) {
+                if (shown++ >= 12) break;
+                md.append("| ").append(lib).append(" | ").append(pct(c.self.getOrDefault(lib, 0), c.samples))
+                        .append(" | ").append(pct(c.caller.getOrDefault(lib, 0), c.samples)).append(" | ")
+                        .append(pct(c.inclusive.getOrDefault(lib, 0), c.samples)).append(" |\n");
+            }
+            md.append("\nTop self methods: ").append(topList(c.selfMethods, c.samples, top)).append("\n\n");
+            md.append("Packages the samples are attributed to (first non-JDK frame from the top): ")
+                    .append(topList(c.callerPackages, c.samples, 12)).append("\n\n");
+            if (!c.outpostMethods.isEmpty()) {
+                md.append("Nearest Outpost frame (the Outpost method whose call leads to the sampled work): ")
+                        .append(topList(c.nearestOutpost, c.samples, 12)).append("\n\n");
+                md.append("Outpost methods most often on the stack: ")
+                        .append(topList(c.outpostMethods, c.samples, 10)).append("\n\n");
+            }
+        }
+        return md.toString();
+    }
+
+    private static String topList(Map<String, Integer> counts, int total, int n) {
+        List<Map.Entry<String, Integer>> list = new ArrayList<>(counts.entrySet());
+        list.sort(Map.Entry.<String, Integer>comparingByValue().reversed());
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, list.size()); i++) {
+            out.add("`" + list.get(i).getKey() + "` " + pct(list.get(i).getValue(), total));
+        }
+        return String.join(", ", out);
+    }
+
+    private static String pct(int n, int total) {
+        return total == 0 ? "–" : String.format(Locale.ROOT, "%.1f %%", 100.0 * n / total);
+    }
+}
