@@ -70,6 +70,15 @@ public final class PushBenchmark {
     /** As the server's {@code spring.datasource.hikari.maximum-pool-size}: (b) gets no more connections than it. */
     static final int RAW_POOL = 20;
     static final Duration FEED_DEADLINE = Duration.ofSeconds(120);
+    /**
+     * The per-user rate limit (600 requests a minute, burst 100) stays on, so every request pays for its bucket as
+     * in a deployment, but so high that it never refuses: the benchmark's users are deliberately busier than people
+     * (the lag probe pulls every 5 ms, (f) sends 100 single-op pushes back to back). Given as environment variables,
+     * so that {@code -Dbench.serverArgs="--sync.rate-limit.requests-per-minute=600"} (a command-line argument) can
+     * restore the default.
+     */
+    static final Map<String, String> SERVER_ENV = Map.of("SYNC_RATELIMIT_REQUESTSPERMINUTE", "100000000",
+            "SYNC_RATELIMIT_BURST", "100000000");
     static final String[] PG_SETTINGS = {"server_version", "fsync", "synchronous_commit", "shared_buffers",
             "max_connections"};
 
@@ -411,7 +420,7 @@ public final class PushBenchmark {
             DataSource db = pg.pool("postgres", 4);
             ServerProcess.Config config = new ServerProcess.Config(params.java(), params.serverJar(),
                     params.serverJvmArgs(), params.serverArgs(), pg.jdbcUrl("postgres"), serverLog,
-                    dataDir.resolve("server"));
+                    dataDir.resolve("server"), SERVER_ENV);
             if (params.jfr()) {
                 config = config.withJvmArgs(List.of("-XX:StartFlightRecording=filename=" + jfrFile
                         + ",settings=profile"));
@@ -455,7 +464,7 @@ public final class PushBenchmark {
             nocacheArgs.add("--outpost.push.aggregate-cache-size=0");
             ServerProcess.Config nocache = new ServerProcess.Config(params.java(), params.serverJar(),
                     params.serverJvmArgs(), nocacheArgs, pg.jdbcUrl(NOCACHE_DATABASE), nocacheLog,
-                    dataDir.resolve("server-nocache"));
+                    dataDir.resolve("server-nocache"), SERVER_ENV);
             log("(f') a second server with --outpost.push.aggregate-cache-size=0; its log: " + nocacheLog);
             try (ServerProcess server = ServerProcess.start(nocache)) {
                 r.nocacheStartSeconds = server.startSeconds();
@@ -664,7 +673,9 @@ public final class PushBenchmark {
         String where = "tenant " + d.tenant + ", device " + d.deviceId + ", push of opIds " + push.opIds()[0] + ".."
                 + push.opIds()[push.size() - 1];
         if (response.statusCode() != 200) {
-            throw new BenchFailure(where + ": HTTP " + response.statusCode() + ": " + excerpt(response.body()));
+            throw new BenchFailure(where + ": HTTP " + response.statusCode() + ": " + excerpt(response.body())
+                    + (response.statusCode() == 429 ? " (the server's per-user rate limit: -Dbench.serverArgs sets "
+                    + "sync.rate-limit.* below what this benchmark sends)" : ""));
         }
         JsonNode root;
         try {
@@ -943,7 +954,9 @@ public final class PushBenchmark {
                 + "; server, PostgreSQL and load generator share it");
         row(md, "server", "its own process: `" + commandLine(r.serverCommand) + "`; JVM flags from "
                 + params.jvmArgsFrom() + (params.jfr() ? " (+ JFR, -Dbench.jfr=true)" : "") + "; environment "
-                + "SPRING_DATASOURCE_URL/USERNAME/PASSWORD, SYNC_JWT_SECRET, PORT, OUTPOST_DATA_DIR; healthy "
+                + "SPRING_DATASOURCE_URL/USERNAME/PASSWORD, SYNC_JWT_SECRET, PORT, OUTPOST_DATA_DIR, and "
+                + "SYNC_RATELIMIT_REQUESTSPERMINUTE = SYNC_RATELIMIT_BURST = 10^8 (the per-user limit is checked on "
+                + "every request but never refuses one); healthy "
                 + fmt("%.1f", r.startSeconds) + " s after the process started");
         row(md, "server JVM", r.javaVersion + (r.vmFlags == null ? "" : "; effective: `" + vmFlagsSummary(r.vmFlags)
                 + "`"));

@@ -64,20 +64,22 @@ final class ServerProcess implements TokenSource, AutoCloseable {
      * @param jdbcUrl    the PostgreSQL the server uses (user and password postgres)
      * @param log        the file that gets the server's stdout and stderr
      * @param dataDir    {@code OUTPOST_DATA_DIR}
+     * @param env        more environment variables (Spring's relaxed binding; command-line arguments outrank them)
      */
     record Config(Path java, Path jar, List<String> jvmArgs, List<String> springArgs, String jdbcUrl, Path log,
-                  Path dataDir) {
+                  Path dataDir, Map<String, String> env) {
 
         Config {
             jvmArgs = List.copyOf(jvmArgs);
             springArgs = List.copyOf(springArgs);
+            env = Map.copyOf(env);
         }
 
         /** The same, with more JVM flags. */
         Config withJvmArgs(List<String> more) {
             List<String> flags = new ArrayList<>(jvmArgs);
             flags.addAll(more);
-            return new Config(java, jar, flags, springArgs, jdbcUrl, log, dataDir);
+            return new Config(java, jar, flags, springArgs, jdbcUrl, log, dataDir, env);
         }
     }
 
@@ -121,6 +123,7 @@ final class ServerProcess implements TokenSource, AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(name -> DROPPED_ENV_PREFIXES.stream().anyMatch(name::startsWith));
+        env.putAll(config.env());
         env.put("SPRING_DATASOURCE_URL", config.jdbcUrl());
         env.put("SPRING_DATASOURCE_USERNAME", "postgres");
         env.put("SPRING_DATASOURCE_PASSWORD", "postgres");
