@@ -77,6 +77,9 @@ class RecordAggregate {
     private final Set<String> resolvedConflicts = new HashSet<>();
     /** Hash of the newest event of this record's stream ({@link EventChain}). */
     private String lastHash = EventChain.GENESIS;
+    /** The event {@link #record} is applying and its hash, so its handler need not hash it a second time. */
+    private transient Object chaining;
+    private transient String chainingHash;
 
     /** A parked operation waiting for a person: what it tried, against which version, whose it was. */
     private record OpenConflict(String opType, long baseVersion, JsonNode attempt, List<String> fields,
@@ -323,7 +326,20 @@ class RecordAggregate {
 
     /** Applies an event with its place in the record's hash chain in its metadata. */
     private void record(Object event) {
-        apply(event, MetaData.with(EventChain.META_KEY, EventChain.next(lastHash, event)));
+        String hash = EventChain.next(lastHash, event);
+        chaining = event;
+        chainingHash = hash;
+        try {
+            apply(event, MetaData.with(EventChain.META_KEY, hash));
+        } finally {
+            chaining = null;
+            chainingHash = null;
+        }
+    }
+
+    /** Moves the chain on by one event: the hash {@link #record} computed, or (replaying the stream) a new one. */
+    private void chain(Object event) {
+        lastHash = event == chaining ? chainingHash : EventChain.next(lastHash, event);
     }
 
     RecordView view() {
@@ -334,7 +350,7 @@ class RecordAggregate {
 
     @EventSourcingHandler
     void on(RecordCreatedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
         id = e.key().toString();
         key = e.key();
         exists = true;
@@ -349,7 +365,7 @@ class RecordAggregate {
 
     @EventSourcingHandler
     void on(RecordUpdatedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
         version = e.version();
         state = e.state();
         deleted = false;
@@ -359,7 +375,7 @@ class RecordAggregate {
 
     @EventSourcingHandler
     void on(RecordDeletedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
         version = e.version();
         deleted = true;
         stamp = e.stamp();
@@ -367,31 +383,31 @@ class RecordAggregate {
 
     @EventSourcingHandler
     void on(RecordUnchangedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
     }
 
     @EventSourcingHandler
     void on(OperationConflictedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
     }
 
     @EventSourcingHandler
     void on(ConflictParkedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
         openConflicts.put(e.conflictId(), new OpenConflict(e.opType(), e.baseVersion(), e.attempt(), e.fields(),
                 e.userId()));
     }
 
     @EventSourcingHandler
     void on(ConflictResolvedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
         openConflicts.remove(e.conflictId());
         resolvedConflicts.add(e.conflictId());
     }
 
     @EventSourcingHandler
     void on(OperationRejectedEvent e) {
-        lastHash = EventChain.next(lastHash, e);
+        chain(e);
         if (id == null && e.key() != null) {
             // a rejected create of a new id still opens the record's stream, so auditors see the attempt
             id = e.key().toString();
