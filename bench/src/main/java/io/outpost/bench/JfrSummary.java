@@ -24,8 +24,9 @@ import jdk.jfr.consumer.RecordingFile;
  * phase (a) of the push benchmark. Per thread group (the request threads {@code http-nio-*-exec-*}, each event
  * processor, the rest): the share of samples by library of the top frame (self), by the first frame from the top that
  * is not the JDK's (the library that asked for that JDK work), by library anywhere on the stack (inclusive), and the
- * top self methods and the Outpost methods most often on the stack. Stacks deeper than JFR's stack depth (64) are
- * truncated at the bottom, so inclusive shares of outer frames are lower bounds.
+ * top self methods and the Outpost methods most often on the stack; and the JIT compilations JFR recorded in the
+ * window. Stacks deeper than JFR's stack depth (64 by default; the push benchmark asks for 256) are truncated at the
+ * bottom, so inclusive shares of outer frames are then lower bounds.
  *
  * <p>Run: {@code java -cp bench/target/classes io.outpost.bench.JfrSummary <recording.jfr> [<from> <to>]} (ISO
  * instants); the push benchmark runs it itself for phase (a) when {@code -Dbench.jfr=true}.
@@ -111,12 +112,17 @@ final class JfrSummary {
         Instant first = null;
         Instant last = null;
         int all = 0;
+        List<RecordedEvent> compilations = new ArrayList<>();
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
                 RecordedEvent e = recording.readEvent();
-                if (!e.getEventType().getName().equals("jdk.ExecutionSample")) continue;
                 Instant at = e.getStartTime();
                 if (at.isBefore(from) || at.isAfter(to)) continue;
+                if (e.getEventType().getName().equals("jdk.Compilation")) {
+                    compilations.add(e);
+                    continue;
+                }
+                if (!e.getEventType().getName().equals("jdk.ExecutionSample")) continue;
                 RecordedStackTrace stack = e.getStackTrace();
                 if (stack == null || stack.getFrames().isEmpty()) continue;
                 all++;
@@ -165,6 +171,21 @@ final class JfrSummary {
         md.append(": ").append(all).append(" samples");
         if (first != null) md.append(" (").append(first).append(" – ").append(last).append(")");
         md.append(". Java threads only: JIT compiler and GC threads are not sampled.\n\n");
+        if (!compilations.isEmpty()) {
+            compilations.sort(Comparator.comparing(RecordedEvent::getDuration, Comparator.reverseOrder()));
+            double total = 0;
+            for (RecordedEvent c : compilations) total += c.getDuration().toNanos() / 1e9;
+            md.append("JIT: ").append(compilations.size()).append(" compilations long enough to be recorded (the "
+                    + "settings' threshold, 100 ms with `profile`) took ").append(String.format(Locale.ROOT, "%.1f",
+                    total)).append(" s of compiler-thread time in this window; the longest: ");
+            List<String> longest = new ArrayList<>();
+            for (RecordedEvent c : compilations.subList(0, Math.min(5, compilations.size()))) {
+                jdk.jfr.consumer.RecordedMethod m = c.getValue("method");
+                longest.add("`" + m.getType().getName() + "." + m.getName() + "` " + String.format(Locale.ROOT,
+                        "%.2f s", c.getDuration().toNanos() / 1e9));
+            }
+            md.append(String.join(", ", longest)).append(".\n\n");
+        }
         md.append("| thread group | samples | share |\n|---|---:|---:|\n");
         List<Map.Entry<String, Counts>> groups = new ArrayList<>(byThread.entrySet());
         groups.sort(Comparator.comparingInt((Map.Entry<String, Counts> g) -> g.getValue().samples).reversed());

@@ -422,8 +422,10 @@ public final class PushBenchmark {
                     params.serverJvmArgs(), params.serverArgs(), pg.jdbcUrl("postgres"), serverLog,
                     dataDir.resolve("server"), SERVER_ENV);
             if (params.jfr()) {
-                config = config.withJvmArgs(List.of("-XX:StartFlightRecording=filename=" + jfrFile
-                        + ",settings=profile"));
+                // deeper stacks than JFR's default 64 frames: a push's stack is deeper, and the summary's
+                // "on the stack" shares need the outer frames
+                config = config.withJvmArgs(List.of("-XX:FlightRecorderOptions:stackdepth=256",
+                        "-XX:StartFlightRecording=filename=" + jfrFile + ",settings=profile"));
             }
             log("Starting the server: " + String.join(" ", config.jvmArgs()) + " -jar " + config.jar() + " "
                     + String.join(" ", config.springArgs()) + "; its log: " + serverLog);
