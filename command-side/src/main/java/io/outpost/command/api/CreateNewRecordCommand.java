@@ -9,7 +9,7 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * unique key and the sender retries, then with {@link CreateRecordCommand}.
  */
 public record CreateNewRecordCommand(@TargetAggregateIdentifier RecordKey key, OpContext op, ObjectNode data,
-                                     ObjectNode derived) {
+                                     ObjectNode derived) implements RecordCommand {
 
     public CreateRecordCommand asCreate() {
         return new CreateRecordCommand(key, op, data, derived);

@@ -8,5 +8,5 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  * (a null value removes the field); it may be empty.
  */
 public record CreateRecordCommand(@TargetAggregateIdentifier RecordKey key, OpContext op, ObjectNode data,
-                                  ObjectNode derived) {
+                                  ObjectNode derived) implements RecordCommand {
 }

@@ -10,7 +10,7 @@ import org.axonframework.modelling.command.TargetAggregateIdentifier;
  */
 public record ResolveConflictCommand(@TargetAggregateIdentifier RecordKey key, String conflictId,
                                      Resolution resolution, ObjectNode data, String resolvedBy, boolean admin,
-                                     Instant at) {
+                                     Instant at) implements RecordCommand {
 
     public enum Resolution {
         SERVER, CLIENT, CUSTOM;

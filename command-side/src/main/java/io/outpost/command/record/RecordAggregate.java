@@ -60,7 +60,8 @@ import org.axonframework.spring.stereotype.Aggregate;
  * no history read. Every command leaves exactly one event and returns the operation's outcome; conflicts and
  * rejections are outcomes, never exceptions.
  */
-@Aggregate(lockFactory = "recordLockFactory", cache = "recordCache")
+@Aggregate(lockFactory = "recordLockFactory", cache = "recordCache",
+        commandTargetResolver = RecordCommandTargetResolver.BEAN)
 class RecordAggregate {
 
     @AggregateIdentifier

@@ -30,8 +30,9 @@ public class EventIndexProjection {
         this.writes = new BatchedWrites(jdbc, List.of(INSERT));
     }
 
+    /** Takes no payload parameter, so the event's payload is never deserialised here (only its metadata). */
     @EventHandler
-    void on(Object event, MetaData meta, TrackingToken token) {
+    void on(MetaData meta, TrackingToken token) {
         Object tenant = meta.get(SyncMetaData.TENANT);
         if (tenant == null || token == null || token.position().isEmpty()) return;
         writes.add(INSERT, new Object[]{tenant.toString(), token.position().getAsLong()});
