@@ -1,6 +1,8 @@
 package io.outpost.bench;
 
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,6 +33,19 @@ final class BenchDevice {
     private int records;
     private long[] versions = new long[256];
     private int updateCursor;
+
+    /** How long a benchmark waits for any one answer. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
+
+    /** The HTTP request that sends {@code push} as this device, to the push endpoint {@code uri}. */
+    HttpRequest pushRequest(URI uri, Push push) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(push.body(), StandardCharsets.UTF_8))
+                .build();
+    }
 
     /** Device {@code dev-<index>} of user {@code nurse-<index>} (one user per device) in {@code tenant}. */
     BenchDevice(TokenSource server, String tenant, int index) {

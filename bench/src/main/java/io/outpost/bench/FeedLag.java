@@ -42,7 +42,6 @@ final class FeedLag {
     static final int MAX_LIMIT = 1000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private FeedLag() {
     }
@@ -185,12 +184,7 @@ final class FeedLag {
 
     /** Sends a push and checks it (PushBenchmark's checks); returns when its answer arrived (nanoTime). */
     static long send(BenchDevice d, URI uri, BenchDevice.Push push) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + d.token)
-                .POST(HttpRequest.BodyPublishers.ofString(push.body(), StandardCharsets.UTF_8))
-                .build();
+        HttpRequest request = d.pushRequest(uri, push);
         HttpResponse<String> response = d.http.send(request, HttpResponse.BodyHandlers.ofString());
         long at = System.nanoTime();
         PushBenchmark.check(d, push, response);
@@ -231,7 +225,7 @@ final class FeedLag {
             String uri = pullBase + "&limit=" + limit
                     + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
             HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
-                    .timeout(REQUEST_TIMEOUT)
+                    .timeout(BenchDevice.REQUEST_TIMEOUT)
                     .header("Authorization", "Bearer " + token)
                     .GET()
                     .build();

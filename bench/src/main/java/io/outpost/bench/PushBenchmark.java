@@ -92,7 +92,6 @@ public final class PushBenchmark {
     static final int EVENT_ENVELOPE_BYTES = 250;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private PushBenchmark() {
     }
@@ -658,12 +657,7 @@ public final class PushBenchmark {
     }
 
     static void send(BenchDevice d, URI uri, BenchDevice.Push push, Recorder rec) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + d.token)
-                .POST(HttpRequest.BodyPublishers.ofString(push.body(), StandardCharsets.UTF_8))
-                .build();
+        HttpRequest request = d.pushRequest(uri, push);
         long start = System.nanoTime();
         HttpResponse<String> response = d.http.send(request, HttpResponse.BodyHandlers.ofString());
         rec.add(start, System.nanoTime());
