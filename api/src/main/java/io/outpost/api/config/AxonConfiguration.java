@@ -1,6 +1,7 @@
 package io.outpost.api.config;
 
 import io.outpost.command.api.SyncMetaData;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
@@ -82,14 +83,16 @@ class AxonConfiguration {
             .build();
 
     /**
-     * Keeps up to {@code outpost.push.aggregate-cache-size} recently used record aggregates in memory, so an update of
+     * Keeps up to {@code outpost.push.aggregate-cache-size} recently used record aggregates, and at most
+     * {@code outpost.push.aggregate-cache-max-bytes} of them by their estimated footprint, in memory, so an update of
      * a record this node loaded lately needs no event-stream read. Safe with several nodes: every operation appends
      * an event, so a decision made on a stale copy fails at commit on the event store's unique key, Axon evicts the
      * copy on rollback, and the retried push reloads it.
      */
     @Bean
-    Cache recordCache(OutpostProperties properties) {
-        return new CaffeineAggregateCache(properties.push().aggregateCacheSize());
+    Cache recordCache(OutpostProperties properties, MeterRegistry meters) {
+        return new CaffeineAggregateCache(properties.push().aggregateCacheSize(),
+                properties.push().aggregateCacheMaxBytes().toBytes(), meters);
     }
 
     @Bean

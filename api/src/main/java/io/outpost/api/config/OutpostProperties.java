@@ -4,6 +4,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -26,12 +27,15 @@ public record OutpostProperties(@DefaultValue("./data") String dataDir,
 
     /**
      * @param maxAttempts        how often a push is tried when a concurrent push changed the same records
-     * @param aggregateCacheSize how many record aggregates a node keeps in memory (0 turns the cache off)
+     * @param aggregateCacheSize how many record aggregates a node keeps in memory at most (0 turns the cache off)
+     * @param aggregateCacheMaxBytes what the cached aggregates may hold of the heap at most, by their estimated
+     *                           footprint; whichever bound is reached first evicts
      * @param maxConcurrent      how many pushes a node processes at once, the others wait their turn; 0 (default)
      *                           means the number of processors
      */
     public record Push(@DefaultValue("8") @Min(1) @Max(50) int maxAttempts,
                        @DefaultValue("100000") @Min(0) long aggregateCacheSize,
+                       @DefaultValue("64MB") DataSize aggregateCacheMaxBytes,
                        @DefaultValue("0") @Min(0) int maxConcurrent) {
 
         public int effectiveMaxConcurrent() {

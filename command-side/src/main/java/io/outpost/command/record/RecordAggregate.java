@@ -18,6 +18,7 @@ import io.outpost.command.api.CreateRecordCommand;
 import io.outpost.command.api.DeleteRecordCommand;
 import io.outpost.command.api.EventChain;
 import io.outpost.command.api.FieldError;
+import io.outpost.command.api.MemoryFootprint;
 import io.outpost.command.api.MergePatch;
 import io.outpost.command.api.OpContext;
 import io.outpost.command.api.OperationConflictedEvent;
@@ -62,7 +63,7 @@ import org.axonframework.spring.stereotype.Aggregate;
  */
 @Aggregate(lockFactory = "recordLockFactory", cache = "recordCache",
         commandTargetResolver = RecordCommandTargetResolver.BEAN)
-class RecordAggregate {
+class RecordAggregate implements MemoryFootprint {
 
     @AggregateIdentifier
     private String id;
@@ -414,6 +415,18 @@ class RecordAggregate {
             id = e.key().toString();
             key = e.key();
         }
+    }
+
+    /** The record's state, its per-field versions and its conflicts; what a cached copy costs (the cache weighs it). */
+    @Override
+    public long approximateBytes() {
+        long bytes = 160 + MemoryFootprint.of(id) + (key == null ? 0 : 3 * 48) + MemoryFootprint.of(state)
+                + MemoryFootprint.of(createdBy) + MemoryFootprint.of(lastHash) + 96
+                + 64L * fieldVersions.size() + 96L * resolvedConflicts.size();
+        for (OpenConflict open : openConflicts.values()) {
+            bytes += 160 + MemoryFootprint.of(open.attempt()) + 48L * open.fields().size();
+        }
+        return bytes;
     }
 
     @Override
