@@ -3,6 +3,14 @@ package io.outpost.api.config;
 import io.outpost.command.api.SyncMetaData;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.NoSnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotterFactoryBean;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import javax.sql.DataSource;
@@ -93,6 +101,37 @@ class AxonConfiguration {
     Cache recordCache(OutpostProperties properties, MeterRegistry meters) {
         return new CaffeineAggregateCache(properties.push().aggregateCacheSize(),
                 properties.push().aggregateCacheMaxBytes().toBytes(), meters);
+    }
+
+    /**
+     * Snapshots of record aggregates: one after every {@code outpost.push.snapshot-threshold} events of a record
+     * (counted since its last snapshot or load), so loading a record with a long history reads its newest snapshot and
+     * at most that many events, not the whole stream. A snapshot is a cache of the stream: the audit trail, the hash
+     * chain's verification and projection rebuilds read the events only, and a snapshot Axon cannot read (a class that
+     * changed, another {@code @Revision}) is ignored in favour of the whole stream.
+     */
+    @Bean
+    SnapshotTriggerDefinition recordSnapshotTrigger(Snapshotter snapshotter, OutpostProperties properties) {
+        int threshold = properties.push().snapshotThreshold();
+        return threshold == 0 ? NoSnapshotTriggerDefinition.INSTANCE
+                : new EventCountSnapshotTriggerDefinition(snapshotter, threshold);
+    }
+
+    /** Takes snapshots after the commit that triggered them, on one background thread (never on a push's thread). */
+    @Bean
+    SpringAggregateSnapshotterFactoryBean snapshotter(@Qualifier("snapshotExecutor") Executor snapshotExecutor) {
+        SpringAggregateSnapshotterFactoryBean factory = new SpringAggregateSnapshotterFactoryBean();
+        factory.setExecutor(snapshotExecutor);
+        return factory;
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    ExecutorService snapshotExecutor() {
+        return Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "aggregate-snapshotter");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Bean

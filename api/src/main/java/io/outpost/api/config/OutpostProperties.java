@@ -30,12 +30,15 @@ public record OutpostProperties(@DefaultValue("./data") String dataDir,
      * @param aggregateCacheSize how many record aggregates a node keeps in memory at most (0 turns the cache off)
      * @param aggregateCacheMaxBytes what the cached aggregates may hold of the heap at most, by their estimated
      *                           footprint; whichever bound is reached first evicts
+     * @param snapshotThreshold  a record's aggregate is snapshotted after this many events since its last snapshot or
+     *                           load (0: never); loading it then reads the snapshot and at most this many events
      * @param maxConcurrent      how many pushes a node processes at once, the others wait their turn; 0 (default)
      *                           means the number of processors
      */
     public record Push(@DefaultValue("8") @Min(1) @Max(50) int maxAttempts,
                        @DefaultValue("100000") @Min(0) long aggregateCacheSize,
                        @DefaultValue("64MB") DataSize aggregateCacheMaxBytes,
+                       @DefaultValue("100") @Min(0) int snapshotThreshold,
                        @DefaultValue("0") @Min(0) int maxConcurrent) {
 
         public int effectiveMaxConcurrent() {

@@ -21,12 +21,14 @@ import io.outpost.command.api.MergePatch;
 import io.outpost.command.api.OpContext;
 import io.outpost.command.api.OperationOutcome;
 import io.outpost.command.api.OperationRejectedEvent;
+import io.outpost.command.api.RecordCommand;
 import io.outpost.command.api.RecordKey;
 import io.outpost.command.api.RecordLookup;
 import io.outpost.command.api.RecordView;
 import io.outpost.command.api.RejectionCode;
 import io.outpost.command.api.SyncMetaData;
 import io.outpost.command.api.UpdateRecordCommand;
+import io.outpost.command.api.RecordOperations;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -44,7 +46,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.axonframework.commandhandling.GenericCommandMessage;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -58,7 +59,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * Processes a push: all its operations in one unit of work and one database transaction. Each operation becomes a
- * command on its record aggregate (or, when it cannot name a record, a free-standing rejection event), and the op
+ * command on its record aggregate, run on the aggregate within the push's unit of work ({@link RecordOperations}: no
+ * command bus and no nested unit of work per op), or, when it cannot name a record, a free-standing rejection event; the op
  * results are written in the same transaction as the events; the answer is given only after the commit. A push
  * that collides with a concurrent one is retried as a whole a bounded number of times.
  */
@@ -67,7 +69,7 @@ public class PushService {
 
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
 
-    private final CommandGateway commands;
+    private final RecordOperations operations;
     private final EventBus events;
     private final TransactionManager transactions;
     private final PushStore store;
@@ -81,10 +83,10 @@ public class PushService {
     private final Semaphore admission;
     static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
 
-    PushService(CommandGateway commands, EventBus events, TransactionManager transactions, PushStore store,
+    PushService(RecordOperations operations, EventBus events, TransactionManager transactions, PushStore store,
                 DeviceRegistry devices, RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
                 MeterRegistry meters) {
-        this.commands = commands;
+        this.operations = operations;
         this.events = events;
         this.transactions = transactions;
         this.store = store;
@@ -333,14 +335,13 @@ public class PushService {
                 push.now());
         boolean knownNew = op.type() == OpType.CREATE && target.isEmpty() && push.knownNew(key);
         push.touched().add(key);
-        Object command = switch (op.type()) {
+        RecordCommand command = switch (op.type()) {
             case CREATE -> knownNew ? new CreateNewRecordCommand(key, context, data, derived)
                     : new CreateRecordCommand(key, context, data, derived);
             case UPDATE -> new UpdateRecordCommand(key, context, op.baseVersion(), data, derived);
             case DELETE -> new DeleteRecordCommand(key, context, op.baseVersion());
         };
-        OperationOutcome outcome = commands.sendAndWait(
-                GenericCommandMessage.asCommandMessage(command).withMetaData(opMeta(push, op)));
+        OperationOutcome outcome = operations.execute(command);
         return result(op, op.collection(), id, tempId, outcome);
     }
 

@@ -38,10 +38,12 @@ class PushOperationsTest extends ServerTest {
     @Test
     void acceptedChangesAreStoredAsJsonEventsWithTheOperationsMetadata() {
         results("dev-1", "{'opId':41,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'},"
-                + "'clientTimestamp':'2026-11-22T10:00:00Z'}");
+                + "'clientTimestamp':'2026-11-22T10:00:00Z'},"
+                + "{'opId':42,'type':'update','collection':'notes','id':'n-1','baseVersion':1,'data':{'title':'B'}}");
         Map<String, Object> row = jdbc.queryForMap("SELECT payload_type, payload_revision, sequence_number, "
                 + "convert_from(payload, 'UTF8') AS payload, convert_from(meta_data, 'UTF8') AS meta "
-                + "FROM domain_event_entry WHERE aggregate_identifier = ?", tenant + "/notes/n-1");
+                + "FROM domain_event_entry WHERE aggregate_identifier = ? AND sequence_number = 0",
+                tenant + "/notes/n-1");
         assertThat(row.get("payload_type")).isEqualTo("io.outpost.command.api.RecordCreatedEvent");
         assertThat(row.get("payload_revision")).isEqualTo("1");
         JsonNode payload = parse((String) row.get("payload"));
@@ -53,6 +55,14 @@ class PushOperationsTest extends ServerTest {
         assertThat(meta.path("deviceId").asText()).isEqualTo("dev-1");
         assertThat(meta.path("opId").asLong()).isEqualTo(41);
         assertThat(meta.path("clientTimestamp").asText()).isEqualTo("2026-11-22T10:00:00Z");
+
+        // the second op of the same push: its own opId, and no client timestamp since it sent none
+        JsonNode second = parse(jdbc.queryForObject("SELECT convert_from(meta_data, 'UTF8') FROM domain_event_entry "
+                + "WHERE aggregate_identifier = ? AND sequence_number = 1", String.class, tenant + "/notes/n-1"));
+        assertThat(second.path("opId").asLong()).isEqualTo(42);
+        assertThat(second.path("deviceId").asText()).isEqualTo("dev-1");
+        assertThat(second.path("tenant").asText()).isEqualTo(tenant);
+        assertThat(second.has("clientTimestamp")).isFalse();
     }
 
     @Test

@@ -20,7 +20,7 @@ class AccountStoreTest {
                 new SyncProperties.Security(new SyncProperties.Jwt(secret, Duration.ofHours(24), null, null)),
                 Map.of(), true, new SyncProperties.RateLimit(600, 100, 20), List.of(users));
         OutpostProperties outpost = new OutpostProperties("./data", new OutpostProperties.EmbeddedPostgres(false, 0),
-                new OutpostProperties.Push(8, 100000, org.springframework.util.unit.DataSize.ofMegabytes(64), 0));
+                new OutpostProperties.Push(8, 100000, org.springframework.util.unit.DataSize.ofMegabytes(64), 100, 0));
         return new AccountStore(sync, new JwtSecret(sync, outpost));
     }
 

@@ -3,6 +3,7 @@ package io.outpost.command.record;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.command.api.ChangeStamp;
@@ -30,6 +31,7 @@ import io.outpost.command.api.RecordKey;
 import io.outpost.command.api.RecordUnchangedEvent;
 import io.outpost.command.api.RecordUpdatedEvent;
 import io.outpost.command.api.RecordView;
+import io.outpost.command.api.SyncMetaData;
 import io.outpost.command.api.RejectionCode;
 import io.outpost.command.api.ResolutionRefusedException;
 import io.outpost.command.api.ResolveConflictCommand;
@@ -53,17 +55,27 @@ import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
+import org.axonframework.serialization.Revision;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
  * One record. Its {@code version} counts accepted changes (events that change nothing do not bump it), and
  * {@code fieldVersions} remembers which version last changed each top-level field, so the merge overlap test needs
- * no history read. Every command leaves exactly one event and returns the operation's outcome; conflicts and
+ * no history read. Its snapshots are its fields as JSON (transient fields left out). Every command leaves exactly one event and returns the operation's outcome; conflicts and
  * rejections are outcomes, never exceptions.
  */
 @Aggregate(lockFactory = "recordLockFactory", cache = "recordCache",
-        commandTargetResolver = RecordCommandTargetResolver.BEAN)
+        commandTargetResolver = RecordCommandTargetResolver.BEAN, snapshotTriggerDefinition = "recordSnapshotTrigger")
+@Revision(RecordAggregate.SNAPSHOT_REVISION)
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 class RecordAggregate implements MemoryFootprint {
+
+    /**
+     * The form of this class's snapshots (its fields, as JSON). Change it with the fields: Axon then ignores older
+     * snapshots and replays the whole stream.
+     */
+    static final String SNAPSHOT_REVISION = "1";
 
     @AggregateIdentifier
     private String id;
@@ -82,6 +94,9 @@ class RecordAggregate implements MemoryFootprint {
     /** The event {@link #record} is applying and its hash, so its handler need not hash it a second time. */
     private transient Object chaining;
     private transient String chainingHash;
+    /** The operation the command being handled carries; its events are stamped with it ({@link #record}). */
+    private transient OpContext current;
+    private transient String currentTenant;
 
     /** A parked operation waiting for a person: what it tried, against which version, whose it was. */
     private record OpenConflict(String opType, long baseVersion, JsonNode attempt, List<String> fields,
@@ -101,6 +116,8 @@ class RecordAggregate implements MemoryFootprint {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     OperationOutcome handle(CreateRecordCommand cmd, CollectionCatalog catalog) {
+        current = cmd.op();
+        currentTenant = cmd.key().tenant();
         Optional<CollectionRules> found = catalog.find(cmd.key().collection());
         if (found.isEmpty()) return unknownCollection(cmd.key(), "create");
         CollectionRules rules = found.get();
@@ -136,6 +153,8 @@ class RecordAggregate implements MemoryFootprint {
 
     @CommandHandler
     OperationOutcome handle(UpdateRecordCommand cmd, CollectionCatalog catalog) {
+        current = cmd.op();
+        currentTenant = cmd.key().tenant();
         Optional<CollectionRules> found = catalog.find(cmd.key().collection());
         if (found.isEmpty()) return unknownCollection(cmd.key(), "update");
         CollectionRules rules = found.get();
@@ -167,6 +186,8 @@ class RecordAggregate implements MemoryFootprint {
 
     @CommandHandler
     OperationOutcome handle(DeleteRecordCommand cmd, CollectionCatalog catalog) {
+        current = cmd.op();
+        currentTenant = cmd.key().tenant();
         Optional<CollectionRules> found = catalog.find(cmd.key().collection());
         if (found.isEmpty()) return unknownCollection(cmd.key(), "delete");
         CollectionRules rules = found.get();
@@ -263,6 +284,7 @@ class RecordAggregate implements MemoryFootprint {
 
     @CommandHandler
     ConflictResolution handle(ResolveConflictCommand cmd, CollectionCatalog catalog) {
+        current = null; // a person's resolution: its metadata is the resolving request's (correlation)
         OpenConflict open = openConflicts.get(cmd.conflictId());
         if (open == null) {
             if (resolvedConflicts.contains(cmd.conflictId())) {
@@ -326,17 +348,34 @@ class RecordAggregate implements MemoryFootprint {
         return OperationOutcome.rejected(code, message, fields);
     }
 
-    /** Applies an event with its place in the record's hash chain in its metadata. */
+    /**
+     * Applies an event with its place in the record's hash chain in its metadata and, for an operation's command, the
+     * operation's tenant, user, device, opId and client timestamp (the same the command message carries, so the
+     * events read the same whether the command came through the command bus or RecordOperations).
+     */
     private void record(Object event) {
         String hash = EventChain.next(lastHash, event);
         chaining = event;
         chainingHash = hash;
         try {
-            apply(event, MetaData.with(EventChain.META_KEY, hash));
+            apply(event, current == null ? MetaData.with(EventChain.META_KEY, hash) : opMetaData(hash));
         } finally {
             chaining = null;
             chainingHash = null;
         }
+    }
+
+    private MetaData opMetaData(String hash) {
+        Map<String, Object> meta = new HashMap<>(8);
+        meta.put(EventChain.META_KEY, hash);
+        meta.put(SyncMetaData.TENANT, currentTenant);
+        meta.put(SyncMetaData.USER, current.userId());
+        meta.put(SyncMetaData.DEVICE, current.deviceId());
+        meta.put(SyncMetaData.OP_ID, current.opId());
+        if (current.clientTimestamp() != null) {
+            meta.put(SyncMetaData.CLIENT_TIMESTAMP, current.clientTimestamp().toString());
+        }
+        return MetaData.from(meta);
     }
 
     /** Moves the chain on by one event: the hash {@link #record} computed, or (replaying the stream) a new one. */
