@@ -446,6 +446,10 @@ public final class PushBenchmark {
                 r.retries = server.metric("outpost.push.retries", "COUNT");
                 r.gcPauses = server.metric("jvm.gc.pause", "COUNT");
                 r.gcSeconds = server.metric("jvm.gc.pause", "TOTAL_TIME");
+                r.cacheHits = server.metric("cache.gets?tag=cache:aggregates&tag=result:hit", "COUNT");
+                r.cacheMisses = server.metric("cache.gets?tag=cache:aggregates&tag=result:miss", "COUNT");
+                r.cacheEvictions = server.metric("cache.evictions?tag=cache:aggregates", "COUNT");
+                r.cacheBytes = server.metric("outpost.aggregate.cache.bytes", "VALUE");
                 r.pgProcesses = pg.cpu().processes();
                 verifyStored(db, r);
             }
@@ -519,6 +523,7 @@ public final class PushBenchmark {
         long rssBytes;
         long peakRssBytes;
         double retries;
+        double cacheHits = Double.NaN, cacheMisses = Double.NaN, cacheEvictions = Double.NaN, cacheBytes = Double.NaN;
         double gcPauses;
         double gcSeconds;
         int pgProcesses;
@@ -982,7 +987,11 @@ public final class PushBenchmark {
                 + " B + metadata " + fmt("%.0f", r.eventRows.metaDataBytes()) + " B");
         row(md, "server metrics", "outpost.push.retries " + (Double.isNaN(r.retries) ? "0 (never counted)"
                 : fmt("%.0f", r.retries)) + "; GC pauses "
-                + fmt("%.0f", r.gcPauses) + ", " + fmt("%.2f", r.gcSeconds) + " s in all");
+                + fmt("%.0f", r.gcPauses) + ", " + fmt("%.2f", r.gcSeconds) + " s in all; aggregate cache "
+                + fmt("%.0f", r.cacheHits) + " hits, " + fmt("%.0f", r.cacheMisses) + " misses ("
+                + fmt("%.1f", 100 * r.cacheHits / (r.cacheHits + r.cacheMisses)) + " % hits), "
+                + fmt("%.0f", r.cacheEvictions) + " evictions, " + fmt("%.1f", r.cacheBytes / (1 << 20))
+                + " MiB estimated at the end");
         row(md, "server logs", r.serverLog.warnings() + " WARN and " + r.serverLog.errors() + " ERROR lines in `"
                 + r.serverLog.file().getFileName() + "`, " + r.nocacheLog.warnings() + " and "
                 + r.nocacheLog.errors() + " in `" + r.nocacheLog.file().getFileName() + "`");

@@ -100,7 +100,7 @@ class AxonConfiguration {
     @Bean
     Cache recordCache(OutpostProperties properties, MeterRegistry meters) {
         return new CaffeineAggregateCache(properties.push().aggregateCacheSize(),
-                properties.push().aggregateCacheMaxBytes().toBytes(), meters);
+                properties.push().effectiveAggregateCacheMaxBytes(), meters);
     }
 
     /**

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import java.time.Duration;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -29,7 +30,8 @@ public record OutpostProperties(@DefaultValue("./data") String dataDir,
      * @param maxAttempts        how often a push is tried when a concurrent push changed the same records
      * @param aggregateCacheSize how many record aggregates a node keeps in memory at most (0 turns the cache off)
      * @param aggregateCacheMaxBytes what the cached aggregates may hold of the heap at most, by their estimated
-     *                           footprint; whichever bound is reached first evicts
+     *                           footprint; whichever bound is reached first evicts; 0 (default): a quarter of the
+     *                           JVM's maximum heap
      * @param snapshotThreshold  a record's aggregate is snapshotted after this many events since its last snapshot or
      *                           load (0: never); loading it then reads the snapshot and at most this many events
      * @param maxConcurrent      how many pushes a node processes at once, the others wait their turn; 0 (default)
@@ -37,9 +39,33 @@ public record OutpostProperties(@DefaultValue("./data") String dataDir,
      */
     public record Push(@DefaultValue("8") @Min(1) @Max(50) int maxAttempts,
                        @DefaultValue("100000") @Min(0) long aggregateCacheSize,
-                       @DefaultValue("64MB") DataSize aggregateCacheMaxBytes,
+                       @DefaultValue("0") DataSize aggregateCacheMaxBytes,
                        @DefaultValue("100") @Min(0) int snapshotThreshold,
-                       @DefaultValue("0") @Min(0) int maxConcurrent) {
+                       @DefaultValue("0") @Min(0) int maxConcurrent,
+                       @DefaultValue Results results) {
+
+        /**
+         * Retention of stored op results (OpResultPruner): a result is deleted only when it is outside its device's
+         * newest {@code keepPerDevice} and older than {@code keepFor}.
+         *
+         * @param prune          false: keep every result forever
+         * @param keepPerDevice  newest results kept per device, at least the 10,000 PROTOCOL.md promises
+         * @param keepFor        results younger than this are kept
+         * @param pruneBatch     rows deleted per statement (each its own short transaction)
+         * @param pruneInterval  pause between two sweeps
+         */
+        public record Results(@DefaultValue("true") boolean prune,
+                              @DefaultValue("10000") @Min(10000) int keepPerDevice,
+                              @DefaultValue("30d") Duration keepFor,
+                              @DefaultValue("1000") @Min(1) int pruneBatch,
+                              @DefaultValue("10m") Duration pruneInterval) {
+        }
+
+        /** The cache's byte bound: as configured, or a quarter of the maximum heap. */
+        public long effectiveAggregateCacheMaxBytes() {
+            long configured = aggregateCacheMaxBytes.toBytes();
+            return configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4;
+        }
 
         public int effectiveMaxConcurrent() {
             return maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();

@@ -70,6 +70,7 @@ public class PushService {
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
 
     private final RecordOperations operations;
+    private final OpPlanner planner;
     private final EventBus events;
     private final TransactionManager transactions;
     private final PushStore store;
@@ -87,6 +88,7 @@ public class PushService {
                 DeviceRegistry devices, RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
                 MeterRegistry meters) {
         this.operations = operations;
+        this.planner = new OpPlanner(catalog);
         this.events = events;
         this.transactions = transactions;
         this.store = store;
@@ -184,8 +186,7 @@ public class PushService {
             throw e;
         }
         ResultMessage<PushResponse> result = uow.executeWithResult(
-                () -> process(new Push(caller, request.deviceId(), clock.instant(), meta, new HashSet<>(),
-                        new HashSet<>()), request));
+                () -> process(new Push(caller, request.deviceId(), clock.instant(), meta), request));
         if (result.isExceptional()) {
             Throwable failure = result.exceptionResult();
             if (failure instanceof RuntimeException re) throw re;
@@ -196,30 +197,84 @@ public class PushService {
     }
 
     /**
-     * The state of one push attempt. {@code existing}: identifiers of the push's create targets that already have an
-     * event stream; {@code touched}: records an op of this push has already addressed.
+     * The state of one push attempt, and the {@link OpPlanner.Facts} its ops are planned with. {@code existing}:
+     * identifiers of the push's create targets that already have an event stream; {@code touched}: records an op of
+     * this push has already addressed; {@code tempIds}: this device's tempIds the push uses, and those it assigns.
      */
-    private record Push(SyncPrincipal caller, String deviceId, Instant now, MetaData meta, Set<String> existing,
-                        Set<RecordKey> touched) {
+    private final class Push implements OpPlanner.Facts {
+        final SyncPrincipal caller;
+        final String deviceId;
+        final Instant now;
+        final MetaData meta;
+        final Set<String> existing = new HashSet<>();
+        final Set<RecordKey> touched = new HashSet<>();
+        Map<String, PushStore.TempId> tempIds = new HashMap<>();
+
+        Push(SyncPrincipal caller, String deviceId, Instant now, MetaData meta) {
+            this.caller = caller;
+            this.deviceId = deviceId;
+            this.now = now;
+            this.meta = meta;
+        }
+
         String tenant() {
             return caller.tenant();
         }
 
+        @Override
+        public SyncPrincipal caller() {
+            return caller;
+        }
+
+        @Override
+        public String deviceId() {
+            return deviceId;
+        }
+
+        @Override
+        public Instant now() {
+            return now;
+        }
+
+        @Override
+        public Optional<RecordView> record(RecordKey key) {
+            return records.find(key);
+        }
+
+        @Override
+        public Optional<PushStore.TempId> tempId(String tempId) {
+            return Optional.ofNullable(tempIds.get(tempId));
+        }
+
+        @Override
+        public PushStore.TempId assignId(String tempId, String collection) {
+            PushStore.TempId assigned = new PushStore.TempId(collection,
+                    Long.toString(store.nextId(tenant(), collection)));
+            store.saveTempId(tenant(), deviceId, tempId, assigned, now);
+            tempIds.put(tempId, assigned);
+            return assigned;
+        }
+
         /** A create can skip reading the record's stream when nothing exists there and this push has not used it. */
-        boolean knownNew(RecordKey key) {
+        @Override
+        public boolean knownNew(RecordKey key) {
             return !existing.contains(key.toString()) && !touched.contains(key);
+        }
+
+        @Override
+        public void touch(RecordKey key) {
+            touched.add(key);
         }
     }
 
     private PushResponse process(Push push, PushRequest request) {
-        DeviceRegistry.Device device = devices.lockForPush(push.tenant(), push.deviceId(), push.caller().userId(),
-                push.now());
+        DeviceRegistry.Device device = devices.lockForPush(push.tenant(), push.deviceId, push.caller.userId(),
+                push.now);
         List<Long> seen = request.operations().stream().map(PushOperation::opId)
                 .filter(id -> id <= device.lastOpId()).toList();
-        Map<Long, OperationResult> stored = store.storedResults(push.tenant(), push.deviceId(), seen);
-        Map<String, PushStore.TempId> tempIds = store.tempIds(push.tenant(), push.deviceId(),
-                tempIdCandidates(request));
-        push.existing().addAll(store.existingStreams(createTargets(push.tenant(), request, tempIds)));
+        Map<Long, OperationResult> stored = store.storedResults(push.tenant(), push.deviceId, seen);
+        push.tempIds = new HashMap<>(store.tempIds(push.tenant(), push.deviceId, tempIdCandidates(request)));
+        push.existing.addAll(store.existingStreams(createTargets(push.tenant(), request, push.tempIds)));
 
         List<OperationResult> results = new ArrayList<>(request.operations().size());
         List<OperationResult> fresh = new ArrayList<>(request.operations().size());
@@ -230,131 +285,39 @@ public class PushService {
                 results.add(original != null ? original.asDuplicate() : unknownOriginal(op, device.lastOpId()));
                 continue;
             }
-            OperationResult result = apply(push, tempIds, op);
+            OperationResult result = apply(push, op);
             results.add(result);
             fresh.add(result);
             last = op.opId();
         }
-        store.saveResults(push.tenant(), push.deviceId(), fresh, push.now());
-        devices.advance(push.tenant(), push.deviceId(), last, push.now(), counts(results));
+        store.saveResults(push.tenant(), push.deviceId, fresh, push.now);
+        devices.advance(push.tenant(), push.deviceId, last, push.now, counts(results));
         return new PushResponse(last, results);
     }
 
-    private OperationResult apply(Push push, Map<String, PushStore.TempId> tempIds, PushOperation op) {
-        if (op.problem() != null) {
-            return reject(push, op, op.id(), RejectionCode.INVALID_OPERATION, op.problem().message(),
-                    op.problem().fields());
+    /** Plans the op ({@link OpPlanner}) and carries the plan out: the command on its aggregate, or the rejection. */
+    private OperationResult apply(Push push, PushOperation op) {
+        OpPlan plan = planner.plan(push, op);
+        if (plan instanceof OpPlan.Reject r) {
+            return reject(push, op, r);
         }
-        Optional<CollectionRules> found = catalog.find(op.collection());
-        if (found.isEmpty()) {
-            return reject(push, op, op.id(), RejectionCode.UNKNOWN_COLLECTION,
-                    "collection " + op.collection() + " is not declared on this server", List.of());
-        }
-        CollectionRules rules = found.get();
-
-        String id;
-        String tempId = null;
-        if (op.type() == OpType.CREATE && rules.idMode() == CollectionRules.IdMode.SERVER) {
-            if (op.id() != null || op.tempId() == null) {
-                return reject(push, op, op.id(), RejectionCode.INVALID_OPERATION, "collection " + op.collection()
-                        + " assigns ids (id-mode server): send tempId and no id",
-                        List.of(new FieldError(op.id() != null ? "id" : "tempId",
-                                op.id() != null ? "must be absent" : "is required")));
-            }
-            tempId = op.tempId();
-            PushStore.TempId mapped = tempIds.get(tempId);
-            if (mapped == null) {
-                mapped = new PushStore.TempId(op.collection(),
-                        Long.toString(store.nextId(push.tenant(), op.collection())));
-                store.saveTempId(push.tenant(), push.deviceId(), tempId, mapped, push.now());
-                tempIds.put(tempId, mapped);
-            } else if (!mapped.collection().equals(op.collection())) {
-                return reject(push, op, null, RejectionCode.INVALID_OPERATION, "tempId " + tempId
-                        + " already names a record of collection " + mapped.collection(), List.of());
-            }
-            id = mapped.id();
-        } else {
-            if (op.tempId() != null) {
-                return reject(push, op, op.id(), RejectionCode.INVALID_OPERATION,
-                        "tempId is only for creates in collections with id-mode server",
-                        List.of(new FieldError("tempId", "must be absent")));
-            }
-            id = realId(tempIds, op.id(), op.collection());
-        }
-        ObjectNode data = op.data() == null ? null : rewriteReferences(tempIds, rules, op.data());
-
-        RecordKey key = new RecordKey(push.tenant(), op.collection(), id);
-        // A plain create needs no read here: the aggregate itself answers a create of an existing id. Updates and
-        // deletes load it once (the command then reuses the loaded aggregate); owner collections check visibility.
-        boolean needsTarget = op.type() != OpType.CREATE || rules.visibility() == CollectionRules.Visibility.OWNER;
-        Optional<RecordView> target = needsTarget ? records.find(key) : Optional.empty();
-        if (target.isPresent() && !visible(target.get(), rules, push.caller())
-                || target.isEmpty() && op.type() != OpType.CREATE) {
-            return reject(push, op, id, RejectionCode.NOT_FOUND, "record " + id + " does not exist", List.of());
-        }
-
-        ObjectNode derived = null;
-        ObjectNode prospective = switch (op.type()) {
-            case CREATE -> data;
-            case UPDATE -> MergePatch.apply(target.orElseThrow().data(), data);
-            case DELETE -> null;
-        };
-        if (prospective != null && !rules.references().isEmpty()) {
-            Map<String, RecordView> referenced = new HashMap<>();
-            List<FieldError> errors = new ArrayList<>();
-            rules.references().forEach((field, collection) -> {
-                JsonNode value = prospective.get(field);
-                if (value == null || value.isNull()) return;
-                String refId = RecordKey.idText(value);
-                Optional<RecordView> ref = refId == null || !RecordKey.isValidId(refId) ? Optional.empty()
-                        : records.find(new RecordKey(push.tenant(), collection, refId));
-                Optional<CollectionRules> refRules = catalog.find(collection);
-                if (ref.isEmpty() || ref.get().deleted() || refRules.isEmpty()
-                        || !visible(ref.get(), refRules.get(), push.caller())) {
-                    errors.add(new FieldError(field, "no record " + value + " in collection " + collection));
-                } else {
-                    referenced.put(field, ref.get());
-                }
-            });
-            if (!errors.isEmpty()) {
-                return reject(push, op, id, RejectionCode.INVALID_REFERENCE,
-                        "a referenced record does not exist", errors);
-            }
-            if (!rules.derive().isEmpty()) {
-                derived = JsonNodeFactory.instance.objectNode();
-                for (Map.Entry<String, CollectionRules.Derivation> d : rules.derive().entrySet()) {
-                    RecordView source = referenced.get(d.getValue().from());
-                    JsonNode value = source == null ? null : source.data().get(d.getValue().field());
-                    if (value == null || value.isNull()) derived.putNull(d.getKey());
-                    else derived.set(d.getKey(), value.deepCopy());
-                }
-            }
-        }
-
-        OpContext context = new OpContext(op.opId(), push.deviceId(), push.caller().userId(), op.clientTimestamp(),
-                push.now());
-        boolean knownNew = op.type() == OpType.CREATE && target.isEmpty() && push.knownNew(key);
-        push.touched().add(key);
-        RecordCommand command = switch (op.type()) {
-            case CREATE -> knownNew ? new CreateNewRecordCommand(key, context, data, derived)
-                    : new CreateRecordCommand(key, context, data, derived);
-            case UPDATE -> new UpdateRecordCommand(key, context, op.baseVersion(), data, derived);
-            case DELETE -> new DeleteRecordCommand(key, context, op.baseVersion());
-        };
-        OperationOutcome outcome = operations.execute(command);
-        return result(op, op.collection(), id, tempId, outcome);
+        OpPlan.Run run = (OpPlan.Run) plan;
+        return result(op, op.collection(), run.id(), run.tempId(), operations.execute(run.command()));
     }
 
-    /** A rejection decided before a record could be named: a free-standing event, so the op still leaves one. */
-    private OperationResult reject(Push push, PushOperation op, String id, RejectionCode code, String message,
-                                   List<FieldError> fields) {
-        events.publish(GenericEventMessage.asEventMessage(new OperationRejectedEvent(null, op.collection(), id,
-                op.rawType(), code, message, fields)).andMetaData(opMeta(push, op)));
-        return result(op, op.collection(), id, op.tempId(), OperationOutcome.rejected(code, message, fields));
+    /**
+     * The one place a rejection decided before a record could be named is emitted: a free-standing event, so the op
+     * still leaves one.
+     */
+    private OperationResult reject(Push push, PushOperation op, OpPlan.Reject r) {
+        events.publish(GenericEventMessage.asEventMessage(new OperationRejectedEvent(null, op.collection(), r.id(),
+                op.rawType(), r.code(), r.message(), r.fields())).andMetaData(opMeta(push, op)));
+        return result(op, op.collection(), r.id(), r.tempId(),
+                OperationOutcome.rejected(r.code(), r.message(), r.fields()));
     }
 
     private static MetaData opMeta(Push push, PushOperation op) {
-        MetaData meta = push.meta().and(SyncMetaData.OP_ID, op.opId());
+        MetaData meta = push.meta.and(SyncMetaData.OP_ID, op.opId());
         return op.clientTimestamp() == null ? meta
                 : meta.and(SyncMetaData.CLIENT_TIMESTAMP, op.clientTimestamp().toString());
     }
@@ -381,41 +344,6 @@ public class PushService {
                 outcome.duplicate() ? Boolean.TRUE : null);
     }
 
-    private static boolean visible(RecordView record, CollectionRules rules, SyncPrincipal caller) {
-        if (rules.visibility() == CollectionRules.Visibility.TENANT || caller.isAdmin()) return true;
-        return caller.userId().equals(owner(record, rules));
-    }
-
-    /** The owner-field's user, else the creator (PROTOCOL.md, visibility owner). */
-    static String owner(RecordView record, CollectionRules rules) {
-        String owner = rules.ownerIn(record.data());
-        return owner != null ? owner : record.createdBy();
-    }
-
-    /** A tempId this device was given a real id for is rewritten to that id (same collection only). */
-    private static String realId(Map<String, PushStore.TempId> tempIds, String id, String collection) {
-        PushStore.TempId mapped = tempIds.get(id);
-        return mapped != null && mapped.collection().equals(collection) ? mapped.id() : id;
-    }
-
-    /** Declared reference fields: numbers become their decimal string, known tempIds their real id. */
-    private static ObjectNode rewriteReferences(Map<String, PushStore.TempId> tempIds, CollectionRules rules,
-                                                ObjectNode data) {
-        if (rules.references().isEmpty()) return data;
-        ObjectNode copy = null;
-        for (Map.Entry<String, String> ref : rules.references().entrySet()) {
-            JsonNode value = data.get(ref.getKey());
-            String text = RecordKey.idText(value);
-            if (text == null) continue;
-            String real = realId(tempIds, text, ref.getValue());
-            if (!value.isTextual() || !real.equals(text)) {
-                if (copy == null) copy = data.deepCopy();
-                copy.put(ref.getKey(), real);
-            }
-        }
-        return copy == null ? data : copy;
-    }
-
     /**
      * The aggregate identifiers that the push's client-id creates name (server-assigned ids are new by construction,
      * unless a re-sent tempId maps to an existing one, which is then looked up too).
@@ -425,7 +353,9 @@ public class PushService {
         Set<String> targets = new HashSet<>();
         for (PushOperation op : request.operations()) {
             if (op.type() != OpType.CREATE || op.problem() != null) continue;
-            String id = op.id() != null ? realId(tempIds, op.id(), op.collection())
+            PushStore.TempId mapped = op.id() == null ? null : tempIds.get(op.id());
+            String id = op.id() != null ? (mapped != null && mapped.collection().equals(op.collection()) ? mapped.id()
+                    : op.id())
                     : tempIds.containsKey(op.tempId()) ? tempIds.get(op.tempId()).id() : null;
             if (id != null && RecordKey.isValidId(id)) targets.add(new RecordKey(tenant, op.collection(), id).toString());
         }
