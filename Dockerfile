@@ -12,4 +12,4 @@ USER outpost
 EXPOSE 8080
 # The server's memory settings (the same in bin/outpost-server and the Maven run; JvmFlagsTest keeps them equal):
 # a bounded heap and metaspace, ParallelGC (least GC CPU on few cores). Sizing: docs/deployment.md.
-ENTRYPOINT ["java", "-Xmx320m", "-XX:MaxMetaspaceSize=192m", "-XX:ReservedCodeCacheSize=96m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/outpost-server.jar"]
+ENTRYPOINT ["java", "-Xmx1g", "-XX:MaxMetaspaceSize=192m", "-XX:ReservedCodeCacheSize=96m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/outpost-server.jar"]
