@@ -140,7 +140,7 @@ public final class PushBenchmark {
                     : Path.of(java.trim());
             Params p = new Params(positive("bench.devices", 32), positive("bench.pushes", 10),
                     positive("bench.batch", 200), positive("bench.singles", 200),
-                    positive("bench.warmupOps", 20_000), positive("bench.bigBatch", 1000),
+                    positive("bench.warmupOps", 100_000), positive("bench.bigBatch", 1000),
                     positive("bench.bigPushes", 10), positive("bench.lagInterval", 100),
                     positive("bench.hotEvents", 10_000), positive("bench.coldEvents", 10),
                     positive("bench.hotUpdates", 50),
