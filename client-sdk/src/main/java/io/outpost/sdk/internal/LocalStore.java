@@ -43,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LocalStore implements AutoCloseable {
 
-    private static final int SCHEMA_VERSION = 1;
+    private static final int SCHEMA_VERSION = 2;
 
     private final Connection db;
     private final ObjectMapper json;
@@ -122,37 +122,49 @@ public final class LocalStore implements AutoCloseable {
             return;
         }
         try (Statement s = db.createStatement()) {
-            s.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-            s.execute("""
-                    CREATE TABLE records (
-                      collection     TEXT NOT NULL,
-                      id             TEXT NOT NULL,
-                      server_version INTEGER NOT NULL DEFAULT 0,
-                      server_deleted INTEGER NOT NULL DEFAULT 0,
-                      server_data    TEXT,
-                      local          INTEGER NOT NULL DEFAULT 0,
-                      local_data     TEXT,
-                      local_deleted  INTEGER NOT NULL DEFAULT 0,
-                      PRIMARY KEY (collection, id)) WITHOUT ROWID""");
-            s.execute("""
-                    CREATE TABLE ops (
-                      op_id        INTEGER PRIMARY KEY,
-                      type         TEXT NOT NULL,
-                      collection   TEXT NOT NULL,
-                      record_id    TEXT NOT NULL,
-                      temp         INTEGER NOT NULL DEFAULT 0,
-                      base_version INTEGER NOT NULL DEFAULT 0,
-                      data         TEXT,
-                      client_ts    TEXT NOT NULL,
-                      state        TEXT NOT NULL,
-                      error        TEXT,
-                      conflict     TEXT)""");
-            s.execute("CREATE INDEX ops_record ON ops (collection, record_id)");
-            s.execute("CREATE INDEX ops_state ON ops (state, op_id)");
-            s.execute("CREATE INDEX records_local ON records (local) WHERE local = 1");
+            if (version < 1) createVersion1(s);
+            if (version < 2) {
+                // (collection, record_id, op_id): the per-answer "later pending ops of this record" update uses it for
+                // all three terms; with (collection, record_id) only, SQLite chose ops_state and scanned every pending
+                // op once per answer (10,000 queued ops drained at 414 ops/s)
+                s.execute("DROP INDEX ops_record");
+                s.execute("CREATE INDEX ops_record ON ops (collection, record_id, op_id)");
+            }
             s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }
         db.commit();
+    }
+
+    /** The store as schema version 1 made it. */
+    private static void createVersion1(Statement s) throws SQLException {
+        s.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        s.execute("""
+                CREATE TABLE records (
+                  collection     TEXT NOT NULL,
+                  id             TEXT NOT NULL,
+                  server_version INTEGER NOT NULL DEFAULT 0,
+                  server_deleted INTEGER NOT NULL DEFAULT 0,
+                  server_data    TEXT,
+                  local          INTEGER NOT NULL DEFAULT 0,
+                  local_data     TEXT,
+                  local_deleted  INTEGER NOT NULL DEFAULT 0,
+                  PRIMARY KEY (collection, id)) WITHOUT ROWID""");
+        s.execute("""
+                CREATE TABLE ops (
+                  op_id        INTEGER PRIMARY KEY,
+                  type         TEXT NOT NULL,
+                  collection   TEXT NOT NULL,
+                  record_id    TEXT NOT NULL,
+                  temp         INTEGER NOT NULL DEFAULT 0,
+                  base_version INTEGER NOT NULL DEFAULT 0,
+                  data         TEXT,
+                  client_ts    TEXT NOT NULL,
+                  state        TEXT NOT NULL,
+                  error        TEXT,
+                  conflict     TEXT)""");
+        s.execute("CREATE INDEX ops_record ON ops (collection, record_id)");
+        s.execute("CREATE INDEX ops_state ON ops (state, op_id)");
+        s.execute("CREATE INDEX records_local ON records (local) WHERE local = 1");
     }
 
     private String initDeviceId() throws SQLException {

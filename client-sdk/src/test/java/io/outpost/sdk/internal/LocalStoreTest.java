@@ -40,6 +40,43 @@ class LocalStoreTest {
         store.close();
     }
 
+    @Test
+    void theLaterPendingOpsOfARecordAreFoundThroughTheRecordsIndexAndAVersion1StoreIsMigrated() throws Exception {
+        store.close();
+        Path v1 = dir.resolve("v1.db");
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + v1);
+             java.sql.Statement s = db.createStatement()) {
+            s.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            s.execute("CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, server_version INTEGER NOT "
+                    + "NULL DEFAULT 0, server_deleted INTEGER NOT NULL DEFAULT 0, server_data TEXT, local INTEGER NOT "
+                    + "NULL DEFAULT 0, local_data TEXT, local_deleted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY "
+                    + "(collection, id)) WITHOUT ROWID");
+            s.execute("CREATE TABLE ops (op_id INTEGER PRIMARY KEY, type TEXT NOT NULL, collection TEXT NOT NULL, "
+                    + "record_id TEXT NOT NULL, temp INTEGER NOT NULL DEFAULT 0, base_version INTEGER NOT NULL "
+                    + "DEFAULT 0, data TEXT, client_ts TEXT NOT NULL, state TEXT NOT NULL, error TEXT, conflict TEXT)");
+            s.execute("CREATE INDEX ops_record ON ops (collection, record_id)");
+            s.execute("CREATE INDEX ops_state ON ops (state, op_id)");
+            s.execute("CREATE INDEX records_local ON records (local) WHERE local = 1");
+            s.execute("PRAGMA user_version = 1");
+        }
+        store = LocalStore.open(v1, JSON);
+        store.close();
+
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + v1);
+             java.sql.Statement s = db.createStatement()) {
+            try (java.sql.ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                assertThat(rs.getInt(1)).isEqualTo(2);
+            }
+            StringBuilder plan = new StringBuilder();
+            try (java.sql.ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN UPDATE ops SET base_version = 1 "
+                    + "WHERE collection = 'c' AND record_id = 'r' AND op_id > 5 AND state = 'PENDING'")) {
+                while (rs.next()) plan.append(rs.getString("detail")).append('\n');
+            }
+            assertThat(plan.toString()).contains("ops_record").contains("op_id>?");
+        }
+        store = LocalStore.open(dir.resolve("s.db"), JSON);
+    }
+
     static ObjectNode json(String text) {
         try {
             return (ObjectNode) JSON.readTree(text);
