@@ -31,7 +31,10 @@ public class EmbeddedPostgresConfiguration {
     EmbeddedPostgres embeddedPostgres(OutpostProperties properties) throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(properties.embeddedPostgres().port())
-                .setServerConfig("max_connections", "200");
+                .setServerConfig("max_connections", "200")
+                // stopped by this bean's close, after everything that uses it: zonky's own JVM shutdown hook would run
+                // beside Spring's and stop the database under event processors that are still finishing a batch
+                .setRegisterShutdownHook(false);
         if (properties.embeddedPostgres().persistent()) {
             Path dir = Path.of(properties.dataDir(), "postgres").toAbsolutePath().normalize();
             Files.createDirectories(dir);
