@@ -42,6 +42,11 @@ public class PokeHub implements SmartLifecycle {
     });
     private volatile boolean running;
 
+    PokeHub(io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Gauge.builder("outpost.streams.open", this, PokeHub::openStreams)
+                .description("open /sync/stream connections on this node").register(meters);
+    }
+
     void subscribe(String tenant, Subscriber subscriber) {
         byTenant.computeIfAbsent(tenant, t -> new CopyOnWriteArraySet<>()).add(subscriber);
         Runnable remove = () -> unsubscribe(tenant, subscriber);
@@ -53,6 +58,13 @@ public class PokeHub implements SmartLifecycle {
     private void unsubscribe(String tenant, Subscriber subscriber) {
         Set<Subscriber> set = byTenant.get(tenant);
         if (set != null) set.remove(subscriber);
+    }
+
+    /** Open streams on this node, of every tenant (gauge {@code outpost.streams.open}). */
+    public int openStreams() {
+        int n = 0;
+        for (Set<Subscriber> set : byTenant.values()) n += set.size();
+        return n;
     }
 
     int subscribers(String tenant) {

@@ -81,6 +81,8 @@ public class PushService {
     private final int maxAttempts;
     private final MeterRegistry meters;
     private final Timer pushTimer;
+    private final Timer admissionWait;
+    private final io.micrometer.core.instrument.Counter retries;
     private final Semaphore admission;
     static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
 
@@ -101,6 +103,13 @@ public class PushService {
         this.meters = meters;
         this.pushTimer = Timer.builder("outpost.push.requests").description("push requests, committed or not")
                 .publishPercentileHistogram().register(meters);
+        this.retries = io.micrometer.core.instrument.Counter.builder("outpost.push.retries")
+                .description("pushes tried again after colliding with concurrent ones").register(meters);
+        this.admissionWait = Timer.builder("outpost.push.admission.wait")
+                .description("how long pushes waited for admission (outpost.push.max-concurrent)")
+                .publishPercentileHistogram().register(meters);
+        io.micrometer.core.instrument.Gauge.builder("outpost.push.waiting", admission, Semaphore::getQueueLength)
+                .description("pushes waiting for admission now").register(meters);
     }
 
     public PushResponse push(SyncPrincipal caller, PushRequest request) {
@@ -120,8 +129,11 @@ public class PushService {
      * connection contention, and starve the change-feed projection of CPU.
      */
     private void admit() {
+        long start = System.nanoTime();
         try {
-            if (!admission.tryAcquire(ADMISSION_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean admitted = admission.tryAcquire(ADMISSION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            admissionWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            if (!admitted) {
                 throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "the server is busy; send the push again");
             }
         } catch (InterruptedException e) {
@@ -144,7 +156,7 @@ public class PushService {
                     throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
                             "concurrent pushes kept changing the same records; send the push again");
                 }
-                meters.counter("outpost.push.retries").increment();
+                retries.increment();
                 log.debug("push of device {} collided (attempt {}), retrying: {}", request.deviceId(), attempt,
                         e.toString());
                 pause(attempt);
