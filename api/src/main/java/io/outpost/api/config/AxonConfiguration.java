@@ -14,6 +14,8 @@ import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotterFactoryB
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import javax.sql.DataSource;
+import java.sql.SQLException;
+import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
@@ -72,6 +74,38 @@ class AxonConfiguration {
                 .schema(EVENT_SCHEMA)
                 .batchSize(500)
                 .build();
+    }
+
+    /**
+     * Axon's JDBC token store (Axon's JDBC auto-configuration builds it from this schema) on {@code token_entry}, the
+     * table V1 made for the JPA token store, under its snake-case column names. There is no JPA in the server.
+     */
+    @Bean
+    TokenSchema tokenSchema() {
+        return TokenSchema.builder()
+                .setTokenTable("token_entry")
+                .setProcessorNameColumn("processor_name")
+                .setSegmentColumn("segment")
+                .setTokenColumn("token")
+                .setTokenTypeColumn("token_type")
+                .setTimestampColumn("timestamp")
+                .setOwnerColumn("owner")
+                .build();
+    }
+
+    /**
+     * A duplicate key is PostgreSQL's {@code unique_violation} (SQLSTATE 23505) anywhere in the cause chain: a second
+     * event at the same (aggregate, sequence number), i.e. a concurrent change of the record, which Axon then reports
+     * as a {@code ConcurrencyException} and the push retries.
+     */
+    @Bean
+    PersistenceExceptionResolver persistenceExceptionResolver() {
+        return failure -> {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) return true;
+            }
+            return false;
+        };
     }
 
     /** The column names of Axon's JPA entities under Spring's naming strategy, which created these tables (V1). */
