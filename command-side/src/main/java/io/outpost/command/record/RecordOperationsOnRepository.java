@@ -8,22 +8,19 @@ import io.outpost.command.api.OperationOutcome;
 import io.outpost.command.api.RecordCommand;
 import io.outpost.command.api.RecordOperations;
 import io.outpost.command.api.UpdateRecordCommand;
-import org.axonframework.config.Configuration;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.modelling.command.Repository;
-import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 
 /** {@link RecordOperations} on the record aggregate's repository (lock, cache, event store: the command bus's). */
 @Component
 class RecordOperationsOnRepository implements RecordOperations {
 
-    private final Configuration axon;
+    private final RecordRepository repository;
     private final CollectionCatalog catalog;
-    private volatile Repository<RecordAggregate> repository;
 
-    RecordOperationsOnRepository(@Lazy Configuration axon, CollectionCatalog catalog) {
-        this.axon = axon;
+    RecordOperationsOnRepository(RecordRepository repository, CollectionCatalog catalog) {
+        this.repository = repository;
         this.catalog = catalog;
     }
 
@@ -32,7 +29,7 @@ class RecordOperationsOnRepository implements RecordOperations {
         if (!CurrentUnitOfWork.isStarted()) {
             throw new IllegalStateException("a record operation runs inside a unit of work (the push's)");
         }
-        Repository<RecordAggregate> records = repository();
+        Repository<RecordAggregate> records = repository.get();
         String id = command.key().toString();
         try {
             if (command instanceof CreateNewRecordCommand create) {
@@ -52,14 +49,5 @@ class RecordOperationsOnRepository implements RecordOperations {
             throw new IllegalStateException("cannot create record " + id, e);
         }
         throw new IllegalArgumentException("not an operation's record command: " + command.getClass().getName());
-    }
-
-    private Repository<RecordAggregate> repository() {
-        Repository<RecordAggregate> r = repository;
-        if (r == null) {
-            r = axon.repository(RecordAggregate.class);
-            repository = r;
-        }
-        return r;
     }
 }

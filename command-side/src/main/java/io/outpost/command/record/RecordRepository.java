@@ -1,0 +1,30 @@
+package io.outpost.command.record;
+
+import org.axonframework.config.Configuration;
+import org.axonframework.modelling.command.Repository;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.stereotype.Component;
+
+/**
+ * The record aggregate's Axon repository (lock, cache, event store: the one the command bus uses), looked up once the
+ * Axon configuration exists; {@link RecordLookupFromEventStore} and {@link RecordOperationsOnRepository} share it.
+ */
+@Component
+class RecordRepository {
+
+    private final Configuration axon;
+    private volatile Repository<RecordAggregate> repository;
+
+    RecordRepository(@Lazy Configuration axon) {
+        this.axon = axon;
+    }
+
+    Repository<RecordAggregate> get() {
+        Repository<RecordAggregate> r = repository;
+        if (r == null) {
+            r = axon.repository(RecordAggregate.class);
+            repository = r;
+        }
+        return r;
+    }
+}
