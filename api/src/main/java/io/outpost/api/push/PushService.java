@@ -198,7 +198,7 @@ public class PushService {
             throw e;
         }
         ResultMessage<PushResponse> result = uow.executeWithResult(
-                () -> process(new Push(caller, request.deviceId(), clock.instant(), meta), request));
+                () -> process(new Push(caller, request.deviceId(), clock.instant()), request));
         if (result.isExceptional()) {
             Throwable failure = result.exceptionResult();
             if (failure instanceof RuntimeException re) throw re;
@@ -217,16 +217,14 @@ public class PushService {
         final SyncPrincipal caller;
         final String deviceId;
         final Instant now;
-        final MetaData meta;
         final Set<String> existing = new HashSet<>();
         final Set<RecordKey> touched = new HashSet<>();
         Map<String, PushStore.TempId> tempIds = new HashMap<>();
 
-        Push(SyncPrincipal caller, String deviceId, Instant now, MetaData meta) {
+        Push(SyncPrincipal caller, String deviceId, Instant now) {
             this.caller = caller;
             this.deviceId = deviceId;
             this.now = now;
-            this.meta = meta;
         }
 
         String tenant() {
@@ -329,9 +327,8 @@ public class PushService {
     }
 
     private static MetaData opMeta(Push push, PushOperation op) {
-        MetaData meta = push.meta.and(SyncMetaData.OP_ID, op.opId());
-        return op.clientTimestamp() == null ? meta
-                : meta.and(SyncMetaData.CLIENT_TIMESTAMP, op.clientTimestamp().toString());
+        return MetaData.from(SyncMetaData.forOperation(push.tenant(), new OpContext(op.opId(), push.deviceId,
+                push.caller.userId(), op.clientTimestamp(), push.now)));
     }
 
     private static OperationResult unknownOriginal(PushOperation op, long lastOpId) {

@@ -366,16 +366,7 @@ class RecordAggregate implements MemoryFootprint {
     }
 
     private MetaData opMetaData(String hash) {
-        Map<String, Object> meta = new HashMap<>(8);
-        meta.put(EventChain.META_KEY, hash);
-        meta.put(SyncMetaData.TENANT, currentTenant);
-        meta.put(SyncMetaData.USER, current.userId());
-        meta.put(SyncMetaData.DEVICE, current.deviceId());
-        meta.put(SyncMetaData.OP_ID, current.opId());
-        if (current.clientTimestamp() != null) {
-            meta.put(SyncMetaData.CLIENT_TIMESTAMP, current.clientTimestamp().toString());
-        }
-        return MetaData.from(meta);
+        return MetaData.from(SyncMetaData.forOperation(currentTenant, current)).and(EventChain.META_KEY, hash);
     }
 
     /** Moves the chain on by one event: the hash {@link #record} computed, or (replaying the stream) a new one. */
