@@ -175,11 +175,13 @@ final class OpPlanner {
         return owner != null ? owner : record.createdBy();
     }
 
-    /** A tempId this device was given a real id for is rewritten to that id (same collection only). */
     private static String realId(Facts push, String id, String collection) {
-        if (id == null) return null;
-        return push.tempId(id).filter(mapped -> mapped.collection().equals(collection)).map(PushStore.TempId::id)
-                .orElse(id);
+        return id == null ? null : realId(push.tempId(id).orElse(null), id, collection);
+    }
+
+    /** A tempId this device was given a real id for ({@code mapped}) is rewritten to that id (same collection only). */
+    static String realId(PushStore.TempId mapped, String id, String collection) {
+        return mapped != null && mapped.collection().equals(collection) ? mapped.id() : id;
     }
 
     /** Declared reference fields: numbers become their decimal string, known tempIds their real id. */

@@ -1,8 +1,5 @@
 package io.outpost.api.push;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.api.config.OutpostProperties;
 import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
@@ -12,22 +9,14 @@ import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.dto.OperationResult;
 import io.outpost.api.web.dto.PushResponse;
 import io.outpost.command.api.CollectionCatalog;
-import io.outpost.command.api.CollectionRules;
-import io.outpost.command.api.CreateNewRecordCommand;
-import io.outpost.command.api.CreateRecordCommand;
-import io.outpost.command.api.DeleteRecordCommand;
-import io.outpost.command.api.FieldError;
-import io.outpost.command.api.MergePatch;
 import io.outpost.command.api.OpContext;
 import io.outpost.command.api.OperationOutcome;
 import io.outpost.command.api.OperationRejectedEvent;
-import io.outpost.command.api.RecordCommand;
 import io.outpost.command.api.RecordKey;
 import io.outpost.command.api.RecordLookup;
 import io.outpost.command.api.RecordView;
 import io.outpost.command.api.RejectionCode;
 import io.outpost.command.api.SyncMetaData;
-import io.outpost.command.api.UpdateRecordCommand;
 import io.outpost.command.api.RecordOperations;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.axonframework.commandhandling.GenericCommandMessage;
@@ -82,7 +73,7 @@ public class PushService {
     private final MeterRegistry meters;
     private final Timer pushTimer;
     private final Timer admissionWait;
-    private final io.micrometer.core.instrument.Counter retries;
+    private final Counter retries;
     private final Semaphore admission;
     static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
 
@@ -103,12 +94,12 @@ public class PushService {
         this.meters = meters;
         this.pushTimer = Timer.builder("outpost.push.requests").description("push requests, committed or not")
                 .publishPercentileHistogram().register(meters);
-        this.retries = io.micrometer.core.instrument.Counter.builder("outpost.push.retries")
+        this.retries = Counter.builder("outpost.push.retries")
                 .description("pushes tried again after colliding with concurrent ones").register(meters);
         this.admissionWait = Timer.builder("outpost.push.admission.wait")
                 .description("how long pushes waited for admission (outpost.push.max-concurrent)")
                 .publishPercentileHistogram().register(meters);
-        io.micrometer.core.instrument.Gauge.builder("outpost.push.waiting", admission, Semaphore::getQueueLength)
+        Gauge.builder("outpost.push.waiting", admission, Semaphore::getQueueLength)
                 .description("pushes waiting for admission now").register(meters);
     }
 
@@ -219,7 +210,7 @@ public class PushService {
         final Instant now;
         final Set<String> existing = new HashSet<>();
         final Set<RecordKey> touched = new HashSet<>();
-        Map<String, PushStore.TempId> tempIds = new HashMap<>();
+        final Map<String, PushStore.TempId> tempIds = new HashMap<>();
 
         Push(SyncPrincipal caller, String deviceId, Instant now) {
             this.caller = caller;
@@ -283,7 +274,7 @@ public class PushService {
         List<Long> seen = request.operations().stream().map(PushOperation::opId)
                 .filter(id -> id <= device.lastOpId()).toList();
         Map<Long, OperationResult> stored = store.storedResults(push.tenant(), push.deviceId, seen);
-        push.tempIds = new HashMap<>(store.tempIds(push.tenant(), push.deviceId, tempIdCandidates(request)));
+        push.tempIds.putAll(store.tempIds(push.tenant(), push.deviceId, tempIdCandidates(request)));
         push.existing.addAll(store.existingStreams(createTargets(push.tenant(), request, push.tempIds)));
 
         List<OperationResult> results = new ArrayList<>(request.operations().size());
@@ -362,9 +353,7 @@ public class PushService {
         Set<String> targets = new HashSet<>();
         for (PushOperation op : request.operations()) {
             if (op.type() != OpType.CREATE || op.problem() != null) continue;
-            PushStore.TempId mapped = op.id() == null ? null : tempIds.get(op.id());
-            String id = op.id() != null ? (mapped != null && mapped.collection().equals(op.collection()) ? mapped.id()
-                    : op.id())
+            String id = op.id() != null ? OpPlanner.realId(tempIds.get(op.id()), op.id(), op.collection())
                     : tempIds.containsKey(op.tempId()) ? tempIds.get(op.tempId()).id() : null;
             if (id != null && RecordKey.isValidId(id)) targets.add(new RecordKey(tenant, op.collection(), id).toString());
         }
