@@ -41,7 +41,8 @@ class RecordHistory {
         List<HistoryEntry> history = new ArrayList<>();
         long version = 0;
         ObjectNode state = null;
-        for (DomainEventMessage<?> m : events.readEvents(key.toString()).asStream().toList()) {
+        // from sequence 0: readEvents(id) would start at the record's newest snapshot, not at its first event
+        for (DomainEventMessage<?> m : events.readEvents(key.toString(), 0).asStream().toList()) {
             Object e = m.getPayload();
             Map<String, Object> details = new LinkedHashMap<>();
             String type;

@@ -61,6 +61,8 @@ class HotRecordSnapshotTest extends ServerTest {
         assertThat(r.get(2).path("status").asText()).as("n changed after version 251").isEqualTo("conflict");
 
         // a snapshot Axon must not read (another revision of the aggregate's form) is ignored: the whole stream is read
+        String revision = jdbc.queryForObject("SELECT max(payload_revision) FROM snapshot_event_entry "
+                + "WHERE aggregate_identifier = ?", String.class, id);
         jdbc.update("UPDATE snapshot_event_entry SET payload_revision = 'older' WHERE aggregate_identifier = ?", id);
         aggregates.removeAll();
         JsonNode again = pushOk(token, json("{'deviceId':'dev-1','operations':["
@@ -69,8 +71,12 @@ class HotRecordSnapshotTest extends ServerTest {
         assertThat(again.path("status").asText()).isEqualTo("applied");
         assertThat(again.path("version").asLong()).isEqualTo(254);
 
-        // the audit trail and its hash chain are the events', snapshot or not
+        // the audit trail and its hash chain are the events', with a readable snapshot of the record present
+        jdbc.update("UPDATE snapshot_event_entry SET payload_revision = ? WHERE aggregate_identifier = ?", revision, id);
         String auditor = token(tenant, "aud", Role.AUDITOR);
+        JsonNode history = parse(get(auditor, "/api/v1/audit/records/merge_notes/hot/history").body());
+        assertThat(history.size()).isEqualTo(255);
+        assertThat(history.get(0).path("type").asText()).isEqualTo("create");
         JsonNode verified = parse(get(auditor, "/api/v1/audit/records/merge_notes/hot/verify").body());
         assertThat(verified.path("valid").asBoolean()).isTrue();
         assertThat(verified.path("events").asLong()).isEqualTo(255);
