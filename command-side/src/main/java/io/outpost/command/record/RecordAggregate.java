@@ -5,6 +5,8 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.command.api.ChangeStamp;
 import io.outpost.command.api.CollectionCatalog;
@@ -40,15 +42,17 @@ import io.outpost.command.api.UpdateRecordCommand;
 import io.outpost.command.policy.ConflictFacts;
 import io.outpost.command.policy.ConflictPolicies;
 import io.outpost.command.policy.Decision;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.messaging.MetaData;
@@ -75,7 +79,10 @@ class RecordAggregate implements MemoryFootprint {
      * The form of this class's snapshots (its fields, as JSON). Change it with the fields: Axon then ignores older
      * snapshots and replays the whole stream.
      */
-    static final String SNAPSHOT_REVISION = "1";
+    static final String SNAPSHOT_REVISION = "2";
+
+    /** Reads and writes {@link #data}: plain Jackson, numbers as the request parser and the event serializer read them. */
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     @AggregateIdentifier
     private String id;
@@ -83,14 +90,23 @@ class RecordAggregate implements MemoryFootprint {
     private boolean exists;
     private boolean deleted;
     private long version;
-    private ObjectNode state;
+    /**
+     * The last live state as compact JSON (UTF-8): a cached record keeps one array instead of a tree of a node, an
+     * entry and a string per field, which is what bounds how many records the cache holds and what the GC traces.
+     */
+    private byte[] data;
     private String createdBy;
     private ChangeStamp stamp;
-    private final Map<String, Long> fieldVersions = new HashMap<>();
+    private final FieldVersions fieldVersions = new FieldVersions();
     private final Map<String, OpenConflict> openConflicts = new LinkedHashMap<>();
     private final Set<String> resolvedConflicts = new HashSet<>();
     /** Hash of the newest event of this record's stream ({@link EventChain}). */
     private String lastHash = EventChain.GENESIS;
+    /**
+     * {@link #data} as a tree while a command is handled (parsed on first use, or the tree of the event just applied);
+     * dropped when the command returns, so the cache holds only the bytes.
+     */
+    private transient ObjectNode tree;
     /** The event {@link #record} is applying and its hash, so its handler need not hash it a second time. */
     private transient Object chaining;
     private transient String chainingHash;
@@ -116,6 +132,27 @@ class RecordAggregate implements MemoryFootprint {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     OperationOutcome handle(CreateRecordCommand cmd, CollectionCatalog catalog) {
+        return handling(() -> create(cmd, catalog));
+    }
+
+    @CommandHandler
+    OperationOutcome handle(UpdateRecordCommand cmd, CollectionCatalog catalog) {
+        return handling(() -> update(cmd, catalog));
+    }
+
+    @CommandHandler
+    OperationOutcome handle(DeleteRecordCommand cmd, CollectionCatalog catalog) {
+        return handling(() -> delete(cmd, catalog));
+    }
+
+    @CommandHandler
+    ConflictResolution handle(ResolveConflictCommand cmd, CollectionCatalog catalog) {
+        return handling(() -> resolve(cmd, catalog));
+    }
+
+    // ------------------------------------------------------------------------------------------------ commands
+
+    private OperationOutcome create(CreateRecordCommand cmd, CollectionCatalog catalog) {
         current = cmd.op();
         currentTenant = cmd.key().tenant();
         Optional<CollectionRules> found = catalog.find(cmd.key().collection());
@@ -129,13 +166,13 @@ class RecordAggregate implements MemoryFootprint {
             record(new RecordCreatedEvent(cmd.key(), 1, candidate, cmd.op().userId(), attempt));
             return OperationOutcome.applied(version);
         }
-        if (!deleted && state.equals(candidate)) {
+        if (!deleted && state().equals(candidate)) {
             record(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.CREATE_REPEATED));
             return OperationOutcome.unchanged(version);
         }
         List<String> overlap = new ArrayList<>();
         candidate.fieldNames().forEachRemaining(f -> {
-            if (deleted || state.has(f) && !state.get(f).equals(candidate.get(f))) overlap.add(f);
+            if (deleted || state().has(f) && !state().get(f).equals(candidate.get(f))) overlap.add(f);
         });
         Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
                 .decide(new ConflictFacts(0, version, deleted, overlap, attempt, stamp));
@@ -143,7 +180,7 @@ class RecordAggregate implements MemoryFootprint {
         if (decision instanceof Decision.Overwrite) {
             return change(rules, "create", candidate, resolved, attempt, overwriteStatus(rules));
         } else if (decision instanceof Decision.Merge) {
-            return change(rules, "create", MergePatch.apply(state, candidate), resolved, attempt,
+            return change(rules, "create", MergePatch.apply(state(), candidate), resolved, attempt,
                     OperationOutcome.Status.MERGED);
         } else if (decision instanceof Decision.Reject r) {
             return conflicted(rules, "create", 0, r.fields(), cmd.data());
@@ -151,8 +188,7 @@ class RecordAggregate implements MemoryFootprint {
         return park("create", 0, ((Decision.Park) decision).fields(), candidate, cmd.op());
     }
 
-    @CommandHandler
-    OperationOutcome handle(UpdateRecordCommand cmd, CollectionCatalog catalog) {
+    private OperationOutcome update(UpdateRecordCommand cmd, CollectionCatalog catalog) {
         current = cmd.op();
         currentTenant = cmd.key().tenant();
         Optional<CollectionRules> found = catalog.find(cmd.key().collection());
@@ -160,14 +196,14 @@ class RecordAggregate implements MemoryFootprint {
         CollectionRules rules = found.get();
         if (!exists) return notFound(cmd.key(), "update");
         if (cmd.baseVersion() > version) return futureBase("update", cmd.baseVersion());
-        ObjectNode candidate = MergePatch.apply(MergePatch.apply(state, cmd.patch()), cmd.derived());
+        ObjectNode candidate = MergePatch.apply(MergePatch.apply(state(), cmd.patch()), cmd.derived());
         ChangeStamp attempt = ChangeStamp.of(cmd.op());
         if (!deleted && cmd.baseVersion() == version) {
             return change(rules, "update", candidate, null, attempt, OperationOutcome.Status.APPLIED);
         }
         List<String> overlap = new ArrayList<>();
         cmd.patch().fieldNames().forEachRemaining(f -> {
-            if (deleted || fieldVersions.getOrDefault(f, 0L) > cmd.baseVersion()) overlap.add(f);
+            if (deleted || fieldVersions.of(f) > cmd.baseVersion()) overlap.add(f);
         });
         Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
                 .decide(new ConflictFacts(cmd.baseVersion(), version, deleted, overlap, attempt, stamp));
@@ -184,8 +220,7 @@ class RecordAggregate implements MemoryFootprint {
                 MergePatch.apply(cmd.patch(), cmd.derived()), cmd.op());
     }
 
-    @CommandHandler
-    OperationOutcome handle(DeleteRecordCommand cmd, CollectionCatalog catalog) {
+    private OperationOutcome delete(DeleteRecordCommand cmd, CollectionCatalog catalog) {
         current = cmd.op();
         currentTenant = cmd.key().tenant();
         Optional<CollectionRules> found = catalog.find(cmd.key().collection());
@@ -202,8 +237,7 @@ class RecordAggregate implements MemoryFootprint {
             record(new RecordDeletedEvent(key, version + 1, null, attempt));
             return OperationOutcome.applied(version);
         }
-        List<String> overlap = fieldVersions.entrySet().stream()
-                .filter(e -> e.getValue() > cmd.baseVersion()).map(Map.Entry::getKey).sorted().toList();
+        List<String> overlap = fieldVersions.changedAfter(cmd.baseVersion());
         Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
                 .decide(new ConflictFacts(cmd.baseVersion(), version, false, overlap, attempt, stamp));
         if (decision instanceof Decision.Overwrite || decision instanceof Decision.Merge) {
@@ -222,11 +256,11 @@ class RecordAggregate implements MemoryFootprint {
                                     ResolvedConflict resolved, ChangeStamp attempt, OperationOutcome.Status status) {
         Optional<OperationOutcome> invalid = check(key, opType, rules, newState);
         if (invalid.isPresent()) return invalid.get();
-        ObjectNode patch = MergePatch.diff(state, newState);
+        ObjectNode patch = MergePatch.diff(state(), newState);
         List<String> changed = new ArrayList<>();
         patch.fieldNames().forEachRemaining(changed::add);
         record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, attempt));
-        return status == OperationOutcome.Status.MERGED ? OperationOutcome.merged(version, state)
+        return status == OperationOutcome.Status.MERGED ? OperationOutcome.merged(version, state())
                 : OperationOutcome.applied(version);
     }
 
@@ -240,7 +274,7 @@ class RecordAggregate implements MemoryFootprint {
                                         JsonNode attempt) {
         record(new OperationConflictedEvent(key, opType, baseVersion, version, rules.strategy().configName(), fields,
                 attempt));
-        return OperationOutcome.conflict(version, deleted ? null : state, rules.strategy().configName(), fields);
+        return OperationOutcome.conflict(version, deleted ? null : state(), rules.strategy().configName(), fields);
     }
 
     private Optional<OperationOutcome> check(RecordKey target, String opType, CollectionRules rules, ObjectNode data) {
@@ -276,14 +310,13 @@ class RecordAggregate implements MemoryFootprint {
     private OperationOutcome park(String opType, long baseVersion, List<String> fields, JsonNode attempt,
                                   OpContext op) {
         String conflictId = ConflictIds.of(key, op);
-        ObjectNode server = deleted ? null : state;
+        ObjectNode server = deleted ? null : state();
         record(new ConflictParkedEvent(key, conflictId, opType, baseVersion, version, fields, attempt, server,
                 op.userId(), op.deviceId(), op.opId()));
         return OperationOutcome.parked(version, server, conflictId, fields);
     }
 
-    @CommandHandler
-    ConflictResolution handle(ResolveConflictCommand cmd, CollectionCatalog catalog) {
+    private ConflictResolution resolve(ResolveConflictCommand cmd, CollectionCatalog catalog) {
         current = null; // a person's resolution: its metadata is the resolving request's (correlation)
         OpenConflict open = openConflicts.get(cmd.conflictId());
         if (open == null) {
@@ -311,7 +344,7 @@ class RecordAggregate implements MemoryFootprint {
                     if (!deleted) record(new RecordDeletedEvent(key, version + 1, resolved, stamp));
                 } else {
                     ObjectNode attempt = (ObjectNode) open.attempt();
-                    resolveTo(rules, "create".equals(open.opType()) ? attempt : MergePatch.apply(state, attempt),
+                    resolveTo(rules, "create".equals(open.opType()) ? attempt : MergePatch.apply(state(), attempt),
                             resolved, stamp);
                 }
             }
@@ -324,7 +357,7 @@ class RecordAggregate implements MemoryFootprint {
             }
         }
         record(new ConflictResolvedEvent(key, cmd.conflictId(), cmd.resolution().wire(), cmd.resolvedBy(), version));
-        return new ConflictResolution(version, deleted ? null : state);
+        return new ConflictResolution(version, deleted ? null : state());
     }
 
     private void resolveTo(CollectionRules rules, ObjectNode newState, ResolvedConflict resolved, ChangeStamp stamp) {
@@ -336,7 +369,7 @@ class RecordAggregate implements MemoryFootprint {
             throw new ResolutionRefusedException(ResolutionRefusedException.Reason.INVALID_DATA,
                     "the resolved data is not valid for collection " + rules.name(), errors);
         }
-        ObjectNode patch = MergePatch.diff(state, newState);
+        ObjectNode patch = MergePatch.diff(state(), newState);
         List<String> changed = new ArrayList<>();
         patch.fieldNames().forEachRemaining(changed::add);
         record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, stamp));
@@ -374,8 +407,42 @@ class RecordAggregate implements MemoryFootprint {
         lastHash = event == chaining ? chainingHash : EventChain.next(lastHash, event);
     }
 
+    /** The last live state as a tree, parsed from {@link #data} on first use within a command. */
+    private ObjectNode state() {
+        if (tree == null && data != null) {
+            try {
+                tree = (ObjectNode) JSON.readTree(data);
+            } catch (IOException e) {
+                throw new UncheckedIOException("record " + id + ": unreadable state", e);
+            }
+        }
+        return tree;
+    }
+
+    /** Keeps {@code state} as bytes, and as the tree for the rest of the command that applied it. */
+    private void setState(ObjectNode state) {
+        try {
+            data = JSON.writeValueAsBytes(state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("record " + id + ": state not writable", e);
+        }
+        tree = state;
+    }
+
+    /**
+     * Runs a command's work and then drops the parsed state, so a cached record keeps only its bytes. Called by every
+     * command handler around its body.
+     */
+    private <T> T handling(Supplier<T> work) {
+        try {
+            return work.get();
+        } finally {
+            tree = null;
+        }
+    }
+
     RecordView view() {
-        return exists ? new RecordView(key, version, deleted, state, createdBy) : null;
+        return exists ? new RecordView(key, version, deleted, state(), createdBy) : null;
     }
 
     // ------------------------------------------------------------------------------------------ state changes
@@ -388,21 +455,20 @@ class RecordAggregate implements MemoryFootprint {
         exists = true;
         deleted = false;
         version = e.version();
-        state = e.data();
+        setState(e.data());
         createdBy = e.createdBy();
         stamp = e.stamp();
-        fieldVersions.clear();
-        e.data().fieldNames().forEachRemaining(f -> fieldVersions.put(f, e.version()));
+        fieldVersions.reset(e.data().fieldNames(), e.version());
     }
 
     @EventSourcingHandler
     void on(RecordUpdatedEvent e) {
         chain(e);
         version = e.version();
-        state = e.state();
+        setState(e.state());
         deleted = false;
         stamp = e.stamp();
-        e.changedFields().forEach(f -> fieldVersions.put(f, e.version()));
+        fieldVersions.set(e.changedFields(), e.version());
     }
 
     @EventSourcingHandler
@@ -450,9 +516,10 @@ class RecordAggregate implements MemoryFootprint {
     /** The record's state, its per-field versions and its conflicts; what a cached copy costs (the cache weighs it). */
     @Override
     public long approximateBytes() {
-        long bytes = 160 + MemoryFootprint.of(id) + (key == null ? 0 : 3 * 48) + MemoryFootprint.of(state)
+        long bytes = 160 + MemoryFootprint.of(id) + (key == null ? 0 : 3 * 48)
+                + (data == null ? 0 : MemoryFootprint.OBJECT + 8 + data.length) + MemoryFootprint.of(tree)
                 + MemoryFootprint.of(createdBy) + MemoryFootprint.of(lastHash) + 96
-                + 64L * fieldVersions.size() + 96L * resolvedConflicts.size();
+                + fieldVersions.approximateBytes() + 96L * resolvedConflicts.size();
         for (OpenConflict open : openConflicts.values()) {
             bytes += 160 + MemoryFootprint.of(open.attempt()) + 48L * open.fields().size();
         }
