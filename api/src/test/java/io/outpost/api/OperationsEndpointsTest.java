@@ -22,7 +22,7 @@ class OperationsEndpointsTest extends ServerTest {
         String admin = token(anyTenant(), "boss", Role.ADMIN);
         JsonNode details = parse(send(HttpRequest.newBuilder(uri("/actuator/health"))
                 .header("Authorization", "Bearer " + admin).GET()).body());
-        assertThat(details.path("components").path("db").path("status").asText()).isEqualTo("UP");
+        assertThat(details.path("components").path("database").path("status").asText()).isEqualTo("UP");
         assertThat(details.path("components").path("projection").path("details").has("eventsBehind")).isTrue();
     }
 

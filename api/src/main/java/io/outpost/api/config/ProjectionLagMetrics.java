@@ -1,5 +1,6 @@
 package io.outpost.api.config;
 
+import io.outpost.api.database.DatabaseAvailability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.query.feed.ChangeFeedProjection;
@@ -31,9 +32,13 @@ public class ProjectionLagMetrics implements SmartInitializingSingleton {
     private final EventStore eventStore;
     private final ProjectionClock projectionClock;
     private final Clock clock;
+    private final DatabaseAvailability database;
+    private volatile long lastBehind = -1;
 
     public ProjectionLagMetrics(MeterRegistry meters, @Lazy EventProcessingConfiguration processing,
-                                @Lazy EventStore eventStore, ProjectionClock projectionClock, Clock clock) {
+                                @Lazy EventStore eventStore, ProjectionClock projectionClock, Clock clock,
+                                DatabaseAvailability database) {
+        this.database = database;
         this.meters = meters;
         this.processing = processing;
         this.eventStore = eventStore;
@@ -52,6 +57,17 @@ public class ProjectionLagMetrics implements SmartInitializingSingleton {
 
     /** Events behind the head of the event store, or -1 when this node does not hold the feed's token. */
     public long eventsBehind() {
+        // the store's head is a query: while the database is unreachable, the last figure (health and scrapes answer)
+        if (database.isDown()) return lastBehind;
+        try {
+            lastBehind = measureEventsBehind();
+        } catch (RuntimeException e) {
+            database.suspect(e);
+        }
+        return lastBehind;
+    }
+
+    private long measureEventsBehind() {
         Optional<TrackingEventProcessor> processor =
                 processing.eventProcessor(ChangeFeedProjection.GROUP, TrackingEventProcessor.class);
         if (processor.isEmpty()) return -1;

@@ -1,5 +1,6 @@
 package io.outpost.api.pull;
 
+import io.outpost.api.database.DatabaseAvailability;
 import io.outpost.query.feed.FeedNotifier;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,13 +23,17 @@ class ChangeNotificationListener implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeNotificationListener.class);
 
+    /** Tries again at least every 2 s, so the pokes are back within about 2 s of the database. */
+    private static final long MAX_BACKOFF_MS = 2_000;
     private final DataSource dataSource;
+    private final DatabaseAvailability database;
     private final PokeHub hub;
     private volatile boolean running;
     private volatile Thread thread;
 
-    ChangeNotificationListener(DataSource dataSource, PokeHub hub) {
+    ChangeNotificationListener(DataSource dataSource, PokeHub hub, DatabaseAvailability database) {
         this.dataSource = dataSource;
+        this.database = database;
         this.hub = hub;
     }
 
@@ -42,6 +47,7 @@ class ChangeNotificationListener implements SmartLifecycle {
 
     private void listen() {
         long backoff = 500;
+        boolean interrupted = false;
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
@@ -49,14 +55,25 @@ class ChangeNotificationListener implements SmartLifecycle {
                     st.execute("LISTEN " + FeedNotifier.CHANNEL);
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
+                if (interrupted) {
+                    // back after an interruption: a commit may have happened while nobody listened
+                    log.info("change notifications listening again");
+                    hub.changedEverywhere();
+                }
                 backoff = 500;
+                interrupted = false;
                 while (running) {
+                    if (database.isDown()) {
+                        // a silent network never fails getNotifications: leave when the probe says so
+                        throw new SQLException("the database is unreachable", "08006");
+                    }
                     PGNotification[] notifications = pg.getNotifications(500);
                     if (notifications == null) continue;
                     for (PGNotification n : notifications) hub.changed(n.getParameter());
                 }
             } catch (SQLException | RuntimeException e) {
                 if (!running) return;
+                interrupted = true;
                 log.warn("change notifications interrupted ({}); reconnecting in {} ms", e.toString(), backoff);
                 try {
                     Thread.sleep(backoff);
@@ -64,7 +81,7 @@ class ChangeNotificationListener implements SmartLifecycle {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                backoff = Math.min(backoff * 2, 30_000);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
         }
     }

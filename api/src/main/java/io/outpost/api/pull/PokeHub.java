@@ -88,6 +88,11 @@ public class PokeHub implements SmartLifecycle {
         }, COALESCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Pokes every tenant with open streams on this node: after the change notifications were interrupted. */
+    void changedEverywhere() {
+        byTenant.keySet().forEach(this::changed);
+    }
+
     private void heartbeat() {
         byTenant.forEach((tenant, set) -> set.forEach(s -> {
             try {

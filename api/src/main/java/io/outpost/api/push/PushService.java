@@ -1,5 +1,6 @@
 package io.outpost.api.push;
 
+import io.outpost.api.database.DatabaseAvailability;
 import io.outpost.api.config.OutpostProperties;
 import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
@@ -75,11 +76,14 @@ public class PushService {
     private final Timer admissionWait;
     private final Counter retries;
     private final Semaphore admission;
+    private final DatabaseAvailability database;
     static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
+    private static final long ADMISSION_SLICE_MS = 100;
 
     PushService(RecordOperations operations, EventBus events, TransactionManager transactions, PushStore store,
                 DeviceRegistry devices, RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
-                MeterRegistry meters) {
+                MeterRegistry meters, DatabaseAvailability database) {
+        this.database = database;
         this.operations = operations;
         this.planner = new OpPlanner(catalog);
         this.events = events;
@@ -122,8 +126,18 @@ public class PushService {
     private void admit() {
         long start = System.nanoTime();
         try {
-            boolean admitted = admission.tryAcquire(ADMISSION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = start + ADMISSION_WAIT.toNanos();
+            boolean admitted;
+            // in slices, so a push queued behind others gets its 503 as soon as the database is known to be down
+            while (!(admitted = admission.tryAcquire(ADMISSION_SLICE_MS, TimeUnit.MILLISECONDS))
+                    && System.nanoTime() < deadline && !database.isDown()) {
+                // wait on
+            }
             admissionWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            if (!admitted && database.isDown()) {
+                throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
+                        "the database is unavailable; nothing was changed; send the push again later");
+            }
             if (!admitted) {
                 throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE, "the server is busy; send the push again");
             }

@@ -1,5 +1,7 @@
 package io.outpost.api.web;
 
+import io.outpost.api.database.DatabaseAvailability;
+import io.outpost.api.database.DatabaseFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -28,6 +30,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
+    private final DatabaseAvailability availability;
+
+    public ProblemAdvice(DatabaseAvailability availability) {
+        this.availability = availability;
+    }
+
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> api(ApiException e) {
         ResponseEntity<Object> answer = problem(e.code(), e.getMessage(), e);
@@ -46,11 +54,16 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler({DataAccessException.class, TransactionException.class})
     ResponseEntity<Object> database(Exception e) {
         log.warn("database unavailable or failing: {}", e.toString());
+        availability.suspect(e);
         return problem(ErrorCode.SERVICE_UNAVAILABLE, "the database is unavailable; retry later", null);
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e) {
+        if (DatabaseFailures.isConnectionFailure(e)) {
+            // e.g. Axon's event store wrapping a lost connection: the same prompt 503 as Spring's own exceptions
+            return database(e);
+        }
         log.error("unexpected error", e);
         return problem(ErrorCode.INTERNAL_ERROR, "an unexpected error occurred", null);
     }
