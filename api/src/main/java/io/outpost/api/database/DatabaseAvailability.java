@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,11 @@ public class DatabaseAvailability implements SmartLifecycle {
         t.setDaemon(true);
         return t;
     });
+    private final ExecutorService recovery = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "outpost-db-recovery");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile Verdict verdict;
     private volatile boolean running;
     private Connection probe;
@@ -75,7 +81,7 @@ public class DatabaseAvailability implements SmartLifecycle {
         return verdict;
     }
 
-    /** Runs {@code listener} (on the probe's thread) each time the database is reachable again after an outage. */
+    /** Runs {@code listener} (on a recovery thread) each time the database is reachable again after an outage. */
     public void onRecovery(Runnable listener) {
         recoveryListeners.add(listener);
     }
@@ -106,12 +112,15 @@ public class DatabaseAvailability implements SmartLifecycle {
                 verdict = new Verdict(true, null, clock.instant());
                 log.warn("database reachable again after {} ms", Duration.between(before.since(), verdict.since())
                         .toMillis());
+                // on a thread of their own: restarting a processor can take seconds, and the probe must go on
                 for (Runnable listener : recoveryListeners) {
-                    try {
-                        listener.run();
-                    } catch (RuntimeException e) {
-                        log.warn("recovery step failed: {}", e.toString());
-                    }
+                    recovery.execute(() -> {
+                        try {
+                            listener.run();
+                        } catch (RuntimeException e) {
+                            log.warn("recovery step failed: {}", e.toString());
+                        }
+                    });
                 }
             } else if (failure != null && before.up()) {
                 verdict = new Verdict(false, failure, clock.instant());
@@ -183,6 +192,7 @@ public class DatabaseAvailability implements SmartLifecycle {
     public void stop() {
         running = false;
         scheduler.shutdownNow();
+        recovery.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
