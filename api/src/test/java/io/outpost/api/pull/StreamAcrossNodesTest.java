@@ -77,7 +77,9 @@ class StreamAcrossNodesTest extends ServerTest {
         pushOk(token, json("{'deviceId':'dev-1','operations':[{'opId':1,'type':'create','collection':'notes',"
                 + "'id':'a','data':{}}]}"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> events.contains("event:poke"));
+        // the event's lines arrive one by one: wait for the one after "event:poke" too
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.contains("event:poke")
+                && events.size() > events.indexOf("event:poke") + 1);
         String data = events.get(events.indexOf("event:poke") + 1);
         assertThat(data).startsWith("data:").contains("\"cursor\"");
 
