@@ -78,7 +78,6 @@ public class PushService {
     private final Semaphore admission;
     private final DatabaseAvailability database;
     static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
-    private static final long ADMISSION_SLICE_MS = 100;
 
     PushService(RecordOperations operations, EventBus events, TransactionManager transactions, PushStore store,
                 DeviceRegistry devices, RecordLookup records, CollectionCatalog catalog, Clock clock, OutpostProperties properties,
@@ -126,15 +125,12 @@ public class PushService {
     private void admit() {
         long start = System.nanoTime();
         try {
-            long deadline = start + ADMISSION_WAIT.toNanos();
-            boolean admitted;
-            // in slices, so a push queued behind others gets its 503 as soon as the database is known to be down
-            while (!(admitted = admission.tryAcquire(ADMISSION_SLICE_MS, TimeUnit.MILLISECONDS))
-                    && System.nanoTime() < deadline && !database.isDown()) {
-                // wait on
-            }
+            // one wait in the fair queue (a push that timed out and queued again would lose its place)
+            boolean admitted = admission.tryAcquire(ADMISSION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             admissionWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            if (!admitted && database.isDown()) {
+            if (admitted && database.isDown()) {
+                // the pushes ahead of it failed fast on the dead database; the queue drains with prompt 503s
+                admission.release();
                 throw new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
                         "the database is unavailable; nothing was changed; send the push again later");
             }
