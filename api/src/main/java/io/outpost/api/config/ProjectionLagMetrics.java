@@ -1,6 +1,7 @@
 package io.outpost.api.config;
 
 import io.outpost.api.database.DatabaseAvailability;
+import io.outpost.api.database.DatabaseFailures;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.outpost.query.feed.ChangeFeedProjection;
@@ -62,6 +63,7 @@ public class ProjectionLagMetrics implements SmartInitializingSingleton {
         try {
             lastBehind = measureEventsBehind();
         } catch (RuntimeException e) {
+            if (!DatabaseFailures.isConnectionFailure(e)) throw e;
             database.suspect(e);
         }
         return lastBehind;

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,6 @@ public class DatabaseAvailability implements SmartLifecycle {
     private final DataSource dataSource;
     private final Clock clock;
     private final List<Runnable> recoveryListeners = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean probing = new AtomicBoolean();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "outpost-db-probe");
         t.setDaemon(true);
@@ -93,44 +91,30 @@ public class DatabaseAvailability implements SmartLifecycle {
         }
     }
 
-    /** Probes now and returns the verdict; for tests and for health checks that must be current. */
-    public Verdict probeNow() {
-        try {
-            scheduler.submit(this::probeOnce).get(5 * PROBE_TIMEOUT_SECONDS + 5L, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.debug("database probe did not finish: {}", e.toString());
-        }
-        return verdict;
-    }
-
+    /** Runs on the scheduler's one thread only, so probes never overlap and {@link #probe} needs no lock. */
     private void probeOnce() {
-        if (!probing.compareAndSet(false, true)) return;
-        try {
-            String failure = check();
-            Verdict before = verdict;
-            if (failure == null && !before.up()) {
-                verdict = new Verdict(true, null, clock.instant());
-                log.warn("database reachable again after {} ms", Duration.between(before.since(), verdict.since())
-                        .toMillis());
-                // on a thread of their own: restarting a processor can take seconds, and the probe must go on
-                for (Runnable listener : recoveryListeners) {
-                    recovery.execute(() -> {
-                        try {
-                            listener.run();
-                        } catch (RuntimeException e) {
-                            log.warn("recovery step failed: {}", e.toString());
-                        }
-                    });
-                }
-            } else if (failure != null && before.up()) {
-                verdict = new Verdict(false, failure, clock.instant());
-                outages++;
-                log.warn("database unreachable: {}; requests that need it are answered 503 until it is back", failure);
-            } else if (failure != null) {
-                verdict = new Verdict(false, failure, before.since());
+        String failure = check();
+        Verdict before = verdict;
+        if (failure == null && !before.up()) {
+            verdict = new Verdict(true, null, clock.instant());
+            log.warn("database reachable again after {} ms", Duration.between(before.since(), verdict.since())
+                    .toMillis());
+            // on a thread of their own: restarting a processor can take seconds, and the probe must go on
+            for (Runnable listener : recoveryListeners) {
+                recovery.execute(() -> {
+                    try {
+                        listener.run();
+                    } catch (RuntimeException e) {
+                        log.warn("recovery step failed: {}", e.toString());
+                    }
+                });
             }
-        } finally {
-            probing.set(false);
+        } else if (failure != null && before.up()) {
+            verdict = new Verdict(false, failure, clock.instant());
+            outages++;
+            log.warn("database unreachable: {}; requests that need it are answered 503 until it is back", failure);
+        } else if (failure != null) {
+            verdict = new Verdict(false, failure, before.since());
         }
     }
 

@@ -104,7 +104,8 @@ class RecordAggregate implements MemoryFootprint {
     private String lastHash = EventChain.GENESIS;
     /**
      * {@link #data} as a tree while a command is handled (parsed on first use, or the tree of the event just applied);
-     * dropped when the command returns, so the cache holds only the bytes.
+     * dropped when the command returns, so the cache holds only the bytes. A {@link #view()} parses it too and leaves
+     * it for the command that usually follows in the same push (an update's planner reads the record first).
      */
     private transient ObjectNode tree;
     /** The event {@link #record} is applying and its hash, so its handler need not hash it a second time. */
