@@ -12,9 +12,9 @@ import java.util.Arrays;
  * pushes, and the records it created with the version each has after its ops, so that every update carries the
  * correct baseVersion and every result can be checked against the version it must report.
  */
-final class BenchDevice {
+public final class BenchDevice {
 
-    static final String COLLECTION = "dispenses";
+    public static final String COLLECTION = "dispenses";
     /** Target size of one record's data, serialized. */
     static final int DATA_BYTES = 200;
 
@@ -23,11 +23,11 @@ final class BenchDevice {
     private static final String NOTES = "Checked ID band and allergy list; dose explained to patient and carer. "
             + "Observed intake, no adverse reaction within 15 minutes. ";
 
-    final String tenant;
-    final String deviceId;
-    final String userId;
-    final String token;
-    final HttpClient http;
+    public final String tenant;
+    public final String deviceId;
+    public final String userId;
+    public final String token;
+    public final HttpClient http;
 
     private long nextOpId = 1;
     private int records;
@@ -38,9 +38,14 @@ final class BenchDevice {
     static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     /** The HTTP request that sends {@code push} as this device, to the push endpoint {@code uri}. */
-    HttpRequest pushRequest(URI uri, Push push) {
+    public HttpRequest pushRequest(URI uri, Push push) {
+        return pushRequest(uri, push, REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #pushRequest(URI, Push)}, giving up on the answer after {@code timeout}. */
+    public HttpRequest pushRequest(URI uri, Push push, Duration timeout) {
         return HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(push.body(), StandardCharsets.UTF_8))
@@ -48,12 +53,12 @@ final class BenchDevice {
     }
 
     /** Device {@code dev-<index>} of user {@code nurse-<index>} (one user per device) in {@code tenant}. */
-    BenchDevice(TokenSource server, String tenant, int index) {
+    public BenchDevice(TokenSource server, String tenant, int index) {
         this(server, tenant, "dev-" + index, "nurse-" + index);
     }
 
     /** Device {@code deviceId} of user {@code userId} in {@code tenant}; its records are {@code <deviceId>-<n>}. */
-    BenchDevice(TokenSource server, String tenant, String deviceId, String userId) {
+    public BenchDevice(TokenSource server, String tenant, String deviceId, String userId) {
         this.tenant = tenant;
         this.deviceId = deviceId;
         this.userId = userId;
@@ -65,14 +70,14 @@ final class BenchDevice {
     }
 
     /** A push, and what each of its results must say. */
-    record Push(String body, int size, long[] opIds, String[] ids, long[] versions) {
+    public record Push(String body, int size, long[] opIds, String[] ids, long[] versions) {
     }
 
     /**
      * A push of {@code creates} new records and {@code updates} updates of records created by earlier pushes,
      * interleaved. Each update targets a different record (round robin over the earlier records).
      */
-    Push push(int creates, int updates) {
+    public Push push(int creates, int updates) {
         int before = records;
         if (updates > 0 && updates > before) {
             throw new IllegalStateException(deviceId + " has " + before + " records, too few for " + updates
@@ -129,12 +134,12 @@ final class BenchDevice {
     }
 
     /** The opId of the device's latest op (0 before its first). */
-    long lastOpId() {
+    public long lastOpId() {
         return nextOpId - 1;
     }
 
     /** How many records the device has created. */
-    int records() {
+    public int records() {
         return records;
     }
 
@@ -150,7 +155,14 @@ final class BenchDevice {
         return records++;
     }
 
-    private String recordId(int index) {
+    /** The version record {@code index} (0 = the device's first) has once every op made so far is applied. */
+    public long version(int index) {
+        if (index < 0 || index >= records) throw new IllegalArgumentException(deviceId + " has no record " + index);
+        return versions[index];
+    }
+
+    /** The id of the device's record {@code index} (0 = its first). */
+    public String recordId(int index) {
         return deviceId + "-" + (index + 1);
     }
 

@@ -26,7 +26,7 @@ import javax.sql.DataSource;
  * after zonky's own, so e.g. {@code fsync=on,synchronous_commit=on} restores PostgreSQL's defaults. The report shows
  * what the server really ran with ({@code SHOW}).
  */
-final class BenchPostgres implements AutoCloseable {
+public final class BenchPostgres implements AutoCloseable {
 
     private final EmbeddedPostgres pg;
     private final Path dataDir;
@@ -45,7 +45,7 @@ final class BenchPostgres implements AutoCloseable {
      * @param serverConfig settings such as {@code fsync=on,synchronous_commit=on} (comma-separated; may be blank)
      * @param log          gets the output of initdb, pg_ctl and the postmaster
      */
-    static BenchPostgres start(String serverConfig, Path log) throws IOException {
+    public static BenchPostgres start(String serverConfig, Path log) throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -85,12 +85,12 @@ final class BenchPostgres implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return pg.getPort();
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}. */
-    String jdbcUrl(String database) {
+    public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
     }
 
@@ -103,7 +103,7 @@ final class BenchPostgres implements AutoCloseable {
     }
 
     /** A pool of up to {@code size} connections to {@code database}, as user postgres; closed with this. */
-    synchronized DataSource pool(String database, int size) {
+    public synchronized DataSource pool(String database, int size) {
         return pools.computeIfAbsent(database + "/" + size, k -> {
             HikariConfig c = new HikariConfig();
             c.setJdbcUrl(jdbcUrl(database));
@@ -117,7 +117,7 @@ final class BenchPostgres implements AutoCloseable {
     }
 
     /** Creates an empty database (for a second server that must not share the first one's store). */
-    void createDatabase(String name) throws SQLException {
+    public void createDatabase(String name) throws SQLException {
         if (!name.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("database name " + name);
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);

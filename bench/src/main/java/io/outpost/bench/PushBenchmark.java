@@ -199,8 +199,8 @@ public final class PushBenchmark {
     }
 
     /** A failed push or a failed check; fails the run. */
-    static final class BenchFailure extends RuntimeException {
-        BenchFailure(String message) {
+    public static final class BenchFailure extends RuntimeException {
+        public BenchFailure(String message) {
             super(message);
         }
 
@@ -670,7 +670,7 @@ public final class PushBenchmark {
     }
 
     /** 200, one result per op in order, each {@code applied} at the version the device expects. */
-    static void check(BenchDevice d, BenchDevice.Push push, HttpResponse<String> response) {
+    public static void check(BenchDevice d, BenchDevice.Push push, HttpResponse<String> response) {
         String where = "tenant " + d.tenant + ", device " + d.deviceId + ", push of opIds " + push.opIds()[0] + ".."
                 + push.opIds()[push.size() - 1];
         if (response.statusCode() != 200) {
@@ -704,7 +704,7 @@ public final class PushBenchmark {
         }
     }
 
-    static String excerpt(String body) {
+    public static String excerpt(String body) {
         if (body == null) return "(no body)";
         return body.length() <= 600 ? body : body.substring(0, 600) + "...";
     }

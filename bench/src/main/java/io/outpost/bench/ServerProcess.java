@@ -40,10 +40,10 @@ import javax.crypto.SecretKey;
  * user, claims {@code tenant} and {@code roles}, issued-at, expiration) with the secret the server was given.
  * {@link #cpuNanos()} and {@link #rssBytes()} read {@code /proc/<pid>} of the server's JVM (Linux).
  */
-final class ServerProcess implements TokenSource, AutoCloseable {
+public final class ServerProcess implements TokenSource, AutoCloseable {
 
     /** The server's HS256 secret (48 bytes: the server requires at least 32). */
-    static final String JWT_SECRET = "outpost-bench-server-process-secret-0123456789ab";
+    public static final String JWT_SECRET = "outpost-bench-server-process-secret-0123456789ab";
     static final Duration HEALTH_DEADLINE = Duration.ofSeconds(120);
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
     static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
@@ -66,10 +66,10 @@ final class ServerProcess implements TokenSource, AutoCloseable {
      * @param dataDir    {@code OUTPOST_DATA_DIR}
      * @param env        more environment variables (Spring's relaxed binding; command-line arguments outrank them)
      */
-    record Config(Path java, Path jar, List<String> jvmArgs, List<String> springArgs, String jdbcUrl, Path log,
+    public record Config(Path java, Path jar, List<String> jvmArgs, List<String> springArgs, String jdbcUrl, Path log,
                   Path dataDir, Map<String, String> env) {
 
-        Config {
+        public Config {
             jvmArgs = List.copyOf(jvmArgs);
             springArgs = List.copyOf(springArgs);
             env = Map.copyOf(env);
@@ -102,12 +102,16 @@ final class ServerProcess implements TokenSource, AutoCloseable {
      * Starts the server on a free port and waits until it is healthy (at most 120 s); on a
      * timeout or an early exit the process is stopped and the failure names the log's tail.
      */
-    static ServerProcess start(Config config) throws IOException, InterruptedException {
+    public static ServerProcess start(Config config) throws IOException, InterruptedException {
+        return start(config, freePort());
+    }
+
+    /** As {@link #start(Config)}, on a given port (a node restarted behind a load balancer keeps its port). */
+    public static ServerProcess start(Config config, int port) throws IOException, InterruptedException {
         if (!Files.isRegularFile(config.jar())) {
             throw new PushBenchmark.BenchFailure("the server jar " + config.jar() + " does not exist; build it with "
                     + "'./mvnw -pl api -am package -DskipTests' or name one with -Dbench.serverJar=...");
         }
-        int port = freePort();
         Files.createDirectories(config.dataDir());
         if (config.log().getParent() != null) Files.createDirectories(config.log().getParent());
         List<String> command = new ArrayList<>();
@@ -178,16 +182,16 @@ final class ServerProcess implements TokenSource, AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** {@code http://127.0.0.1:<port><path>}. */
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
@@ -196,12 +200,12 @@ final class ServerProcess implements TokenSource, AutoCloseable {
         return command;
     }
 
-    Config config() {
+    public Config config() {
         return config;
     }
 
     /** From starting the process to the first UP of /actuator/health. */
-    double startSeconds() {
+    public double startSeconds() {
         return startSeconds;
     }
 
@@ -212,12 +216,12 @@ final class ServerProcess implements TokenSource, AutoCloseable {
     }
 
     /** A token with role admin (for the details of /actuator/health and for /actuator/metrics). */
-    String adminToken(String tenant, String userId) {
+    public String adminToken(String tenant, String userId) {
         return token(tenant, userId, "admin");
     }
 
     /** As {@code JwtService.issue}: subject, tenant, roles (sorted), issued-at, expiration; HS256. */
-    static String token(String tenant, String userId, String... roles) {
+    public static String token(String tenant, String userId, String... roles) {
         Instant now = Instant.now();
         return Jwts.builder()
                 .subject(userId)
@@ -240,7 +244,7 @@ final class ServerProcess implements TokenSource, AutoCloseable {
     }
 
     /** Resident set size now (VmRSS), in bytes; -1 if unknown. */
-    long rssBytes() {
+    public long rssBytes() {
         return Proc.statusBytes(pid(), "VmRSS");
     }
 
@@ -288,8 +292,22 @@ final class ServerProcess implements TokenSource, AutoCloseable {
         return Double.NaN;
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
+    }
+
+    /** SIGKILL (kill -9): no shutdown hook, no graceful stop; returns once the process has exited. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the server (pid " + pid() + ") survived SIGKILL for "
+                    + STOP_GRACE.toSeconds() + " s");
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
     }
 
     /** destroy (SIGTERM: Spring's graceful shutdown), then destroyForcibly after 10 s. */
@@ -323,7 +341,7 @@ final class ServerProcess implements TokenSource, AutoCloseable {
      * The JVM flags of the Dockerfile's {@code ENTRYPOINT} (exec form {@code ["java", ..., "-jar", ...]} or shell
      * form): every word between {@code java} (or a path ending in {@code /java}) and {@code -jar}.
      */
-    static List<String> jvmArgsFromDockerfile(Path dockerfile) {
+    public static List<String> jvmArgsFromDockerfile(Path dockerfile) {
         List<String> lines;
         try {
             lines = Files.readAllLines(dockerfile, StandardCharsets.UTF_8);
@@ -384,7 +402,7 @@ final class ServerProcess implements TokenSource, AutoCloseable {
         return List.of(text.strip().split("\\s+"));
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();
@@ -392,7 +410,7 @@ final class ServerProcess implements TokenSource, AutoCloseable {
     }
 
     /** The last {@code lines} lines of a file. */
-    static String tail(Path file, int lines) {
+    public static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

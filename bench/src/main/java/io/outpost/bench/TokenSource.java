@@ -5,7 +5,7 @@ package io.outpost.bench;
  * ({@link InProcessServer}) or tokens signed with the secret a separate server process was given
  * ({@link ServerProcess}).
  */
-interface TokenSource {
+public interface TokenSource {
 
     /** A bearer token for {@code userId} in {@code tenant} with the role user. */
     String token(String tenant, String userId);

@@ -17,6 +17,12 @@ public final class DatabaseFailures {
     /** admin_shutdown, crash_shutdown, cannot_connect_now; class 08 (connection exception) is matched by prefix. */
     private static final Set<String> SQL_STATES = Set.of("57P01", "57P02", "57P03");
 
+    /**
+     * Hikari's answer (no SQLState) on a connection it has closed under its user, which it does to a connection it
+     * found broken: the statement that follows a lost connection fails with this.
+     */
+    private static final String HIKARI_CLOSED = "Connection is closed";
+
     private DatabaseFailures() {
     }
 
@@ -28,11 +34,17 @@ public final class DatabaseFailures {
                     || t instanceof SocketTimeoutException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || SQL_STATES.contains(sql.getSQLState()))) {
+            if (t instanceof SQLException sql && (connectionState(sql) || connectionState(sql.getNextException())
+                    || HIKARI_CLOSED.equals(sql.getMessage()))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A batch that failed on a lost connection says so in its next exception (pgjdbc's BatchUpdateException). */
+    private static boolean connectionState(SQLException sql) {
+        if (sql == null || sql.getSQLState() == null) return false;
+        return sql.getSQLState().startsWith("08") || SQL_STATES.contains(sql.getSQLState());
     }
 }

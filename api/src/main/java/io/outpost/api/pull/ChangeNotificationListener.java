@@ -25,6 +25,7 @@ class ChangeNotificationListener implements SmartLifecycle {
 
     /** Tries again at least every 2 s, so the pokes are back within about 2 s of the database. */
     private static final long MAX_BACKOFF_MS = 2_000;
+    private static final long DOWN_POLL_MS = 100;
     private final DataSource dataSource;
     private final DatabaseAvailability database;
     private final PokeHub hub;
@@ -82,6 +83,14 @@ class ChangeNotificationListener implements SmartLifecycle {
                     return;
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+                // no connection requests while the probe finds the database down: the pool is suspended then
+                // (DatabaseAvailability), and the next attempt follows its return at once
+                try {
+                    while (running && database.isDown()) Thread.sleep(DOWN_POLL_MS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

@@ -192,12 +192,9 @@ public class PushService {
         UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(GenericCommandMessage
                 .asCommandMessage(new PushBatch(request.deviceId(), request.operations().size()))
                 .withMetaData(meta));
-        try {
-            uow.attachTransaction(transactions);
-        } catch (RuntimeException e) {
-            uow.rollback(e);
-            throw e;
-        }
+        // no connection for the transaction: Axon rolls the unit of work back itself and rethrows (a second rollback
+        // here would replace the database failure, answered 503, by an IllegalStateException, answered 500)
+        uow.attachTransaction(transactions);
         ResultMessage<PushResponse> result = uow.executeWithResult(
                 () -> process(new Push(caller, request.deviceId(), clock.instant()), request));
         if (result.isExceptional()) {

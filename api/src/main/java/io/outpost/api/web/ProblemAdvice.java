@@ -60,8 +60,9 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e) {
-        if (DatabaseFailures.isConnectionFailure(e)) {
-            // e.g. Axon's event store wrapping a lost connection: the same prompt 503 as Spring's own exceptions
+        if (DatabaseFailures.isConnectionFailure(e) || availability.confirmedDown()) {
+            // e.g. Axon's event store wrapping a lost connection, or any failure while a probe finds the database
+            // down (the pool is suspended then): the same prompt 503 as Spring's own exceptions
             return database(e);
         }
         log.error("unexpected error", e);

@@ -15,14 +15,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A TCP proxy on loopback between the server and its database, for fault tests: {@link #pass()} forwards,
- * {@link #refuse()} cuts every connection and closes new ones at once (a stopped database), {@link #blackhole()}
- * keeps connections open but forwards nothing either way (a network that went silent), {@link #delay} adds latency
- * to every chunk forwarded. Traffic stays on this machine; {@link #close()} ends every thread it started.
+ * A TCP proxy on loopback for fault tests, between the server and its database or between clients and the server:
+ * {@link #pass()} forwards, {@link #refuse()} cuts every connection and closes new ones at once (a stopped peer),
+ * {@link #blackhole()} keeps connections open but forwards nothing either way (a network that went silent),
+ * {@link #dropAnswers()} forwards what the client sends but cuts the connection as soon as the other side answers
+ * (the request arrives and is acted on, its answer is lost), {@link #delay} adds latency to every chunk forwarded.
+ * Traffic stays on this machine; {@link #close()} ends every thread it started. The fault suite ({@code faults/})
+ * uses it through this module's test-jar.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    public enum Mode { PASS, REFUSE, BLACKHOLE }
+    public enum Mode { PASS, REFUSE, BLACKHOLE, DROP_ANSWERS }
 
     private final ServerSocket listener;
     private final InetSocketAddress target;
@@ -66,6 +69,11 @@ public final class TcpProxy implements AutoCloseable {
         mode = Mode.BLACKHOLE;
     }
 
+    /** Requests still reach the target; each connection is cut (reset) when the target's first answer bytes come. */
+    public void dropAnswers() {
+        mode = Mode.DROP_ANSWERS;
+    }
+
     /** Latency added before each chunk is forwarded; 0 for none. */
     public void delay(long millis) {
         delayMillis = millis;
@@ -92,21 +100,22 @@ public final class TcpProxy implements AutoCloseable {
         try {
             server.connect(target, 5_000);
             open.add(server);
-            threads.execute(() -> pump(client, server));
-            pump(server, client);
+            threads.execute(() -> pump(client, server, false));
+            pump(server, client, true);
         } catch (IOException e) {
             reset(client);
             reset(server);
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** Forwards {@code from} → {@code to}; {@code answers}: this is the target's direction, back to the client. */
+    private void pump(Socket from, Socket to, boolean answers) {
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 while (mode == Mode.BLACKHOLE && !closed) Thread.sleep(20);
-                if (mode == Mode.REFUSE || closed) break;
+                if (mode == Mode.REFUSE || closed || (answers && mode == Mode.DROP_ANSWERS)) break;
                 long delay = delayMillis;
                 if (delay > 0) Thread.sleep(delay);
                 out.write(buffer, 0, n);
