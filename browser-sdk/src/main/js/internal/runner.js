@@ -151,9 +151,14 @@ export class SyncRunner {
 
   // ----------------------------------------------------------------------------------------------- triggers
 
-  /** A local write in this tab: sync shortly after it (debounced) when auto-sync is on and the server answered. */
+  /**
+   * A local write in this tab: sync at most afterWriteMs after it when auto-sync is on and the server answered.
+   * Writes made while that sync is due join it instead of postponing it, so a tab that keeps writing (a till ringing
+   * up items) still syncs every afterWriteMs, not only once it stops.
+   */
   localWrite() {
-    if (!this.closed && this.autoSync.enabled && this.reachable && this.triggers.afterWriteMs > 0) {
+    if (!this.closed && this.autoSync.enabled && this.reachable && this.triggers.afterWriteMs > 0
+        && this.timers.soon === null) {
       this.schedule('soon', this.triggers.afterWriteMs);
     }
   }

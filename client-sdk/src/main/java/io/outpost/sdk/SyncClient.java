@@ -506,8 +506,9 @@ public final class SyncClient implements AutoCloseable {
         }
 
         /**
-         * Sync this long after the last local write, when auto-sync is on and the server was reachable
-         * (default 2 s; {@link Duration#ZERO} turns it off; at most 10 minutes).
+         * Sync at most this long after a local write, when auto-sync is on and the server was reachable (default
+         * 2 s; {@link Duration#ZERO} turns it off; at most 10 minutes). Writes made before that sync starts join it,
+         * so a device that keeps writing syncs every {@code delay}.
          */
         public Builder syncAfterWrite(Duration delay) {
             checkDuration("syncAfterWrite", delay, Duration.ZERO, Duration.ofMinutes(10));

@@ -349,6 +349,22 @@ class SyncClientEndToEndTest {
     }
 
     @Test
+    void aDeviceThatKeepsWritingStillSyncs() throws InterruptedException {
+        SyncClient a = device("a", "nurse-a", x -> x.autoSync(true, Duration.ofSeconds(3600)).syncOnStart(true)
+                .syncAfterWrite(Duration.ofMillis(300)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.status().lastSuccessAt().isPresent()); // start pull
+
+        // a write every 50 ms, each sooner than the sync delay: the first write's sync must not be put off by them
+        boolean syncedWhileWriting = false;
+        for (int n = 1; n <= 400 && !syncedWhileWriting; n++) {
+            a.records("notes").create("w-" + n, json("{\"title\":\"entry " + n + "\"}"));
+            syncedWhileWriting = a.records("notes").get("w-1").orElseThrow().version() == 1;
+            Thread.sleep(50);
+        }
+        assertThat(syncedWhileWriting).as("w-1 synced while the device kept writing").isTrue();
+    }
+
+    @Test
     void aServerPokeMakesALiveClientPull() {
         SyncClient a = device("a", "nurse-a");
         SyncClient live = device("b", "nurse-b", x -> x.autoSync(true, Duration.ofSeconds(3600)).liveUpdates(true)

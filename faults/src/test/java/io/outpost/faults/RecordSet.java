@@ -119,6 +119,26 @@ final class RecordSet {
     static Map<String, Long> pullAll(BenchDevice d, Function<String, URI> pullUri) throws IOException,
             InterruptedException {
         Map<String, Long> out = new HashMap<>();
+        pullRecords(d, pullUri).forEach((id, change) -> out.put(id, change.path("version").asLong()));
+        return out;
+    }
+
+    /**
+     * Ops applied more than once: (device, opId) pairs of the tenant with more than one event. One op makes one event
+     * (its change, conflict or rejection), so any such pair is an op applied twice.
+     */
+    static long doubledOps(DataSource db, String tenant) throws SQLException {
+        Map<String, Long> n = counts(db, "SELECT 'pairs', count(*) FROM (SELECT m->>'deviceId', m->>'opId' FROM "
+                + "(SELECT convert_from(meta_data, 'UTF8')::jsonb AS m FROM domain_event_entry "
+                + "WHERE aggregate_identifier LIKE ?) e WHERE m->>'opId' IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) d",
+                tenant + "/%");
+        return n.getOrDefault("pairs", 0L);
+    }
+
+    /** The device's pull from an empty cursor: id → the change (version, data, …) of every live record. */
+    static Map<String, JsonNode> pullRecords(BenchDevice d, Function<String, URI> pullUri) throws IOException,
+            InterruptedException {
+        Map<String, JsonNode> out = new HashMap<>();
         String cursor = null;
         for (int page = 0; page < 10_000; page++) {
             String query = "/api/v1/sync/pull?deviceId=" + d.deviceId + "&collections=" + BenchDevice.COLLECTION
@@ -130,7 +150,7 @@ final class RecordSet {
             JsonNode root = JSON.readTree(r.body());
             for (JsonNode c : root.path("changes")) {
                 if (c.path("deleted").asBoolean()) out.remove(c.path("id").asText());
-                else out.put(c.path("id").asText(), c.path("version").asLong());
+                else out.put(c.path("id").asText(), c);
             }
             cursor = root.path("cursor").asText();
             if (!root.path("hasMore").asBoolean()) return out;

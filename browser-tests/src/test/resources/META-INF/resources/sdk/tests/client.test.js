@@ -187,6 +187,21 @@ export const tests = {
       });
   },
 
+  async 'a tab that keeps writing still syncs: later writes do not postpone the due sync'() {
+    await withClient({ autoSync: { enabled: true, intervalSeconds: 3600 }, syncAfterWriteMs: 150 },
+      async (client, server) => {
+        server.on('sync/push', applyAll).on('sync/pull', () => page([], 'c1'));
+        await client.syncNow(); // the server answered: writes now trigger syncs
+        let pushedWhileWriting = false;
+        for (let n = 1; n <= 200 && !pushedWhileWriting; n++) {
+          await client.records('notes').create(`w-${n}`, { n });
+          pushedWhileWriting = server.calls('sync/push').length > 0;
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+        ok(pushedWhileWriting, 'a push went out while a write came every 30 ms (each sooner than the 150 ms delay)');
+      });
+  },
+
   async 'no server: offline, ops kept, and nothing lost'() {
     await withClient({}, async (client, server) => {
       server.on('sync/push', () => new TypeError('Failed to fetch'));

@@ -222,12 +222,17 @@ public final class SyncRunner implements AutoCloseable {
 
     // ----------------------------------------------------------------------------------------------- triggers
 
-    /** A local write: sync shortly after it (debounced) when auto-sync is on and the server was reachable. */
+    /**
+     * A local write: sync at most {@code afterWrite} after it when auto-sync is on and the server was reachable.
+     * Writes made while such a sync is due join it instead of postponing it, so a device that writes all the time
+     * (a till ringing up items) still syncs every {@code afterWrite}, not only once it stops.
+     */
     public synchronized void localWrite() {
         if (closed) {
             return;
         }
-        if (autoSync.enabled() && reachable && !triggers.afterWrite().isZero()) {
+        if (autoSync.enabled() && reachable && !triggers.afterWrite().isZero()
+                && (soonTask == null || soonTask.isDone())) {
             syncSoon(triggers.afterWrite());
         }
     }
