@@ -12,6 +12,9 @@ import { applyPatch, composePatches, copy } from './merge-patch.js';
 const SCHEMA_VERSION = 1;
 const LIVE_NOW = new Set(['pending', 'syncing']);
 
+/** Waiting and never sent, so it may still change in place. An op of an older store (no `sent`): maybe sent. */
+const unsent = (op) => op !== undefined && op.state === 'pending' && op.sent === false;
+
 /** Marks a promise as handled (its failure surfaces as the transaction's), and returns it. */
 function handled(promise) {
   promise.catch(() => {});
@@ -198,23 +201,27 @@ export class LocalStore {
       if (await this.view(tx, collection, id)) throw new Error(`record ${collection}/${id} exists already`);
       tx.put('ops', {
         opId: await this.nextOpId(tx), type: 'create', collection, recordId: id, temp, baseVersion: 0,
-        data: copy(data), clientTs: at, state: 'pending', error: null, conflict: null,
+        data: copy(data), clientTs: at, state: 'pending', sent: false, error: null, conflict: null,
       });
       await this.refreshView(tx, collection, id);
       return this.view(tx, collection, id);
     });
   }
 
-  /** Applies a merge patch locally and queues it with the version the device last saw (folded when unsent). */
+  /**
+   * Applies a merge patch locally and queues it with the version the device last saw (folded into the record's last
+   * op when that was never sent: a sent op may have been applied though its answer was lost, and re-sent with other
+   * content under the same opId the server would answer it from its stored result, losing the change).
+   */
   update(collection, id, patch, at) {
     return this.run('readwrite', async (tx) => {
       if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
       const tail = (await tx.opsOf(collection, id)).at(-1);
       let folded = false;
-      if (tail && tail.state === 'pending' && tail.type === 'create') {
+      if (unsent(tail) && tail.type === 'create') {
         tx.put('ops', { ...tail, data: applyPatch(tail.data, patch), clientTs: at });
         folded = true;
-      } else if (tail && tail.state === 'pending' && tail.type === 'update') {
+      } else if (unsent(tail) && tail.type === 'update') {
         const composed = composePatches(tail.data, patch);
         if (composed !== null) {
           tx.put('ops', { ...tail, data: composed, clientTs: at });
@@ -225,7 +232,7 @@ export class LocalStore {
         tx.put('ops', {
           opId: await this.nextOpId(tx), type: 'update', collection, recordId: id, temp: false,
           baseVersion: await this.serverVersion(tx, collection, id), data: copy(patch), clientTs: at,
-          state: 'pending', error: null, conflict: null,
+          state: 'pending', sent: false, error: null, conflict: null,
         });
       }
       await this.refreshView(tx, collection, id);
@@ -238,16 +245,15 @@ export class LocalStore {
     return this.run('readwrite', async (tx) => {
       if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
       const tail = (await tx.opsOf(collection, id)).at(-1);
-      if (tail && tail.state === 'pending' && tail.type === 'create'
-          && (await this.serverVersion(tx, collection, id)) === 0) {
+      if (unsent(tail) && tail.type === 'create' && (await this.serverVersion(tx, collection, id)) === 0) {
         tx.del('ops', tail.opId);
-      } else if (tail && tail.state === 'pending' && tail.type === 'update') {
+      } else if (unsent(tail) && tail.type === 'update') {
         tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at });
       } else {
         tx.put('ops', {
           opId: await this.nextOpId(tx), type: 'delete', collection, recordId: id, temp: false,
           baseVersion: await this.serverVersion(tx, collection, id), data: null, clientTs: at,
-          state: 'pending', error: null, conflict: null,
+          state: 'pending', sent: false, error: null, conflict: null,
         });
       }
       await this.refreshView(tx, collection, id);
@@ -331,7 +337,7 @@ export class LocalStore {
         keys.add(key);
         batch.push(op);
       }
-      batch.forEach((op) => tx.put('ops', { ...op, state: 'syncing' }));
+      batch.forEach((op) => tx.put('ops', { ...op, state: 'syncing', sent: true }));
       return batch;
     });
   }
@@ -606,7 +612,7 @@ export class LocalStore {
       await tx.put('ops', {
         opId: newOpId, type, collection: op.collection, recordId: op.recordId, temp: op.temp,
         baseVersion: type === 'create' ? 0 : base, data: type === 'delete' ? null : payload, clientTs: at,
-        state: 'pending', error: null, conflict: null,
+        state: 'pending', sent: false, error: null, conflict: null,
       });
       await this.refreshView(tx, op.collection, op.recordId);
       return newOpId;

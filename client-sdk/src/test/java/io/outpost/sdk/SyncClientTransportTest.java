@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.outpost.sdk.FakeServer.Response;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
@@ -79,6 +80,34 @@ class SyncClientTransportTest {
                 && client.status().state() == SyncStatus.State.IDLE);
         assertThat(pushes.get()).isEqualTo(3);
         assertThat(client.status().lastError()).isEmpty();
+    }
+
+    @Test
+    void anOpThatWasSentIsNeverChangedAfterwards() {
+        // the first push gets a 500: the server may have applied it, so the op must go out again exactly as it was
+        AtomicInteger pushes = new AtomicInteger();
+        server.on("sync/push", r -> pushes.incrementAndGet() == 1 ? Response.status(500, Map.of())
+                : FakeServer.applyAll(r));
+        server.on("sync/pull", FakeServer::emptyPull);
+        client(b -> b);
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+        assertThat(client.syncNow().error()).isPresent();
+
+        client.records("notes").update("n-1", json("{\"a\":2}"));
+        client.records("notes").update("n-1", json("{\"b\":3}")); // joins the update above, which was never sent
+        for (int i = 0; i < 5 && !client.pendingOps().isEmpty(); i++) client.syncNow();
+
+        assertThat(client.pendingOps()).isEmpty();
+        Map<Long, JsonNode> firstSent = new java.util.HashMap<>();
+        for (FakeServer.Request push : server.requests("sync/push")) {
+            for (JsonNode op : push.body().path("operations")) {
+                JsonNode before = firstSent.putIfAbsent(op.path("opId").asLong(), op);
+                if (before != null) assertThat(op).as("opId " + op.path("opId") + " re-sent").isEqualTo(before);
+            }
+        }
+        assertThat(firstSent.values()).extracting(op -> op.path("type").asText() + " " + op.path("data"))
+                .containsExactly("create {\"a\":1}", "update {\"a\":2,\"b\":3}");
+        assertThat(client.records("notes").get("n-1").orElseThrow().data()).isEqualTo(json("{\"a\":2,\"b\":3}"));
     }
 
     @Test

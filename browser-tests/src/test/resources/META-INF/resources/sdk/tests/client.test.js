@@ -202,6 +202,29 @@ export const tests = {
       });
   },
 
+  async 'an op that was sent is never changed afterwards (its answer may have been lost after it was applied)'() {
+    await withClient({}, async (client, server) => {
+      let n = 0;
+      server.on('sync/push', (r) => (++n === 1 ? json({ code: 'internal', title: 'boom' }, 500) : applyAll(r)));
+      await client.records('notes').create('n-1', { a: 1 });
+      equal((await client.syncNow()).error.status, 500);
+      await client.records('notes').update('n-1', { a: 2 });
+      await client.records('notes').update('n-1', { b: 3 }); // joins the update above, which was never sent
+      for (let i = 0; i < 5 && client.status().pendingOps > 0; i++) await client.syncNow();
+      equal(client.status().pendingOps, 0);
+      const firstSent = new Map();
+      for (const call of server.calls('sync/push')) {
+        for (const op of call.body.operations) {
+          if (!firstSent.has(op.opId)) firstSent.set(op.opId, op);
+          else equal(JSON.stringify(op), JSON.stringify(firstSent.get(op.opId)), `opId ${op.opId} re-sent as it was`);
+        }
+      }
+      equal([...firstSent.values()].map((op) => `${op.type} ${JSON.stringify(op.data)}`),
+        ['create {"a":1}', 'update {"a":2,"b":3}']);
+      equal((await client.records('notes').get('n-1')).data, { a: 2, b: 3 });
+    });
+  },
+
   async 'no server: offline, ops kept, and nothing lost'() {
     await withClient({}, async (client, server) => {
       server.on('sync/push', () => new TypeError('Failed to fetch'));

@@ -43,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LocalStore implements AutoCloseable {
 
-    private static final int SCHEMA_VERSION = 2;
+    private static final int SCHEMA_VERSION = 3;
 
     private final Connection db;
     private final ObjectMapper json;
@@ -129,6 +129,13 @@ public final class LocalStore implements AutoCloseable {
                 // op once per answer (10,000 queued ops drained at 414 ops/s)
                 s.execute("DROP INDEX ops_record");
                 s.execute("CREATE INDEX ops_record ON ops (collection, record_id, op_id)");
+            }
+            if (version < 3) {
+                // whether an op was ever sent: a sent op may have been applied even if its answer was lost, so it is
+                // never changed afterwards (re-sent with other content under the same opId, the server would answer
+                // it from the stored result and the change would be lost). Ops of an older store: maybe sent.
+                s.execute("ALTER TABLE ops ADD COLUMN sent INTEGER NOT NULL DEFAULT 0");
+                s.execute("UPDATE ops SET sent = 1");
             }
             s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }
@@ -242,7 +249,7 @@ public final class LocalStore implements AutoCloseable {
             view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
             QueueTail tail = queueTail(collection, id);
             boolean folded = false;
-            if (tail != null && tail.state == OpState.PENDING) {
+            if (tail != null && tail.unsent()) {
                 if (tail.type == OpType.CREATE) {
                     updateOpData(tail.opId, MergePatch.apply(tail.data, patch), at);
                     folded = true;
@@ -269,10 +276,9 @@ public final class LocalStore implements AutoCloseable {
         inTx(() -> {
             view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
             QueueTail tail = queueTail(collection, id);
-            if (tail != null && tail.state == OpState.PENDING && tail.type == OpType.CREATE
-                    && serverVersion(collection, id) == 0) {
+            if (tail != null && tail.unsent() && tail.type == OpType.CREATE && serverVersion(collection, id) == 0) {
                 update("DELETE FROM ops WHERE op_id = ?", tail.opId);
-            } else if (tail != null && tail.state == OpState.PENDING && tail.type == OpType.UPDATE) {
+            } else if (tail != null && tail.unsent() && tail.type == OpType.UPDATE) {
                 update("UPDATE ops SET type = 'DELETE', data = NULL, client_ts = ? WHERE op_id = ?",
                         at.toString(), tail.opId);
             } else {
@@ -289,17 +295,23 @@ public final class LocalStore implements AutoCloseable {
         return new IllegalStateException("no record " + collection + "/" + id + " in the local store");
     }
 
-    private record QueueTail(long opId, OpType type, OpState state, ObjectNode data) {
+    /** The newest op of a record; {@code sent}: it went out in a push at least once. */
+    private record QueueTail(long opId, OpType type, OpState state, ObjectNode data, boolean sent) {
+
+        /** Waiting and never sent: it may still be changed in place (folded into, turned into a delete, dropped). */
+        boolean unsent() {
+            return state == OpState.PENDING && !sent;
+        }
     }
 
     private QueueTail queueTail(String collection, String id) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, state, data FROM ops "
+        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, state, data, sent FROM ops "
                 + "WHERE collection = ? AND record_id = ? ORDER BY op_id DESC LIMIT 1")) {
             ps.setString(1, collection);
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new QueueTail(rs.getLong(1), OpType.valueOf(rs.getString(2)),
-                        OpState.valueOf(rs.getString(3)), readObject(rs.getString(4))) : null;
+                        OpState.valueOf(rs.getString(3)), readObject(rs.getString(4)), rs.getInt(5) == 1) : null;
             }
         }
     }
@@ -457,6 +469,13 @@ public final class LocalStore implements AutoCloseable {
                 }
             }
             setState(batch.stream().map(Op::opId).toList(), OpState.SYNCING);
+            try (PreparedStatement ps = db.prepareStatement("UPDATE ops SET sent = 1 WHERE op_id = ?")) {
+                for (Op op : batch) {
+                    ps.setLong(1, op.opId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
             return batch;
         });
     }

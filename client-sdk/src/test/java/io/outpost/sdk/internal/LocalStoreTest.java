@@ -57,6 +57,9 @@ class LocalStoreTest {
             s.execute("CREATE INDEX ops_record ON ops (collection, record_id)");
             s.execute("CREATE INDEX ops_state ON ops (state, op_id)");
             s.execute("CREATE INDEX records_local ON records (local) WHERE local = 1");
+            // an op queued by the older SDK: it may have been sent already, which that SDK did not record
+            s.execute("INSERT INTO ops (op_id, type, collection, record_id, data, client_ts, state) VALUES "
+                    + "(1, 'CREATE', 'c', 'r', '{}', '2026-01-01T00:00:00Z', 'PENDING')");
             s.execute("PRAGMA user_version = 1");
         }
         store = LocalStore.open(v1, JSON);
@@ -65,7 +68,11 @@ class LocalStoreTest {
         try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + v1);
              java.sql.Statement s = db.createStatement()) {
             try (java.sql.ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getInt(1)).isEqualTo(3);
+            }
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT sent FROM ops WHERE op_id = 1")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).as("an op of an older store counts as maybe sent").isEqualTo(1);
             }
             StringBuilder plan = new StringBuilder();
             try (java.sql.ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN UPDATE ops SET base_version = 1 "
