@@ -158,7 +158,7 @@ final class RecordSet {
         throw new AssertionError("pull did not end after 10,000 pages");
     }
 
-    /** One retry after a cut connection or a 5xx: the check runs after the fault, not during it. */
+    /** Up to five tries (a cut connection or a 5xx): the check runs after the fault, not during it. */
     private static HttpResponse<String> send(HttpClient http, HttpRequest request) throws IOException,
             InterruptedException {
         for (int attempt = 1; ; attempt++) {
