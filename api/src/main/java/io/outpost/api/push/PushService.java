@@ -25,6 +25,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -280,25 +281,33 @@ public class PushService {
                 push.now);
         List<Long> seen = request.operations().stream().map(PushOperation::opId)
                 .filter(id -> id <= device.lastOpId()).toList();
-        Map<Long, OperationResult> stored = store.storedResults(push.tenant(), push.deviceId, seen);
+        Map<Long, PushStore.Stored> stored = store.storedResults(push.tenant(), push.deviceId, seen);
         push.tempIds.putAll(store.tempIds(push.tenant(), push.deviceId, tempIdCandidates(request)));
         push.existing.addAll(store.existingStreams(createTargets(push.tenant(), request, push.tempIds)));
 
         List<OperationResult> results = new ArrayList<>(request.operations().size());
         List<OperationResult> fresh = new ArrayList<>(request.operations().size());
+        List<byte[]> digests = new ArrayList<>(request.operations().size());
         long last = device.lastOpId();
         for (PushOperation op : request.operations()) {
             if (op.opId() <= device.lastOpId()) {
-                OperationResult original = stored.get(op.opId());
-                results.add(original != null ? original.asDuplicate() : unknownOriginal(op, device.lastOpId()));
+                PushStore.Stored original = stored.get(op.opId());
+                if (original == null) {
+                    results.add(unknownOriginal(op, device.lastOpId()));
+                } else if (original.digest() != null && !Arrays.equals(original.digest(), OpDigest.of(op))) {
+                    results.add(reused(op));
+                } else {
+                    results.add(original.result().asDuplicate());
+                }
                 continue;
             }
             OperationResult result = apply(push, op);
             results.add(result);
             fresh.add(result);
+            digests.add(OpDigest.of(op));
             last = op.opId();
         }
-        store.saveResults(push.tenant(), push.deviceId, fresh, push.now);
+        store.saveResults(push.tenant(), push.deviceId, fresh, digests, push.now);
         devices.advance(push.tenant(), push.deviceId, last, push.now, counts(results));
         return new PushResponse(last, results);
     }
@@ -327,6 +336,17 @@ public class PushService {
     private static MetaData opMeta(Push push, PushOperation op) {
         return MetaData.from(SyncMetaData.forOperation(push.tenant(), new OpContext(op.opId(), push.deviceId,
                 push.caller.userId(), op.clientTimestamp(), push.now)));
+    }
+
+    /**
+     * A re-send of an opId with content other than the op first sent under it: not that op, so not answered with its
+     * result (the client would take a change as synced that never was), and not applied (the opId is used).
+     */
+    private static OperationResult reused(PushOperation op) {
+        return new OperationResult(op.opId(), "rejected", op.collection(), op.id(), op.tempId(), null, null, null,
+                null, new OperationResult.Error(RejectionCode.OP_ID_REUSED.wire(), "opId " + op.opId()
+                + " was already used for a different operation (other type, record, baseVersion or data); the first "
+                + "one's result stands and this one was not applied", List.of()), null);
     }
 
     private static OperationResult unknownOriginal(PushOperation op, long lastOpId) {

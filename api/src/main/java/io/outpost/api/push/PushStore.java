@@ -31,11 +31,15 @@ class PushStore {
     record TempId(String collection, String id) {
     }
 
-    Map<Long, OperationResult> storedResults(String tenant, String deviceId, Collection<Long> opIds) {
-        Map<Long, OperationResult> found = new HashMap<>();
+    /** A stored result and the digest of the op it answered ({@link OpDigest}; null for results stored before it). */
+    record Stored(OperationResult result, byte[] digest) {
+    }
+
+    Map<Long, Stored> storedResults(String tenant, String deviceId, Collection<Long> opIds) {
+        Map<Long, Stored> found = new HashMap<>();
         if (opIds.isEmpty()) return found;
         jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT op_id, result FROM op_results "
+            var ps = con.prepareStatement("SELECT op_id, result, op_digest FROM op_results "
                     + "WHERE tenant = ? AND device_id = ? AND op_id = ANY (?)");
             ps.setString(1, tenant);
             ps.setString(2, deviceId);
@@ -43,18 +47,23 @@ class PushStore {
             ps.setArray(3, array);
             return ps;
         }, rs -> {
-            found.put(rs.getLong(1), read(rs.getString(2)));
+            found.put(rs.getLong(1), new Stored(read(rs.getString(2)), rs.getBytes(3)));
         });
         return found;
     }
 
-    void saveResults(String tenant, String deviceId, List<OperationResult> results, Instant now) {
+    /** {@code digests[i]} is the digest of the op {@code results.get(i)} answers. */
+    void saveResults(String tenant, String deviceId, List<OperationResult> results, List<byte[]> digests,
+                     Instant now) {
         if (results.isEmpty()) return;
         Timestamp at = Timestamp.from(now);
         List<Object[]> rows = new ArrayList<>(results.size());
-        for (OperationResult r : results) rows.add(new Object[]{tenant, deviceId, r.opId(), write(r), at});
-        jdbc.batchUpdate("INSERT INTO op_results (tenant, device_id, op_id, result, recorded_at) "
-                + "VALUES (?, ?, ?, CAST(? AS jsonb), ?)", rows);
+        for (int i = 0; i < results.size(); i++) {
+            OperationResult r = results.get(i);
+            rows.add(new Object[]{tenant, deviceId, r.opId(), write(r), at, digests.get(i)});
+        }
+        jdbc.batchUpdate("INSERT INTO op_results (tenant, device_id, op_id, result, recorded_at, op_digest) "
+                + "VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?)", rows);
     }
 
     Map<String, TempId> tempIds(String tenant, String deviceId, Collection<String> candidates) {

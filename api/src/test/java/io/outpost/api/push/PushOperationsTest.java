@@ -111,6 +111,34 @@ class PushOperationsTest extends ServerTest {
     }
 
     @Test
+    void anOpIdResentWithOtherContentIsRefusedAndNotApplied() {
+        results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'title':'A','n':1}},"
+                + "{'opId':2,'type':'update','collection':'notes','id':'n-1','baseVersion':1,'data':{'title':'B'}}");
+        long events = eventCount(tenant);
+
+        JsonNode again = results("dev-1",
+                // the same op 1 with its fields in another order: the same op, a duplicate
+                "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'n':1,'title':'A'}},"
+                        // op 2 with other data, then as a delete: not the op stored under opId 2
+                        + "{'opId':2,'type':'update','collection':'notes','id':'n-1','baseVersion':1,"
+                        + "'data':{'title':'C'}}");
+        assertThat(again.get(0).path("status").asText()).isEqualTo("applied");
+        assertThat(again.get(0).path("duplicate").asBoolean()).isTrue();
+        assertThat(again.get(1).path("status").asText()).isEqualTo("rejected");
+        assertThat(again.get(1).path("error").path("code").asText()).isEqualTo("op_id_reused");
+        JsonNode delete = results("dev-1",
+                "{'opId':2,'type':'delete','collection':'notes','id':'n-1','baseVersion':1}").get(0);
+        assertThat(delete.path("error").path("code").asText()).isEqualTo("op_id_reused");
+
+        assertThat(eventCount(tenant)).as("nothing applied").isEqualTo(events);
+        // the first op 2 still stands: its re-send unchanged is answered from its stored result
+        JsonNode original = results("dev-1",
+                "{'opId':2,'type':'update','collection':'notes','id':'n-1','baseVersion':1,'data':{'title':'B'}}");
+        assertThat(original.get(0).path("duplicate").asBoolean()).isTrue();
+        assertThat(original.get(0).path("version").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void aCreateResentWithTheSameDataAfterLosingOpIdsIsAnAppliedDuplicate() {
         results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'}}");
         JsonNode again = results("dev-2",

@@ -9,7 +9,9 @@ public enum RejectionCode {
     NOT_FOUND("not_found"),
     INVALID_REFERENCE("invalid_reference"),
     RECORD_TOO_LARGE("record_too_large"),
-    INVALID_OPERATION("invalid_operation");
+    INVALID_OPERATION("invalid_operation"),
+    /** An opId re-sent with other content than the op first sent under it (docs/push.md; beyond the contract). */
+    OP_ID_REUSED("op_id_reused");
 
     private final String wire;
 
