@@ -1,7 +1,7 @@
-// When syncs run, and the status. One sync at a time: in this tab a second request joins the running one; across
-// the tabs of one origin and user a Web Lock lets one push at a time. One tab (the holder of the leader lock) runs
-// the auto-sync timer, the reconnect probing and the live stream; every tab syncs on start, after its own writes and
-// on Sync Now. Tabs tell each other about data, status and setting changes on a BroadcastChannel.
+// When syncs run, and the status. One sync at a time: in this tab, requests made while one runs share a second pass
+// after it; across the tabs of one origin and user a Web Lock lets one push at a time. One tab (the holder of the
+// leader lock) runs the auto-sync timer, the reconnect probing and the live stream; every tab syncs on start, after
+// its own writes and on Sync Now. Tabs tell each other about data, status and setting changes on a BroadcastChannel.
 
 import { backoffDelay } from './backoff.js';
 import { syncError } from './transport.js';
@@ -28,6 +28,7 @@ export class SyncRunner {
     Object.assign(this, o);
     this.random = o.random ?? Math.random;
     this.running = null;
+    this.followUp = null;
     this.state = 'idle';
     this.lastAttemptAt = null;
     this.lastSyncAt = null;
@@ -65,15 +66,27 @@ export class SyncRunner {
 
   // ----------------------------------------------------------------------------------------------- syncing
 
-  /** Starts a sync, or joins the one that is running in this tab. */
+  /**
+   * Starts a sync. While one is running, it may have taken its ops before the caller's latest writes, so the caller
+   * gets a second pass that starts when the running one ends (one for everyone who asks meanwhile): a sync asked for
+   * covers every write made before the asking.
+   */
   sync() {
     if (this.closed) return Promise.reject(new Error('the SyncClient is closed'));
     if (!this.running) {
       this.running = this.withSyncLock(() => this.runSync()).finally(() => {
         this.running = null;
       });
+      return this.running;
     }
-    return this.running;
+    if (!this.followUp) {
+      const next = this.running.catch(() => {}).then(() => {
+        if (this.followUp === next) this.followUp = null;
+        return this.sync();
+      });
+      this.followUp = next;
+    }
+    return this.followUp;
   }
 
   withSyncLock(work) {

@@ -162,9 +162,10 @@ public final class SyncClient implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ sync
 
     /**
-     * Pushes the queue, then pulls until the server has nothing more, and returns what happened; joins the sync that
-     * is running, if one is. A sync that breaks off (offline, refused) returns with {@link SyncResult#error()}; ops
-     * that were not delivered stay pending.
+     * Pushes the queue, then pulls until the server has nothing more, and returns what happened. It covers every
+     * write made before the call: if a sync is running (one that may have taken its ops before them), a second pass
+     * follows it and this returns that pass's result. A sync that breaks off (offline, refused) returns with
+     * {@link SyncResult#error()}; ops that were not delivered stay pending.
      */
     public SyncResult syncNow() {
         try {

@@ -83,6 +83,31 @@ class SyncClientTransportTest {
     }
 
     @Test
+    void syncNowCoversAWriteMadeWhileTheStartUpSyncRuns() throws InterruptedException {
+        // the README's snippet: build (a start-up sync begins), create, syncNow
+        java.util.concurrent.CountDownLatch pulling = new java.util.concurrent.CountDownLatch(1);
+        server.on("sync/pull", r -> {
+            pulling.countDown();
+            try {
+                Thread.sleep(400); // the start-up sync is in its pull, its (empty) push already done
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return FakeServer.emptyPull(r);
+        });
+        server.on("sync/push", FakeServer::applyAll);
+        client(b -> b.syncOnStart(true));
+        assertThat(pulling.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+
+        SyncResult result = client.syncNow();
+
+        assertThat(result.applied()).as("the write made before syncNow() was pushed by it").isEqualTo(1);
+        assertThat(client.pendingOps()).isEmpty();
+        assertThat(server.requests("sync/push")).hasSize(1);
+    }
+
+    @Test
     void anOpThatWasSentIsNeverChangedAfterwards() {
         // the first push gets a 500: the server may have applied it, so the op must go out again exactly as it was
         AtomicInteger pushes = new AtomicInteger();

@@ -95,17 +95,20 @@ export const tests = {
     });
   },
 
-  async 'a second syncNow joins the running sync'() {
+  async 'syncNow calls made while a sync runs share one second pass'() {
     await withClient({}, async (client, server) => {
       await client.records('notes').create('n-1', { a: 1 });
       const release = holdPushes(server);
       const first = client.syncNow();
       const second = client.syncNow();
-      ok(first === second, 'the same promise');
+      const third = client.syncNow();
+      ok(first !== second, 'the running sync may have taken its ops already: a second pass');
+      ok(second === third, 'one second pass for every caller meanwhile');
       await until(() => server.calls('sync/push').length === 1, 5000, 'the push');
       release();
-      await first;
-      equal(server.calls('sync/push').length, 1);
+      await Promise.all([first, second]);
+      equal(server.calls('sync/push').length, 1, 'nothing new to push in the second pass');
+      equal(server.calls('sync/pull').length, 2, 'each pass pulled');
     });
   },
 
@@ -223,6 +226,23 @@ export const tests = {
         ['create {"a":1}', 'update {"a":2,"b":3}']);
       equal((await client.records('notes').get('n-1')).data, { a: 2, b: 3 });
     });
+  },
+
+  async 'syncNow covers a write made while the start-up sync runs'() {
+    let pulling;
+    const inPull = new Promise((resolve) => { pulling = resolve; });
+    await withClient({ syncOnStart: true }, async (client, server) => {
+      await inPull;
+      await client.records('notes').create('n-1', { a: 1 });
+      const result = await client.syncNow();
+      equal(result.applied, 1, 'the write made before syncNow() was pushed by it');
+      equal(client.status().pendingOps, 0);
+      equal(server.calls('sync/push').length, 1);
+    }, new FakeServer().on('sync/pull', async () => {
+      pulling();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the start-up sync is in its pull
+      return page([], 'c1');
+    }));
   },
 
   async 'no server: offline, ops kept, and nothing lost'() {

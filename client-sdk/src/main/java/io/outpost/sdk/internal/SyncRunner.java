@@ -21,10 +21,10 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 
 /**
- * When syncs run: one at a time (a second request joins the running one), on the auto-sync interval, shortly after a
- * local write, on start, on a server poke (live mode), and again after a failure with backoff or when
- * {@code Retry-After} says. Keeps the {@link SyncStatus}. All timers run on one scheduler thread, which also runs the
- * syncs; the live stream has its own thread.
+ * When syncs run: one at a time (requests made while one runs share a second pass after it), on the auto-sync
+ * interval, shortly after a local write, on start, on a server poke (live mode), and again after a failure with
+ * backoff or when {@code Retry-After} says. Keeps the {@link SyncStatus}. All timers run on one scheduler thread,
+ * which also runs the syncs; the live stream has its own thread.
  */
 public final class SyncRunner implements AutoCloseable {
 
@@ -54,6 +54,8 @@ public final class SyncRunner implements AutoCloseable {
 
     // guarded by this
     private CompletableFuture<SyncResult> running;
+    /** The second pass promised to those who asked for a sync while one was running. */
+    private CompletableFuture<SyncResult> followUp;
     private AutoSync autoSync;
     private SyncStatus.State state = SyncStatus.State.IDLE;
     private Instant lastAttemptAt;
@@ -113,18 +115,42 @@ public final class SyncRunner implements AutoCloseable {
 
     // ----------------------------------------------------------------------------------------------- syncing
 
-    /** Starts a sync, or joins the one that is running. */
+    /**
+     * Starts a sync. While one is running, it may have taken its ops before the caller's latest writes, so the
+     * caller gets a second pass that starts when the running one ends (one second pass for everyone who asks
+     * meanwhile): a sync asked for covers every write made before the asking.
+     */
     public synchronized CompletableFuture<SyncResult> sync() {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the SyncClient is closed"));
         }
-        if (running != null) {
-            return running;
+        if (running == null) {
+            CompletableFuture<SyncResult> future = new CompletableFuture<>();
+            running = future;
+            scheduler.execute(() -> runSync(future));
+            return future;
         }
-        CompletableFuture<SyncResult> future = new CompletableFuture<>();
-        running = future;
-        scheduler.execute(() -> runSync(future));
-        return future;
+        if (followUp == null) {
+            CompletableFuture<SyncResult> next = new CompletableFuture<>();
+            followUp = next;
+            running.whenComplete((result, failure) -> {
+                CompletableFuture<SyncResult> started;
+                synchronized (this) {
+                    if (followUp == next) {
+                        followUp = null;
+                    }
+                    started = sync();
+                }
+                started.whenComplete((r, e) -> {
+                    if (e != null) {
+                        next.completeExceptionally(e);
+                    } else {
+                        next.complete(r);
+                    }
+                });
+            });
+        }
+        return followUp;
     }
 
     private void runSync(CompletableFuture<SyncResult> future) {
