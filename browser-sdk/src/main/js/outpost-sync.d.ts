@@ -87,6 +87,12 @@ export interface Conflict {
   strategy: string | null;
   /** Set when the server parked the op as an open conflict (`manual`): resolve it on the server. */
   conflictId: string | null;
+  /**
+   * What made it a conflict, when the server says: `exists` (a create of an id a live record has), `deleted` (the
+   * record was deleted), `stale` (changed by others since `baseVersion`) or `ahead` (`baseVersion` newer than the
+   * server's version, e.g. after a restore from a backup).
+   */
+  reason: 'exists' | 'deleted' | 'stale' | 'ahead' | null;
 }
 
 export interface QueuedOperation {

@@ -418,7 +418,7 @@ export class LocalStore {
         opId: op.opId, type: op.type, collection, id, baseVersion: op.baseVersion,
         serverData: deleted ? null : result.data, serverVersion: version, serverDeleted: deleted,
         localAttempt: stored.data, fields: Array.isArray(c.fields) ? c.fields.map(String) : [],
-        strategy: c.strategy ?? null, conflictId: c.conflictId ?? null,
+        strategy: c.strategy ?? null, conflictId: c.conflictId ?? null, reason: c.reason ?? null,
       };
       tx.put('ops', { ...stored, recordId: id, state: 'conflict', conflict });
       if (version > 0) await this.setServerState(tx, collection, id, version, deleted, conflict.serverData);

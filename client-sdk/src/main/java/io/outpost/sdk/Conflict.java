@@ -14,10 +14,15 @@ import java.util.Optional;
  * @param strategy      the collection's strategy that refused the op, when the server says
  * @param conflictId    present when the server parked it as an open conflict ({@code manual}); resolvable with
  *                      {@link SyncClient#resolve}
+ * @param reason        what made it a conflict, when the server says: {@code exists} (a create of an id that a live
+ *                      record has), {@code deleted} (the record was deleted), {@code stale} (others changed the
+ *                      record since {@code baseVersion}) or {@code ahead} ({@code baseVersion} is newer than the
+ *                      server's version, e.g. after a restore from a backup)
  */
 public record Conflict(long opId, OpType type, String collection, String id, long baseVersion,
                        ObjectNode serverData, long serverVersion, boolean serverDeleted, ObjectNode localAttempt,
-                       List<String> fields, Optional<String> strategy, Optional<String> conflictId) {
+                       List<String> fields, Optional<String> strategy, Optional<String> conflictId,
+                       Optional<String> reason) {
     public Conflict {
         fields = List.copyOf(fields);
     }

@@ -160,6 +160,7 @@ class SyncClientEndToEndTest {
             assertThat(c.serverData()).isEqualTo(json("{\"title\":\"from a\"}"));
             assertThat(c.localAttempt()).isEqualTo(json("{\"title\":\"from b\"}"));
             assertThat(c.conflictId()).isEmpty();
+            assertThat(c.reason()).contains("stale");
         });
         LocalRecord onB = b.records("notes").get("n-1").orElseThrow();
         assertThat(onB.data()).isEqualTo(json("{\"title\":\"from a\"}"));

@@ -364,7 +364,8 @@ public class PushService {
                 tempId, rejected ? null : outcome.version(), conflict && outcome.data() == null ? Boolean.TRUE : null,
                 outcome.data(),
                 outcome.conflict() == null ? null : new OperationResult.Conflict(outcome.conflict().conflictId(),
-                        outcome.conflict().strategy(), outcome.conflict().fields()),
+                        outcome.conflict().strategy(), outcome.conflict().fields(),
+                        outcome.conflict().reason().wire()),
                 outcome.error() == null ? null : new OperationResult.Error(outcome.error().code().wire(),
                         outcome.error().message(), outcome.error().fields().stream()
                         .map(f -> new OperationResult.FieldMessage(f.field(), f.message())).toList()),

@@ -48,7 +48,8 @@ class AuditHistoryTest extends ServerTest {
                 + "{'opId':2,'type':'update','collection':'merge_notes','id':'m','baseVersion':1,'data':{'a':2}},"
                 + "{'opId':3,'type':'update','collection':'merge_notes','id':'m','baseVersion':1,'data':{'b':3}},"
                 + "{'opId':4,'type':'update','collection':'merge_notes','id':'m','baseVersion':1,'data':{'a':9}},"
-                + "{'opId':5,'type':'update','collection':'merge_notes','id':'m','baseVersion':99,'data':{}},"
+                + "{'opId':5,'type':'update','collection':'merge_notes','id':'m','baseVersion':3,'data':{'big':'"
+                + "x".repeat(256 * 1024) + "'}},"
                 + "{'opId':6,'type':'delete','collection':'merge_notes','id':'m','baseVersion':3}]}"));
         JsonNode history = ok(auditor, "/api/v1/audit/records/merge_notes/m/history");
 
@@ -68,7 +69,7 @@ class AuditHistoryTest extends ServerTest {
         assertThat(merged.path("resolvedConflict").path("baseVersion").asLong()).isEqualTo(1);
         assertThat(merged.path("resolvedConflict").path("overwrittenVersion").asLong()).isEqualTo(2);
         assertThat(history.get(3).path("details").path("fields").get(0).asText()).isEqualTo("a");
-        assertThat(history.get(4).path("details").path("code").asText()).isEqualTo("invalid_operation");
+        assertThat(history.get(4).path("details").path("code").asText()).isEqualTo("record_too_large");
         assertThat(history.get(5).path("version").asLong()).isEqualTo(4);
         assertThat(history.get(5).path("data").isNull()).isTrue();
     }

@@ -80,6 +80,27 @@ class PushOperationsTest extends ServerTest {
         assertThat(conflict.path("data").path("title").asText()).isEqualTo("B");
         assertThat(conflict.path("conflict").path("strategy").asText()).isEqualTo("reject");
         assertThat(conflict.path("conflict").path("fields").get(0).asText()).isEqualTo("title");
+        assertThat(conflict.path("conflict").path("reason").asText()).isEqualTo("stale");
+    }
+
+    @Test
+    void aConflictSaysWhyTheIdExistsTheRecordWasDeletedOrTheBaseIsAhead() {
+        JsonNode r = results("dev-1",
+                "{'opId':1,'type':'create','collection':'notes','id':'n-1','data':{'title':'A'}},"
+                        + "{'opId':2,'type':'create','collection':'notes','id':'n-1','data':{'title':'Z'}},"
+                        + "{'opId':3,'type':'update','collection':'notes','id':'n-1','baseVersion':7,'data':{'title':'C'}},"
+                        + "{'opId':4,'type':'delete','collection':'notes','id':'n-1','baseVersion':1},"
+                        + "{'opId':5,'type':'update','collection':'notes','id':'n-1','baseVersion':2,'data':{'title':'D'}}");
+        assertThat(r.get(1).path("status").asText()).isEqualTo("conflict");
+        assertThat(r.get(1).path("conflict").path("reason").asText()).isEqualTo("exists");
+        JsonNode ahead = r.get(2);
+        assertThat(ahead.path("status").asText()).as("v1.2: a base ahead of the record is a conflict").isEqualTo("conflict");
+        assertThat(ahead.path("conflict").path("reason").asText()).isEqualTo("ahead");
+        assertThat(ahead.path("version").asLong()).isEqualTo(1);
+        assertThat(ahead.path("data").path("title").asText()).as("the server's state to recover from").isEqualTo("A");
+        assertThat(r.get(3).path("status").asText()).isEqualTo("applied");
+        assertThat(r.get(4).path("conflict").path("reason").asText()).isEqualTo("deleted");
+        assertThat(r.get(4).path("deleted").asBoolean()).isTrue();
     }
 
     @Test

@@ -100,12 +100,13 @@ export const tests = {
       const outcome = await store.applyPushResults(batch, [
         applied(batch[0], 1),
         { opId: 2, status: 'conflict', collection: 'notes', id: 'b', version: 4, data: { v: 'server' },
-          conflict: { fields: ['v'], strategy: 'reject' } },
+          conflict: { fields: ['v'], strategy: 'reject', reason: 'exists' } },
         { opId: 3, status: 'rejected', collection: 'notes', id: 'c',
           error: { code: 'validation_failed', message: 'no', fields: [{ field: 'v', message: 'bad' }] } },
       ], {});
       equal([outcome.applied, outcome.conflicts, outcome.rejected], [1, 1, 1]);
       equal(outcome.newConflicts[0].serverVersion, 4);
+      equal(outcome.newConflicts[0].reason, 'exists');
       equal((await store.ops(['pending'])).map((o) => [o.opId, o.baseVersion]), [[4, 0], [5, 1]],
         'op 4 had no answer: pending again; op 5 now builds on version 1');
       equal((await store.get('notes', 'b')).data, { v: 'server' }, 'a conflicted record shows the server state');

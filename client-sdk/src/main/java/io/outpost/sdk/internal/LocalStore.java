@@ -565,7 +565,8 @@ public final class LocalStore implements AutoCloseable {
                         Conflict conflict = new Conflict(op.opId(), op.type(), collection, id, op.baseVersion(),
                                 serverData, version, deleted, op.data(), fields,
                                 Optional.ofNullable(c.path("strategy").textValue()),
-                                Optional.ofNullable(c.path("conflictId").textValue()));
+                                Optional.ofNullable(c.path("conflictId").textValue()),
+                                Optional.ofNullable(c.path("reason").textValue()));
                         update("UPDATE ops SET state = 'CONFLICT', conflict = ? WHERE op_id = ?",
                                 writeConflict(conflict), op.opId());
                         if (version > 0) {
@@ -1003,6 +1004,7 @@ public final class LocalStore implements AutoCloseable {
         node.set("fields", json.valueToTree(c.fields()));
         c.strategy().ifPresent(s -> node.put("strategy", s));
         c.conflictId().ifPresent(s -> node.put("conflictId", s));
+        c.reason().ifPresent(s -> node.put("reason", s));
         return write(node);
     }
 
@@ -1015,7 +1017,7 @@ public final class LocalStore implements AutoCloseable {
                 n.get("serverData") instanceof ObjectNode o ? o : null, n.path("serverVersion").asLong(),
                 n.path("serverDeleted").asBoolean(), n.get("localAttempt") instanceof ObjectNode o ? o : null,
                 fields, Optional.ofNullable(n.path("strategy").textValue()),
-                Optional.ofNullable(n.path("conflictId").textValue()));
+                Optional.ofNullable(n.path("conflictId").textValue()), Optional.ofNullable(n.path("reason").textValue()));
     }
 
     @Override

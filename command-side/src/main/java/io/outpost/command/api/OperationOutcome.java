@@ -13,8 +13,33 @@ public record OperationOutcome(Status status, long version, ObjectNode data, Con
 
     public enum Status { APPLIED, MERGED, CONFLICT, REJECTED }
 
-    /** {@code conflictId} is set only for parked (manual) conflicts. */
-    public record Conflict(String conflictId, String strategy, List<String> fields) {
+    /**
+     * {@code conflictId} is set only for parked (manual) conflicts; {@code reason} says what made it a conflict
+     * ({@link Reason}).
+     */
+    public record Conflict(String conflictId, String strategy, List<String> fields, Reason reason) {
+    }
+
+    /** What made an op a conflict, as the wire's {@code conflict.reason} names it. */
+    public enum Reason {
+        /** a create named an id that a live record has */
+        EXISTS("exists"),
+        /** the record was deleted: an update, or a create of the deleted record's id */
+        DELETED("deleted"),
+        /** {@code baseVersion} is older than the record's version: others changed it since */
+        STALE("stale"),
+        /** {@code baseVersion} is newer than the record's version (e.g. the server was restored from a backup) */
+        AHEAD("ahead");
+
+        private final String wire;
+
+        Reason(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
     }
 
     public record Error(RejectionCode code, String message, List<FieldError> fields) {
@@ -32,15 +57,16 @@ public record OperationOutcome(Status status, long version, ObjectNode data, Con
         return new OperationOutcome(Status.MERGED, version, state, null, null, false);
     }
 
-    public static OperationOutcome conflict(long version, ObjectNode serverState, String strategy, List<String> fields) {
-        return new OperationOutcome(Status.CONFLICT, version, serverState, new Conflict(null, strategy, fields), null,
-                false);
+    public static OperationOutcome conflict(long version, ObjectNode serverState, String strategy, List<String> fields,
+                                            Reason reason) {
+        return new OperationOutcome(Status.CONFLICT, version, serverState, new Conflict(null, strategy, fields, reason),
+                null, false);
     }
 
     public static OperationOutcome parked(long version, ObjectNode serverState, String conflictId,
-                                          List<String> fields) {
+                                          List<String> fields, Reason reason) {
         return new OperationOutcome(Status.CONFLICT, version, serverState,
-                new Conflict(conflictId, ConflictStrategy.MANUAL.configName(), fields), null, false);
+                new Conflict(conflictId, ConflictStrategy.MANUAL.configName(), fields, reason), null, false);
     }
 
     public static OperationOutcome rejected(RejectionCode code, String message, List<FieldError> fields) {

@@ -196,15 +196,16 @@ class RecordAggregate implements MemoryFootprint {
         if (found.isEmpty()) return unknownCollection(cmd.key(), "update");
         CollectionRules rules = found.get();
         if (!exists) return notFound(cmd.key(), "update");
-        if (cmd.baseVersion() > version) return futureBase("update", cmd.baseVersion());
         ObjectNode candidate = MergePatch.apply(MergePatch.apply(state(), cmd.patch()), cmd.derived());
         ChangeStamp attempt = ChangeStamp.of(cmd.op());
         if (!deleted && cmd.baseVersion() == version) {
             return change(rules, "update", candidate, null, attempt, OperationOutcome.Status.APPLIED);
         }
+        // a baseVersion ahead of the record (a server restored from a backup): what changed in between is unknown
+        boolean ahead = cmd.baseVersion() > version;
         List<String> overlap = new ArrayList<>();
         cmd.patch().fieldNames().forEachRemaining(f -> {
-            if (deleted || fieldVersions.of(f) > cmd.baseVersion()) overlap.add(f);
+            if (deleted || ahead || fieldVersions.of(f) > cmd.baseVersion()) overlap.add(f);
         });
         Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
                 .decide(new ConflictFacts(cmd.baseVersion(), version, deleted, overlap, attempt, stamp));
@@ -228,7 +229,6 @@ class RecordAggregate implements MemoryFootprint {
         if (found.isEmpty()) return unknownCollection(cmd.key(), "delete");
         CollectionRules rules = found.get();
         if (!exists) return notFound(cmd.key(), "delete");
-        if (cmd.baseVersion() > version) return futureBase("delete", cmd.baseVersion());
         if (deleted) {
             record(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.ALREADY_DELETED));
             return OperationOutcome.unchanged(version);
@@ -238,7 +238,8 @@ class RecordAggregate implements MemoryFootprint {
             record(new RecordDeletedEvent(key, version + 1, null, attempt));
             return OperationOutcome.applied(version);
         }
-        List<String> overlap = fieldVersions.changedAfter(cmd.baseVersion());
+        List<String> overlap = cmd.baseVersion() > version ? fieldNames(state())
+                : fieldVersions.changedAfter(cmd.baseVersion());
         Decision decision = ConflictPolicies.of(rules.strategy(), rules.onOverlap())
                 .decide(new ConflictFacts(cmd.baseVersion(), version, false, overlap, attempt, stamp));
         if (decision instanceof Decision.Overwrite || decision instanceof Decision.Merge) {
@@ -275,7 +276,21 @@ class RecordAggregate implements MemoryFootprint {
                                         JsonNode attempt) {
         record(new OperationConflictedEvent(key, opType, baseVersion, version, rules.strategy().configName(), fields,
                 attempt));
-        return OperationOutcome.conflict(version, deleted ? null : state(), rules.strategy().configName(), fields);
+        return OperationOutcome.conflict(version, deleted ? null : state(), rules.strategy().configName(), fields,
+                reason(opType, baseVersion));
+    }
+
+    /** Why an op of this type and base is a conflict with the record as it is. */
+    private OperationOutcome.Reason reason(String opType, long baseVersion) {
+        if (deleted) return OperationOutcome.Reason.DELETED;
+        if ("create".equals(opType)) return OperationOutcome.Reason.EXISTS;
+        return baseVersion > version ? OperationOutcome.Reason.AHEAD : OperationOutcome.Reason.STALE;
+    }
+
+    private static List<String> fieldNames(ObjectNode data) {
+        List<String> names = new ArrayList<>();
+        data.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private Optional<OperationOutcome> check(RecordKey target, String opType, CollectionRules rules, ObjectNode data) {
@@ -303,18 +318,13 @@ class RecordAggregate implements MemoryFootprint {
                 List.of());
     }
 
-    private OperationOutcome futureBase(String opType, long baseVersion) {
-        return reject(key, opType, RejectionCode.INVALID_OPERATION,
-                "baseVersion " + baseVersion + " is newer than the record's version " + version, List.of());
-    }
-
     private OperationOutcome park(String opType, long baseVersion, List<String> fields, JsonNode attempt,
                                   OpContext op) {
         String conflictId = ConflictIds.of(key, op);
         ObjectNode server = deleted ? null : state();
         record(new ConflictParkedEvent(key, conflictId, opType, baseVersion, version, fields, attempt, server,
                 op.userId(), op.deviceId(), op.opId()));
-        return OperationOutcome.parked(version, server, conflictId, fields);
+        return OperationOutcome.parked(version, server, conflictId, fields, reason(opType, baseVersion));
     }
 
     private ConflictResolution resolve(ResolveConflictCommand cmd, CollectionCatalog catalog) {

@@ -87,7 +87,7 @@ class ManualConflictTest {
                 .when(new UpdateRecordCommand(KEY, NURSE_B, 1, json("{'mg':20}"), null))
                 .expectEvents(parked())
                 .expectResultMessagePayload(OperationOutcome.parked(2, json("{'mg':10,'note':'a'}"), CONFLICT,
-                        List.of("mg")));
+                        List.of("mg"), OperationOutcome.Reason.STALE));
     }
 
     @Test

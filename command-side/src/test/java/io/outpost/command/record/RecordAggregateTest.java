@@ -170,7 +170,7 @@ class RecordAggregateTest {
                 .expectEvents(new OperationConflictedEvent(key, "create", 0, 1, "reject", List.of("title"),
                         json("{'title':'Z'}")))
                 .expectResultMessagePayload(OperationOutcome.conflict(1, json("{'title':'A'}"), "reject",
-                        List.of("title")));
+                        List.of("title"), OperationOutcome.Reason.EXISTS));
     }
 
     @Test
@@ -212,7 +212,7 @@ class RecordAggregateTest {
                 .expectEvents(new OperationConflictedEvent(key, "update", 1, 2, "reject", List.of(),
                         json("{'body':'y'}")))
                 .expectResultMessagePayload(OperationOutcome.conflict(2, json("{'title':'B','body':'x'}"),
-                        "reject", List.of()));
+                        "reject", List.of(), OperationOutcome.Reason.STALE));
     }
 
     @Test
@@ -233,7 +233,7 @@ class RecordAggregateTest {
                 .expectEvents(new OperationConflictedEvent(key, "update", 1, 2, "merge", List.of("title"),
                         json("{'title':'C','body':'y'}")))
                 .expectResultMessagePayload(OperationOutcome.conflict(2, json("{'title':'B','body':'x'}"), "merge",
-                        List.of("title")));
+                        List.of("title"), OperationOutcome.Reason.STALE));
     }
 
     @Test
@@ -277,7 +277,7 @@ class RecordAggregateTest {
                 .when(new UpdateRecordCommand(key, opAt(3, "dev-z", T0.minusSeconds(5)), 1, json("{'title':'C'}"),
                         null))
                 .expectResultMessagePayload(OperationOutcome.conflict(2, json("{'title':'B','body':'x'}"),
-                        "last-write-wins", List.of("title")));
+                        "last-write-wins", List.of("title"), OperationOutcome.Reason.STALE));
     }
 
     @Test
@@ -286,16 +286,47 @@ class RecordAggregateTest {
         fixture.given(created(key, "{'title':'A'}"), titleChangedAtVersion2(key))
                 .when(new UpdateRecordCommand(key, opAt(3, "dev-0", T0), 1, json("{'title':'C'}"), null))
                 .expectResultMessagePayload(OperationOutcome.conflict(2, json("{'title':'B','body':'x'}"),
-                        "last-write-wins", List.of("title")));
+                        "last-write-wins", List.of("title"), OperationOutcome.Reason.STALE));
     }
 
     @Test
-    void updateFromAFutureBaseVersionIsAnInvalidOperation() {
+    void updateFromABaseVersionAheadOfTheRecordConflictsWithEveryFieldOverlapping() {
+        // v1.2: a device that saw versions a restored server lost gets the server's state back, as in any conflict
         RecordKey key = anyRecord("notes");
         fixture.given(created(key, "{'title':'A'}"))
                 .when(new UpdateRecordCommand(key, op(2), 5, json("{'title':'C'}"), null))
-                .expectResultMessagePayload(OperationOutcome.rejected(RejectionCode.INVALID_OPERATION,
-                        "baseVersion 5 is newer than the record's version 1", List.of()));
+                .expectEvents(new OperationConflictedEvent(key, "update", 5, 1, "reject", List.of("title"),
+                        json("{'title':'C'}")))
+                .expectResultMessagePayload(OperationOutcome.conflict(1, json("{'title':'A'}"), "reject",
+                        List.of("title"), OperationOutcome.Reason.AHEAD));
+    }
+
+    @Test
+    void updateFromABaseVersionAheadGoesToOnOverlapUnderMerge() {
+        // the server cannot tell which fields changed between its version and the device's: none merges silently
+        RecordKey key = anyRecord("merge_notes");
+        fixture.given(created(key, "{'title':'A','body':'x'}"))
+                .when(new UpdateRecordCommand(key, op(2), 4, json("{'body':'y'}"), null))
+                .expectResultMessagePayload(OperationOutcome.conflict(1, json("{'title':'A','body':'x'}"), "merge",
+                        List.of("body"), OperationOutcome.Reason.AHEAD));
+    }
+
+    @Test
+    void deleteFromABaseVersionAheadConflictsListingEveryField() {
+        RecordKey key = anyRecord("notes");
+        fixture.given(created(key, "{'title':'A','body':'x'}"))
+                .when(new DeleteRecordCommand(key, op(2), 3))
+                .expectResultMessagePayload(OperationOutcome.conflict(1, json("{'title':'A','body':'x'}"), "reject",
+                        List.of("title", "body"), OperationOutcome.Reason.AHEAD));
+    }
+
+    @Test
+    void createOfADeletedIdConflictsSayingItWasDeleted() {
+        RecordKey key = anyRecord("notes");
+        fixture.given(created(key, "{'title':'A'}"), new RecordDeletedEvent(key, 2, null, CREATED))
+                .when(new CreateRecordCommand(key, op(3), json("{'title':'Z'}"), null))
+                .expectResultMessagePayload(OperationOutcome.conflict(2, null, "reject", List.of("title"),
+                        OperationOutcome.Reason.DELETED));
     }
 
     @Test
@@ -315,7 +346,8 @@ class RecordAggregateTest {
                 .when(new UpdateRecordCommand(key, op(3), 2, json("{'title':'C'}"), null))
                 .expectEvents(new OperationConflictedEvent(key, "update", 2, 2, "reject", List.of("title"),
                         json("{'title':'C'}")))
-                .expectResultMessagePayload(OperationOutcome.conflict(2, null, "reject", List.of("title")));
+                .expectResultMessagePayload(OperationOutcome.conflict(2, null, "reject", List.of("title"),
+                        OperationOutcome.Reason.DELETED));
     }
 
     @Test
@@ -366,7 +398,7 @@ class RecordAggregateTest {
                 .when(new DeleteRecordCommand(key, op(3), 1))
                 .expectEvents(new OperationConflictedEvent(key, "delete", 1, 2, "reject", List.of("title"), null))
                 .expectResultMessagePayload(OperationOutcome.conflict(2, json("{'title':'B','body':'x'}"), "reject",
-                        List.of("title")));
+                        List.of("title"), OperationOutcome.Reason.STALE));
     }
 
     @Test

@@ -12,8 +12,9 @@ import java.util.List;
 public record OperationResult(long opId, String status, String collection, String id, String tempId, Long version,
                               Boolean deleted, JsonNode data, Conflict conflict, Error error, Boolean duplicate) {
 
+    /** {@code reason}: {@code exists}, {@code deleted}, {@code stale} or {@code ahead} (docs/push.md, Conflicts). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Conflict(String conflictId, String strategy, List<String> fields) {
+    public record Conflict(String conflictId, String strategy, List<String> fields, String reason) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)

@@ -529,7 +529,7 @@ public final class PharmacyDevice {
 
     private void printConflict(Conflict c) {
         out.println("      conflict" + c.conflictId().map(id -> " " + id).orElse("") + c.strategy().map(s -> " (" + s
-                + ")").orElse("") + ": server version " + c.serverVersion() + (c.fields().isEmpty() ? ""
+                + ")").orElse("") + c.reason().map(r -> ", " + r).orElse("") + ": server version " + c.serverVersion() + (c.fields().isEmpty() ? ""
                 : ", fields " + String.join(", ", c.fields())));
     }
 
