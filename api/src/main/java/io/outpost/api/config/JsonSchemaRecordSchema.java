@@ -11,16 +11,24 @@ import io.outpost.command.api.FieldError;
 import io.outpost.command.api.RecordSchema;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /** A collection's JSON Schema (draft 2020-12 unless the schema's {@code $schema} says otherwise), via networknt. */
 final class JsonSchemaRecordSchema implements RecordSchema {
 
     private final JsonSchema schema;
+    private final JsonNode document;
 
     JsonSchemaRecordSchema(JsonNode schemaNode) {
+        this.document = schemaNode.deepCopy();
         SpecVersion.VersionFlag version = SpecVersionDetector.detectOptionalVersion(schemaNode, false)
                 .orElse(SpecVersion.VersionFlag.V202012);
         this.schema = JsonSchemaFactory.getInstance(version).getSchema(schemaNode);
+    }
+
+    @Override
+    public Optional<JsonNode> document() {
+        return Optional.of(document.deepCopy());
     }
 
     @Override

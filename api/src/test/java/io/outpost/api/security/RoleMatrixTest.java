@@ -45,6 +45,7 @@ class RoleMatrixTest extends ServerTest {
             new Endpoint("GET", "/api/v1/conflicts", null, SYNC, 200),
             new Endpoint("POST", "/api/v1/conflicts/c.bm90ZXMveA.1.d/resolve", "{\"resolution\":\"server\"}", SYNC,
                     404),
+            new Endpoint("GET", "/api/v1/collections", null, ANY, 200),
             new Endpoint("GET", "/api/v1/audit/records/notes/x/history", null, AUDIT, 404),
             new Endpoint("GET", "/api/v1/audit/records/notes/x?version=1", null, AUDIT, 404),
             new Endpoint("GET", "/api/v1/audit/records/notes/x/verify", null, AUDIT, 404),

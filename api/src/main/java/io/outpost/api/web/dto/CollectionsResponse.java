@@ -1,0 +1,23 @@
+package io.outpost.api.web.dto;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/**
+ * The answer of {@code GET /api/v1/collections}: the declared collections by name, sorted, and
+ * whether the server also accepts undeclared ones (with the defaults and no schema).
+ */
+public record CollectionsResponse(Map<String, Collection> collections, boolean allowUndeclared) {
+
+    /**
+     * One collection. {@code schema} is its JSON Schema document, absent when it has none; {@code idMode} is
+     * {@code client} or {@code server}; {@code visibility} {@code tenant} or {@code owner}; {@code references} maps a
+     * field to the collection whose record it names; {@code conflictStrategy} is the collection's strategy.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Collection(JsonNode schema, String idMode, String visibility, String ownerField,
+                             Map<String, String> references, String conflictStrategy, boolean appendOnly,
+                             boolean canWrite) {
+    }
+}
