@@ -46,6 +46,7 @@ final class InProcessServer implements TokenSource, AutoCloseable {
                 "--spring.datasource.url=", // no external database even if SPRING_DATASOURCE_URL is set
                 "--outpost.embedded-postgres.persistent=false",
                 "--sync.security.jwt.secret=outpost-push-benchmark-secret-0123456789-abcdefghij",
+                "--sync.collections." + BenchDevice.COLLECTION + ".conflict-strategy=reject",
                 "--logging.level.root=WARN",
                 "--logging.file.name=" + logFile.toAbsolutePath(),
                 "--logging.threshold.console=OFF");

@@ -119,6 +119,8 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
         command.addAll(config.jvmArgs());
         command.add("-jar");
         command.add(config.jar().toString());
+        // a deployment declares its collections (undeclared ones are refused outside development mode)
+        command.add("--sync.collections." + BenchDevice.COLLECTION + ".conflict-strategy=reject");
         command.addAll(config.springArgs());
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(config.dataDir().toFile())

@@ -98,6 +98,8 @@ public final class OutpostServer implements AutoCloseable {
             // an external database needs a configured secret (StartupChecks); the demo account then comes from here
             args.addAll(List.of(
                     "--sync.security.jwt.secret=outpost-browser-test-secret-" + UUID.randomUUID(),
+                    // as in development mode: the pages' tests use collections of their own
+                    "--sync.allow-undeclared-collections=true",
                     "--sync.users[0].username=" + DEMO,
                     "--sync.users[0].password="
                             + PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(DEMO),

@@ -27,7 +27,7 @@ class CollectionsController {
 
     CollectionsController(CollectionCatalog catalog, SyncProperties sync) {
         this.catalog = catalog;
-        this.allowUndeclared = sync.allowUndeclaredCollections();
+        this.allowUndeclared = sync.undeclaredCollectionsAllowed();
     }
 
     @GetMapping(path = "/api/v1/collections", produces = MediaType.APPLICATION_JSON_VALUE)

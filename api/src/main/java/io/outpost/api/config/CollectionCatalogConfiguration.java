@@ -15,25 +15,36 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
 /**
- * Builds the {@link CollectionCatalog} from {@code sync.collections} and {@code sync.allow-undeclared-collections}.
+ * Builds the {@link CollectionCatalog} from {@code sync.collections} and {@code sync.allow-undeclared-collections}
+ * ({@link SyncProperties#undeclaredCollectionsAllowed()}: off by default outside development mode).
  * A configuration mistake (unknown strategy, unreadable schema, a derived field whose source is not a declared
  * reference) stops the server at start with a message naming the property.
  */
 @Configuration(proxyBeanMethods = false)
 class CollectionCatalogConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(CollectionCatalogConfiguration.class);
+
     @Bean
     CollectionCatalog collectionCatalog(SyncProperties sync, ResourceLoader resources, ObjectMapper mapper) {
         Map<String, CollectionRules> declared = new LinkedHashMap<>();
         sync.collections().forEach((name, p) -> declared.put(name, rules(name, p, resources, mapper)));
         Map<String, CollectionRules> undeclared = new java.util.concurrent.ConcurrentHashMap<>();
-        boolean allowUndeclared = sync.allowUndeclaredCollections();
+        boolean allowUndeclared = sync.undeclaredCollectionsAllowed();
+        if (allowUndeclared) {
+            log.info("sync.allow-undeclared-collections is on{}: an op on any valid collection name creates that "
+                    + "collection with the default rules; set it to false to accept only the {} declared one(s)",
+                    sync.allowUndeclaredCollections() == null ? " (the development-mode default)" : "",
+                    declared.size());
+        }
         return new CollectionCatalog() {
             @Override
             public Optional<CollectionRules> find(String collection) {

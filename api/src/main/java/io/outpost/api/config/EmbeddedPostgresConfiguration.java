@@ -44,7 +44,8 @@ public class EmbeddedPostgresConfiguration {
             log.info("Starting a throw-away embedded PostgreSQL");
         }
         EmbeddedPostgres pg = builder.start();
-        log.info("Embedded PostgreSQL is up: {}", pg.getJdbcUrl("postgres", "postgres"));
+        log.info("Embedded PostgreSQL is up: {} (psql -h localhost -p {} -U postgres postgres)",
+                pg.getJdbcUrl("postgres", "postgres"), pg.getPort());
         return pg;
     }
 

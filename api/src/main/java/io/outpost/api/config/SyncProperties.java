@@ -10,18 +10,39 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** {@code sync.*}: the server configuration of PROTOCOL.md, with the names the contract gives them. */
+/**
+ * {@code sync.*}: the server configuration of PROTOCOL.md, with the names the contract gives them.
+ * {@code allowUndeclaredCollections} is null when not configured: see {@link #undeclaredCollectionsAllowed()}.
+ */
 @Validated
 @ConfigurationProperties("sync")
 public record SyncProperties(@Valid @DefaultValue Security security,
                              Map<String, CollectionProperties> collections,
-                             @DefaultValue("true") boolean allowUndeclaredCollections,
+                             Boolean allowUndeclaredCollections,
                              @Valid @DefaultValue RateLimit rateLimit,
                              List<UserAccount> users) {
 
     public SyncProperties {
         collections = collections == null ? Map.of() : Map.copyOf(collections);
         users = users == null ? List.of() : List.copyOf(users);
+    }
+
+    /**
+     * Whether an op may name a collection that {@code sync.collections} does not declare (it then gets the defaults):
+     * {@code sync.allow-undeclared-collections} when set, else only in {@linkplain #developmentMode() development
+     * mode}, so that in production a misspelled collection is {@code unknown_collection} instead of a new one.
+     */
+    public boolean undeclaredCollectionsAllowed() {
+        return allowUndeclaredCollections != null ? allowUndeclaredCollections : developmentMode();
+    }
+
+    /**
+     * Development mode: no JWT secret is configured, so the embedded default generates one (an external database
+     * refuses to start without a secret, {@link StartupChecks}).
+     */
+    public boolean developmentMode() {
+        String secret = security == null || security.jwt() == null ? null : security.jwt().secret();
+        return secret == null || secret.isBlank();
     }
 
     /**

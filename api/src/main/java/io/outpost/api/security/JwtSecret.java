@@ -30,7 +30,7 @@ public class JwtSecret {
         // io.outpost.api.config.StartupChecks has already refused a short secret, or a missing one with an
         // external database, before the context was built.
         String configured = sync.security().jwt().secret();
-        this.generated = configured == null || configured.isBlank();
+        this.generated = sync.developmentMode();
         this.key = Keys.hmacShaKeyFor((generated ? localSecret(outpost) : configured).getBytes(StandardCharsets.UTF_8));
     }
 

@@ -46,6 +46,26 @@ class CollectionCatalogConfigurationTest {
     }
 
     @Test
+    void undeclaredCollectionsAreAllowedByDefaultOnlyInDevelopmentMode() {
+        SyncProperties.Security withSecret = new SyncProperties.Security(new SyncProperties.Jwt(
+                "a-configured-secret-of-more-than-32-bytes-0123456789", null, null, null));
+        SyncProperties production = new SyncProperties(withSecret, Map.of(), null, null, null);
+        assertThat(production.developmentMode()).isFalse();
+        assertThat(production.undeclaredCollectionsAllowed()).as("a misspelled collection is not a new one")
+                .isFalse();
+        assertThat(new CollectionCatalogConfiguration().collectionCatalog(production, new DefaultResourceLoader(),
+                JSON).find("pets")).isEmpty();
+
+        SyncProperties development = new SyncProperties(null, Map.of(), null, null, null);
+        assertThat(development.developmentMode()).as("no secret: the embedded default generates one").isTrue();
+        assertThat(development.undeclaredCollectionsAllowed()).isTrue();
+
+        assertThat(new SyncProperties(withSecret, Map.of(), true, null, null).undeclaredCollectionsAllowed())
+                .as("configured wins").isTrue();
+        assertThat(new SyncProperties(null, Map.of(), false, null, null).undeclaredCollectionsAllowed()).isFalse();
+    }
+
+    @Test
     void undeclaredCollectionsAreUnknownWhenNotAllowed() {
         CollectionCatalog catalog = catalog(Map.of("notes", collection(null, null, null, null, null)), false);
         assertThat(catalog.find("notes")).isPresent();

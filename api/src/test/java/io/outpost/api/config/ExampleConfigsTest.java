@@ -154,6 +154,14 @@ class ExampleConfigsTest {
         assertThat(catalog.declared()).extracting(CollectionRules::name)
                 .containsExactlyInAnyOrderElementsOf(example.sync().collections().keySet());
         assertThat(catalog.find("not_declared_here")).isEmpty();
+        // the start-up banner's "Try:" create is one this configuration accepts (SampleRecord checks the schema)
+        assertThat(io.outpost.api.collections.SampleRecord.pick(catalog.declared(), false))
+                .as("a sample record for the banner").hasValueSatisfying(sample -> {
+                    CollectionRules rules = catalog.find(sample.collection()).orElseThrow();
+                    assertThat(rules.references()).isEmpty();
+                    assertThat(errorFields(rules, sample.data())).isEmpty();
+                    assertThat(sample.data().size()).isPositive();
+                });
         assertThat(read(example.dir().resolve("README.md"))).as("the README's start command").contains(
                 "SPRING_CONFIG_ADDITIONAL_LOCATION=examples/" + name + "/outpost.yml ./mvnw -pl api -am spring-boot:run");
     }
