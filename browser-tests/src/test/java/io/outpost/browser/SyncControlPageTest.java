@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -22,6 +28,11 @@ import org.openqa.selenium.support.ui.Select;
  * The Sync Control page ({@code /app/}) with the browser SDK in real Chromium against the real server, signed in with
  * the development demo account as a newcomer would. Each browser is one device (its own profile, IndexedDB and
  * deviceId). Takes the screenshots of docs/screenshots/ (see {@link #SCREENSHOTS}).
+ *
+ * <p>The shared server has the default configuration: no declared collections, undeclared ones accepted, so the page
+ * shows an undeclared {@code dispenses} without a schema (a field per key seen in the records, more as JSON). The
+ * schema tests run against a server of their own with the {@code examples/pharmacy} configuration
+ * ({@link #pharmacy()}: collections {@code patients} and {@code dispenses} with the example's JSON Schemas).
  */
 @RequiresChromium
 class SyncControlPageTest {
@@ -34,6 +45,13 @@ class SyncControlPageTest {
     private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."))
             .resolve(System.getProperty("outpost.screenshots", "target/screenshots")).normalize();
 
+    /** The example's accounts (examples/pharmacy/outpost.yml; demo passwords). */
+    private static final String PHARMACIST = "pharmacist1";
+    private static final String PHARMACIST_PASSWORD = "pharmacy-demo-1";
+    private static final String PHARMACY_TENANT = "pharmacy-demo";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static OutpostServer pharmacy;
+
     private final OutpostServer server = OutpostServer.shared();
     private final List<Browser> browsers = new ArrayList<>();
 
@@ -42,16 +60,49 @@ class SyncControlPageTest {
         browsers.forEach(Browser::close);
     }
 
+    @AfterAll
+    static void stopPharmacy() {
+        if (pharmacy != null) pharmacy.close();
+        pharmacy = null;
+    }
+
+    /**
+     * A server with the pharmacy example's configuration as its README starts it ({@code examples/pharmacy/outpost.yml}:
+     * only {@code patients} and {@code dispenses}, with their schemas; its accounts), started on first use. The
+     * schema paths in that file are relative to the repository root, so they are given here absolutely.
+     */
+    private static synchronized OutpostServer pharmacy() {
+        if (pharmacy == null) {
+            Path example = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("../examples/pharmacy")
+                    .normalize();
+            pharmacy = OutpostServer.start(
+                    "--spring.config.additional-location=file:" + example.resolve("outpost.yml"),
+                    "--sync.collections.patients.schema=file:" + example.resolve("schemas/patients.schema.json"),
+                    "--sync.collections.dispenses.schema=file:" + example.resolve("schemas/dispenses.schema.json"));
+        }
+        return pharmacy;
+    }
+
     private Browser signedIn() {
+        return signedIn(server, "demo", "demo");
+    }
+
+    private Browser signedIn(OutpostServer target, String username, String password) {
         Browser browser = Browser.start();
         browsers.add(browser);
-        browser.open(server.url("/app/"));
+        browser.open(target.url("/app/"));
+        signIn(browser, username, password);
+        return browser;
+    }
+
+    private static void signIn(Browser browser, String username, String password) {
         browser.waitFor(d -> d.findElement(By.id("signin-form")).isDisplayed());
-        browser.driver().findElement(By.id("username")).sendKeys("demo");
-        browser.driver().findElement(By.id("password")).sendKeys("demo");
+        WebElement user = browser.driver().findElement(By.id("username"));
+        user.clear();
+        user.sendKeys(username);
+        browser.driver().findElement(By.id("password")).sendKeys(password);
         browser.driver().findElement(By.id("signin-button")).click();
         waitForAppReady(browser);
-        return browser;
     }
 
     /** The app is shown and its first sync (on start) has succeeded. */
@@ -73,16 +124,76 @@ class SyncControlPageTest {
         return Integer.parseInt(browser.driver().findElement(By.id("pending-count")).getText().trim());
     }
 
+    /** A dispense in the undeclared {@code dispenses} of the shared server (no schema). */
     private static void addDispense(Browser browser, String medication, String dose) {
-        WebElement field = browser.driver().findElement(By.id("field-medication"));
-        field.clear();
-        field.sendKeys(medication);
-        WebElement doseField = browser.driver().findElement(By.id("field-dose"));
-        doseField.clear();
-        doseField.sendKeys(dose);
-        browser.driver().findElement(By.id("field-patient")).sendKeys("P-17");
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("medication", medication);
+        values.put("dose", dose);
+        values.put("patient", "P-17");
+        fillLoose(browser, values);
         browser.driver().findElement(By.id("save-record")).click();
         browser.waitFor(d -> row(browser, medication).isPresent());
+    }
+
+    /**
+     * Fills the form of a collection without a schema: a key with a field of its own (one per key seen in the
+     * records) goes there, the others into "More fields (JSON)".
+     */
+    private static void fillLoose(Browser browser, Map<String, String> values) {
+        Map<String, String> extra = new LinkedHashMap<>();
+        values.forEach((key, value) -> {
+            List<WebElement> field = browser.driver().findElements(By.id("field-" + key));
+            if (field.isEmpty()) {
+                extra.put(key, value);
+            } else {
+                field.get(0).clear();
+                field.get(0).sendKeys(value);
+            }
+        });
+        WebElement json = browser.driver().findElement(By.id("record-extra"));
+        json.clear();
+        if (!extra.isEmpty()) json.sendKeys(toJson(extra));
+    }
+
+    private static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static WebElement byId(Browser browser, String id) {
+        return browser.driver().findElement(By.id(id));
+    }
+
+    /** Types into a schema field of the form (cleared first). */
+    private static void type(Browser browser, String field, String value) {
+        WebElement input = byId(browser, "field-" + field);
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    /** Sets a date or date-time input's value as the browser holds it (typing into one depends on the locale). */
+    private static void setValue(Browser browser, String field, String value) {
+        browser.script("const e = arguments[0]; e.value = arguments[1]; e.dispatchEvent(new Event('input'));",
+                byId(browser, "field-" + field), value);
+    }
+
+    private static void selectCollection(Browser browser, String name, String fieldOfIt) {
+        new Select(byId(browser, "collection")).selectByValue(name);
+        browser.waitFor(d -> !d.findElements(By.id("field-" + fieldOfIt)).isEmpty()
+                && name.equals(d.findElement(By.id("records")).getAttribute("data-collection")));
+    }
+
+    /** Before a screenshot: the toast away, the part shown at the top. */
+    private static void tidyForScreenshot(Browser browser, String topId) {
+        browser.script("document.getElementById('toast').hidden = true;"
+                + " document.getElementById(arguments[0]).scrollIntoView({block: 'start'});", topId);
+    }
+
+    private static String lastResult(Browser browser, String attribute) {
+        return Optional.ofNullable(byId(browser, "last-result").getAttribute("data-" + attribute)).orElse("");
     }
 
     /** The list row showing a medication (rows carry data-id, data-pending and data-version). */
@@ -100,7 +211,11 @@ class SyncControlPageTest {
     }
 
     private JsonNode onServer(String id) {
-        return await().atMost(SYNC).until(() -> server.record(OutpostServer.DEMO, "dispenses", id), Optional::isPresent)
+        return onServer(server, OutpostServer.DEMO, "dispenses", id);
+    }
+
+    private static JsonNode onServer(OutpostServer target, String tenant, String collection, String id) {
+        return await().atMost(SYNC).until(() -> target.record(tenant, collection, id), Optional::isPresent)
                 .orElseThrow();
     }
 
@@ -117,6 +232,9 @@ class SyncControlPageTest {
 
         assertThat(row(browser, "Amoxicillin " + tag).orElseThrow().getAttribute("data-pending")).isEqualTo("true");
         assertThat(row(browser, "Ibuprofen " + tag).orElseThrow().getAttribute("data-pending")).isEqualTo("true");
+        // not "version 0": the server has not confirmed them yet
+        assertThat(row(browser, "Amoxicillin " + tag).orElseThrow().findElement(By.cssSelector(".c-version"))
+                .getText()).isEqualTo("not synced yet");
         browser.waitFor(d -> pending(browser) == 2);
         browser.screenshot(SCREENSHOTS.resolve("sync-control-offline-pending.png"));
 
@@ -132,6 +250,8 @@ class SyncControlPageTest {
         browser.waitFor(d -> pending(browser) == 0 && "idle".equals(badge(browser)), SYNC);
 
         assertThat(row(browser, "Amoxicillin " + tag).orElseThrow().getAttribute("data-pending")).isEqualTo("false");
+        browser.waitFor(d -> row(browser, "Amoxicillin " + tag).map(r -> "1".equals(
+                r.findElement(By.cssSelector(".c-version")).getText())).orElse(false));
         String id = row(browser, "Amoxicillin " + tag).orElseThrow().getAttribute("data-id");
         JsonNode onServer = onServer(id);
         assertThat(onServer.path("data").path("medication").asText()).isEqualTo("Amoxicillin " + tag);
@@ -279,5 +399,211 @@ class SyncControlPageTest {
             assertThat(record.path("version").asLong()).as("applied once").isEqualTo(1);
             assertThat(row(browser, medications.get(i))).isPresent();
         }
+    }
+
+    @Test
+    void theLastResultBoxAlsoShowsTheSyncsTheSdkStartsByItself() {
+        Browser browser = signedIn();
+        // the sync on start is one: no Sync Now was clicked
+        browser.waitFor(d -> d.findElement(By.id("last-result")).isDisplayed()
+                && "auto".equals(lastResult(browser, "trigger")));
+        assertThat(byId(browser, "last-result").getText()).contains("Automatic sync");
+        Instant before = Instant.parse(lastResult(browser, "finished-at"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+
+        addDispense(browser, "Cetirizine " + tag, "10 mg"); // the SDK syncs about 2 s after a write
+        Instant written = Instant.now();
+        browser.waitFor(d -> pending(browser) == 0 && "auto".equals(lastResult(browser, "trigger"))
+                && "ok".equals(lastResult(browser, "state"))
+                && Instant.parse(lastResult(browser, "finished-at")).isAfter(before)
+                && !Instant.parse(lastResult(browser, "finished-at")).isBefore(written.minusSeconds(1)), SYNC);
+        assertThat(byId(browser, "last-result").getText()).contains("Automatic sync").contains("received");
+        assertThat(lastResult(browser, "waiting")).isEqualTo("0");
+        onServer(row(browser, "Cetirizine " + tag).orElseThrow().getAttribute("data-id"));
+    }
+
+    @Test
+    void signingOutWithUnsentChangesAsksFirstAndTheChangesStayQueuedForTheUser() {
+        Browser browser = signedIn();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        browser.offline(true);
+        browser.waitFor(d -> "offline".equals(badge(browser)));
+        addDispense(browser, "Levothyroxine " + tag, "50 mcg");
+        String id = row(browser, "Levothyroxine " + tag).orElseThrow().getAttribute("data-id");
+        browser.waitFor(d -> pending(browser) == 1);
+
+        byId(browser, "signout").click();
+        browser.waitFor(d -> d.findElement(By.id("signout-dialog")).isDisplayed());
+        String warning = byId(browser, "signout-dialog").getText();
+        assertThat(warning).contains("1 change made on this device has not been sent to the server yet")
+                .contains("queued in this device's store for demo").contains("Cancel");
+        byId(browser, "signout-cancel").click();
+        browser.waitFor(d -> !d.findElement(By.id("signout-dialog")).isDisplayed());
+        assertThat(byId(browser, "app").isDisplayed()).isTrue();
+        assertThat(pending(browser)).isEqualTo(1);
+
+        byId(browser, "signout").click();
+        browser.waitFor(d -> d.findElement(By.id("signout-dialog")).isDisplayed());
+        byId(browser, "signout-confirm").click();
+        browser.waitFor(d -> d.findElement(By.id("signin-form")).isDisplayed());
+        assertThat(server.record(OutpostServer.DEMO, "dispenses", id)).isEmpty();
+
+        // the change waited in the device's store: signing in again sends it
+        browser.offline(false);
+        signIn(browser, "demo", "demo");
+        assertThat(onServer(id).path("data").path("medication").asText()).isEqualTo("Levothyroxine " + tag);
+        browser.waitFor(d -> pending(browser) == 0, SYNC);
+        // nothing unsent: no question
+        byId(browser, "signout").click();
+        browser.waitFor(d -> d.findElement(By.id("signin-form")).isDisplayed());
+        assertThat(byId(browser, "signout-dialog").isDisplayed()).isFalse();
+    }
+
+    @Test
+    void theFormAndTheListFollowTheSchemaOfThePharmacyExample() {
+        OutpostServer target = pharmacy();
+        Browser browser = signedIn(target, PHARMACIST, PHARMACIST_PASSWORD);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+
+        Select collection = new Select(byId(browser, "collection"));
+        assertThat(collection.getOptions()).extracting(o -> o.getAttribute("value"))
+                .containsExactly("dispenses", "patients");
+        assertThat(collection.getFirstSelectedOption().getAttribute("value")).isEqualTo("dispenses");
+        browser.waitFor(d -> !d.findElements(By.id("field-doseMg")).isEmpty());
+        // a field per schema property, typed after it; required ones marked; none of the old hard-wired fields
+        assertThat(byId(browser, "field-doseMg").getAttribute("type")).isEqualTo("number");
+        assertThat(byId(browser, "field-quantity").getAttribute("step")).isEqualTo("1");
+        assertThat(byId(browser, "field-dispensedAt").getAttribute("type")).isEqualTo("datetime-local");
+        assertThat(byId(browser, "field-patientId").getTagName()).isEqualTo("select");
+        assertThat(new Select(byId(browser, "field-unit")).getOptions()).extracting(WebElement::getText)
+                .contains("tablet", "capsule", "ml");
+        assertThat(browser.driver().findElement(By.cssSelector("label[for='field-doseMg']")).getText())
+                .isEqualTo("Dose (mg) *");
+        assertThat(browser.driver().findElement(By.cssSelector("label[for='field-notes']")).getText())
+                .isEqualTo("Notes");
+        assertThat(browser.driver().findElements(By.id("field-dose"))).isEmpty();
+        assertThat(browser.driver().findElements(By.cssSelector("#records thead th"))).extracting(WebElement::getText)
+                .containsSubsequence("PATIENT ID", "MEDICATION", "DOSE (MG)", "QUANTITY", "UNIT", "DISPENSED AT",
+                        "PHARMACIST", "VERSION", "STATUS");
+
+        // a patient first: a dispense must name one
+        selectCollection(browser, "patients", "givenName");
+        assertThat(byId(browser, "field-dateOfBirth").getAttribute("type")).isEqualTo("date");
+        assertThat(byId(browser, "field-sex").getTagName()).isEqualTo("select");
+        type(browser, "givenName", "Ada");
+        type(browser, "familyName", "Lovelace " + tag);
+        setValue(browser, "dateOfBirth", "1815-12-10");
+        type(browser, "allergies", "penicillin, latex");
+        byId(browser, "save-record").click();
+        browser.waitFor(d -> row(browser, "Lovelace " + tag).isPresent());
+        String patientId = row(browser, "Lovelace " + tag).orElseThrow().getAttribute("data-id");
+        assertThat(row(browser, "Lovelace " + tag).orElseThrow().getText()).contains("penicillin, latex");
+
+        selectCollection(browser, "dispenses", "doseMg");
+        browser.offline(true);
+        browser.waitFor(d -> "offline".equals(badge(browser)));
+        // the reference field lists the patients on this device
+        browser.waitFor(d -> !d.findElements(By.cssSelector("#field-patientId option[value='" + patientId + "']"))
+                .isEmpty());
+        new Select(byId(browser, "field-patientId")).selectByValue(patientId);
+        type(browser, "medication", "amoxicillin " + tag);
+        type(browser, "doseMg", "500");
+        type(browser, "quantity", "21");
+        new Select(byId(browser, "field-unit")).selectByVisibleText("capsule");
+        type(browser, "pharmacist", "J. Doe");
+        assertThat(byId(browser, "field-dispensedAt").getAttribute("value")).as("a new dispense is now").isNotEmpty();
+        byId(browser, "save-record").click();
+        browser.waitFor(d -> row(browser, "amoxicillin " + tag).isPresent());
+        WebElement dispense = row(browser, "amoxicillin " + tag).orElseThrow();
+        assertThat(dispense.getText()).as("the patient by name").contains("Ada Lovelace " + tag);
+        assertThat(dispense.findElement(By.cssSelector(".c-version")).getText()).isEqualTo("not synced yet");
+        assertThat(byId(browser, "records-order").getText()).isEqualTo("Newest first, by Dispensed at.");
+        String id = dispense.getAttribute("data-id");
+        tidyForScreenshot(browser, "record-form");
+        browser.screenshot(SCREENSHOTS.resolve("sync-control-schema.png"));
+
+        browser.offline(false);
+        syncNow(browser);
+        browser.waitFor(d -> pending(browser) == 0, SYNC);
+        assertThat(browser.driver().findElement(By.id("failed")).isDisplayed()).as("nothing rejected").isFalse();
+        JsonNode data = onServer(target, PHARMACY_TENANT, "dispenses", id).path("data");
+        assertThat(data.path("doseMg").isNumber()).as("a number, not a string: %s", data).isTrue();
+        assertThat(data.path("doseMg").asDouble()).isEqualTo(500.0);
+        assertThat(data.path("quantity").isInt()).isTrue();
+        assertThat(data.path("quantity").asInt()).isEqualTo(21);
+        assertThat(data.path("unit").asText()).isEqualTo("capsule");
+        assertThat(data.path("patientId").asText()).isEqualTo(patientId);
+        assertThat(data.path("dispensedAt").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z");
+        JsonNode patient = onServer(target, PHARMACY_TENANT, "patients", patientId).path("data");
+        assertThat(patient.path("allergies").isArray()).isTrue();
+        assertThat(patient.path("allergies")).extracting(JsonNode::asText).containsExactly("penicillin", "latex");
+
+        // the collection picked is kept for the user
+        selectCollection(browser, "patients", "givenName");
+        browser.reload();
+        waitForAppReady(browser);
+        assertThat(new Select(byId(browser, "collection")).getFirstSelectedOption().getAttribute("value"))
+                .isEqualTo("patients");
+    }
+
+    @Test
+    void requiredFieldsAndTheSchemasRulesAreCheckedBeforeAnythingIsQueued() {
+        Browser browser = signedIn(pharmacy(), PHARMACIST, PHARMACIST_PASSWORD);
+        browser.waitFor(d -> !d.findElements(By.id("field-doseMg")).isEmpty());
+        type(browser, "medication", "ibuprofen");
+        byId(browser, "save-record").click();
+        browser.waitFor(d -> d.findElement(By.id("record-error")).isDisplayed());
+        assertThat(byId(browser, "record-error").getText()).contains("Patient ID: is required")
+                .contains("Dose (mg): is required").contains("Quantity: is required").contains("Unit: is required")
+                .contains("Pharmacist: is required").doesNotContain("Medication").doesNotContain("Notes");
+        assertThat(byId(browser, "field-doseMg").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(byId(browser, "field-medication").getAttribute("aria-invalid")).isNull();
+
+        type(browser, "doseMg", "0");
+        type(browser, "quantity", "2.5");
+        byId(browser, "save-record").click();
+        browser.waitFor(d -> d.findElement(By.id("record-error")).getText().contains("Dose (mg): must be more than 0"));
+        assertThat(byId(browser, "record-error").getText()).contains("Quantity: must be a whole number");
+
+        assertThat(pending(browser)).isZero();
+        assertThat(browser.driver().findElements(By.cssSelector("#queue-list li"))).isEmpty();
+        assertThat(browser.await("return (await window.outpost.client.pendingOps()).length")).isEqualTo(0L);
+    }
+
+    @Test
+    void aChangeTheServerRejectsIsExplainedInPlainWords() {
+        OutpostServer target = pharmacy();
+        Browser browser = signedIn(target, PHARMACIST, PHARMACIST_PASSWORD);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        // written past the form, as an older app or another tool on the device would: the server's schema refuses it
+        browser.await("""
+                const c = window.outpost.client;
+                await c.records('patients').create('pat-' + arguments[0], {givenName: 'Grace', familyName: 'Hopper',
+                  dateOfBirth: '1906-12-09'});
+                await c.records('dispenses').create('bad-' + arguments[0], {patientId: 'pat-' + arguments[0],
+                  medication: 'amoxicillin', doseMg: 500, quantity: 0, unit: 'capsule',
+                  dispensedAt: '2024-05-01T10:00:00Z', pharmacist: 'J. Doe', dose: '500 mg'});
+                await c.records('dispenses').create('orphan-' + arguments[0], {patientId: 'nobody-' + arguments[0],
+                  medication: 'amoxicillin', doseMg: 500, quantity: 1, unit: 'capsule',
+                  dispensedAt: '2024-05-01T10:00:00Z', pharmacist: 'J. Doe'});
+                """, tag);
+        syncNow(browser);
+
+        browser.waitFor(d -> d.findElements(By.cssSelector("#failed li.failed-item")).size() >= 2, SYNC);
+        WebElement invalid = browser.driver().findElement(By.cssSelector("#failed li[data-record-id='bad-" + tag + "']"));
+        String text = invalid.getText();
+        assertThat(text).contains("some fields are not valid").contains("Quantity: must be at least 1")
+                .contains("“dose” is not a field of a medication dispense").doesNotContain("$")
+                .doesNotContain("validation_failed");
+        WebElement details = invalid.findElement(By.cssSelector("details"));
+        assertThat(details.getAttribute("open")).as("the technical text is folded away").isNull();
+        assertThat(details.getAttribute("textContent")).contains("validation_failed").contains("$.quantity");
+
+        WebElement orphan = browser.driver().findElement(
+                By.cssSelector("#failed li[data-record-id='orphan-" + tag + "']"));
+        assertThat(orphan.getText()).contains("Patient ID: there is no patient “nobody-" + tag + "”")
+                .doesNotContain("invalid_reference");
+        tidyForScreenshot(browser, "failed");
+        browser.screenshot(SCREENSHOTS.resolve("sync-control-rejected.png"));
     }
 }

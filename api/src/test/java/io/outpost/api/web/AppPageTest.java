@@ -36,6 +36,22 @@ class AppPageTest extends ServerTest {
     }
 
     @Test
+    void thePageKeepsToItsPolicyNoInlineScriptsOrStylesAndItsCodeIsServed() {
+        String page = anonymous("/app/").body();
+        assertThat(page).containsPattern("<script type=\"module\" src=\"/app/app.js\"></script>");
+        assertThat(page).as("every script has a src").doesNotContainPattern("<script(?![^>]*\\ssrc=)[^>]*>");
+        assertThat(page).as("no style element or attribute").doesNotContainPattern("<style|\\sstyle=");
+        assertThat(page).as("no inline event handler").doesNotContainPattern("\\son[a-z]+=");
+        for (String asset : new String[]{"/app/app.js", "/app/app.css"}) {
+            HttpResponse<String> response = anonymous(asset);
+            assertThat(response.statusCode()).as(asset).isEqualTo(200);
+            assertThat(response.headers().firstValue(CSP)).as(asset).contains(AppPageController.CONTENT_SECURITY_POLICY);
+        }
+        // the page builds its list and form from the collections the server serves
+        assertThat(anonymous("/app/app.js").body()).contains("/api/v1/collections");
+    }
+
+    @Test
     void theRootAndTheFolderWithoutSlashRedirectToThePage() {
         for (String path : new String[]{"/", "/app"}) {
             HttpResponse<String> redirect = anonymous(path);
