@@ -44,7 +44,7 @@ class DatabaseGateFilter extends OncePerRequestFilter {
             return;
         }
         response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
-        Problems.write(response, mapper, ErrorCode.SERVICE_UNAVAILABLE,
+        Problems.write(request, response, mapper, ErrorCode.SERVICE_UNAVAILABLE,
                 "the database is unavailable; nothing was changed; retry later");
     }
 }

@@ -97,10 +97,10 @@ class SecurityConfiguration {
                             Object reason = request.getAttribute(BearerTokenFilter.FAILURE_ATTRIBUTE);
                             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, reason == null ? "Bearer"
                                     : "Bearer error=\"invalid_token\"");
-                            Problems.write(response, mapper, ErrorCode.UNAUTHORIZED,
+                            Problems.write(request, response, mapper, ErrorCode.UNAUTHORIZED,
                                     reason == null ? "a bearer token is required" : reason.toString());
                         })
-                        .accessDeniedHandler((request, response, ex) -> Problems.write(response, mapper,
+                        .accessDeniedHandler((request, response, ex) -> Problems.write(request, response, mapper,
                                 ErrorCode.FORBIDDEN, "your roles do not allow this request")));
         return http.build();
     }

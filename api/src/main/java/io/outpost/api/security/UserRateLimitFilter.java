@@ -53,7 +53,7 @@ class UserRateLimitFilter extends OncePerRequestFilter {
             if (!probe.isConsumed()) {
                 long seconds = Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds());
                 response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-                Problems.write(response, mapper, ErrorCode.RATE_LIMITED,
+                Problems.write(request, response, mapper, ErrorCode.RATE_LIMITED,
                         "more than " + perMinute + " requests a minute; retry in " + seconds + " s");
                 return;
             }

@@ -3,6 +3,7 @@ package io.outpost.api.web;
 import io.outpost.api.database.DatabaseAvailability;
 import io.outpost.api.database.DatabaseFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,11 +77,35 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
             if (t instanceof BodyTooLargeException) {
                 return problem(ErrorCode.PAYLOAD_TOO_LARGE, t.getMessage(), null);
             }
+            if (t instanceof StreamConstraintsException limit) {
+                return problem(ErrorCode.INVALID_REQUEST, overLimit(limit), null);
+            }
             if (t instanceof JsonProcessingException json) {
-                return problem(ErrorCode.INVALID_REQUEST, "malformed JSON: " + json.getOriginalMessage(), null);
+                return problem(ErrorCode.INVALID_REQUEST, "malformed JSON" + where(json) + ": "
+                        + json.getOriginalMessage(), null);
             }
         }
         return problem(ErrorCode.INVALID_REQUEST, "the request body is missing or unreadable", null);
+    }
+
+    /** Jackson's read limits (JsonLimitsConfiguration) in the client's terms, not Jackson's setting names. */
+    private static String overLimit(StreamConstraintsException e) {
+        String message = String.valueOf(e.getOriginalMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("nesting")) {
+            return "the JSON is nested too deeply: at most " + JsonLimits.MAX_NESTING + " levels of objects and arrays";
+        }
+        if (message.contains("number")) {
+            return "a number in the JSON is too long: at most " + JsonLimits.MAX_NUMBER_LENGTH + " characters";
+        }
+        if (message.contains("string")) {
+            return "a string in the JSON is too long";
+        }
+        return "the JSON exceeds the server's limits";
+    }
+
+    private static String where(JsonProcessingException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
     @Override

@@ -41,12 +41,12 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
         boolean gzip = encoding != null && encoding.trim().toLowerCase(Locale.ROOT).equals("gzip");
         if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
-            Problems.write(response, mapper, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            Problems.write(request, response, mapper, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Content-Encoding " + encoding + " is not supported; use gzip or none");
             return;
         }
         if (!gzip && request.getContentLengthLong() > limit) {
-            Problems.write(response, mapper, ErrorCode.PAYLOAD_TOO_LARGE,
+            Problems.write(request, response, mapper, ErrorCode.PAYLOAD_TOO_LARGE,
                     "request body exceeds " + limit + " bytes");
             return;
         }

@@ -41,6 +41,8 @@ class PushRequestErrorsTest extends ServerTest {
         assertThat(body.path("status").asInt()).isEqualTo(status);
         assertThat(body.path("title").asText()).isNotBlank();
         assertThat(body.path("type").asText()).isNotBlank();
+        assertThat(body.path("instance").asText()).as("RFC 9457 instance: the request's path")
+                .isEqualTo("/api/v1/sync/push");
         assertThat(response.body()).doesNotContain("Exception").doesNotContain("at io.outpost");
         assertThat(footprint(tenant)).as("a request-level error changes nothing").isEqualTo(before);
         return body;

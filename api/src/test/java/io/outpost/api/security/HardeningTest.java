@@ -21,9 +21,16 @@ class HardeningTest extends ServerTest {
                 + "\"collection\":\"notes\",\"id\":\"a\",\"data\":{\"x\":" + deep + "}}]}");
         assertThat(nested.statusCode()).isEqualTo(400);
         assertThat(parse(nested.body()).path("code").asText()).isEqualTo("invalid_request");
+        assertThat(parse(nested.body()).path("detail").asText()).as("in the client's terms, not Jackson's")
+                .isEqualTo("the JSON is nested too deeply: at most 64 levels of objects and arrays")
+                .doesNotContain("StreamReadConstraints");
         HttpResponse<String> number = push(token, "{\"deviceId\":\"d\",\"operations\":[{\"opId\":"
                 + "9".repeat(5000) + "}]}");
         assertThat(number.statusCode()).isEqualTo(400);
+        assertThat(parse(number.body()).path("detail").asText())
+                .isEqualTo("a number in the JSON is too long: at most 100 characters");
+        HttpResponse<String> broken = push(token, "{\"deviceId\":\"d\",\n \"operations\": [}");
+        assertThat(parse(broken.body()).path("detail").asText()).startsWith("malformed JSON at line 2, column ");
         assertThat(footprint(tenant)).isZero();
     }
 
