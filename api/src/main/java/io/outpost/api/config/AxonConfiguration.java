@@ -15,6 +15,8 @@ import org.axonframework.common.caching.Cache;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import javax.sql.DataSource;
 import java.sql.SQLException;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
@@ -90,6 +92,28 @@ class AxonConfiguration {
                 .setTokenTypeColumn("token_type")
                 .setTimestampColumn("timestamp")
                 .setOwnerColumn("owner")
+                .build();
+    }
+
+    /**
+     * The token store, as Axon's JDBC auto-configuration would build it, but with an owner name of its own per server
+     * instance: Axon's default, {@code pid@host}, is the same for two servers in one JVM (the database-outage test's
+     * second node), which then both took the one segment's claim as theirs and the feed stalled after outages. The
+     * claim timeout is Axon's ({@code axon.eventhandling.tokenstore.claim-timeout}, 10 s).
+     */
+    @Bean
+    TokenStore tokenStore(DataSource dataSource, Serializer serializer, TokenSchema schema,
+                          org.springframework.core.env.Environment env) {
+        String owner = java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
+                + java.util.UUID.randomUUID().toString().substring(0, 8);
+        return JdbcTokenStore.builder()
+                .connectionProvider(new UnitOfWorkAwareConnectionProviderWrapper(
+                        new SpringDataSourceConnectionProvider(dataSource)))
+                .schema(schema)
+                .serializer(serializer)
+                .claimTimeout(env.getProperty("axon.eventhandling.tokenstore.claim-timeout", java.time.Duration.class,
+                        java.time.Duration.ofSeconds(10)))
+                .nodeId(owner)
                 .build();
     }
 
