@@ -1937,7 +1937,9 @@ function renderHeader() {
   const version = h('th', 'num', 'Version');
   version.title = 'The server version of the record; "not synced yet" until the server has confirmed it';
   const status = h('th', '', 'Status');
-  cells.push(version, status);
+  status.title = 'pending: changed on this device, not on the server yet';
+  cells.unshift(status); // first: a wide table scrolls, the sync state stays in sight
+  cells.push(version);
   if (writable()) {
     const actions = h('th', 'c-actions');
     actions.append(h('span', 'sr-only', 'Actions'));
@@ -1950,6 +1952,9 @@ function renderHeader() {
 
 function createRow() {
   const tr = document.createElement('tr');
+  const state = h('td', 'c-status');
+  state.dataset.label = 'Status';
+  tr.append(state);
   columns().forEach((f, i) => {
     const td = h('td', `c-field${i === 0 ? ' c-first' : ''}${f.kind === 'number' || f.kind === 'integer' ? ' num' : ''}`);
     td.dataset.field = f.name;
@@ -1958,9 +1963,7 @@ function createRow() {
   });
   const version = h('td', 'c-version num');
   version.dataset.label = 'Version';
-  const state = h('td', 'c-status');
-  state.dataset.label = 'Status';
-  tr.append(version, state);
+  tr.append(version);
   if (writable()) {
     const actions = h('td', 'c-actions');
     const edit = h('button', 'btn small edit', 'Edit');
@@ -2047,6 +2050,7 @@ function renderRecords(records) {
     + (writable() ? ' Add the first one above.' : '');
   show(empty, records.length === 0);
   show($('records-order'), records.length > 0);
+  show($('records').closest('.table-wrap'), records.length > 0);
 
   if (editing && !recordsById.has(editing.id)) {
     stopEdit();
