@@ -1,8 +1,10 @@
 package io.outpost.sdk;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.sdk.internal.LocalStore;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,6 +17,7 @@ import java.util.UUID;
 public final class Records {
 
     private static final int MAX_ID_LENGTH = 128;
+    private static final ObjectMapper MAPS = new ObjectMapper();
 
     private final SyncClient client;
     private final String collection;
@@ -61,6 +64,25 @@ public final class Records {
         return write(store -> store.update(collection, id, requireData(patch), client.now()));
     }
 
+    /**
+     * {@link #create(ObjectNode)} with the data as a map (e.g. {@code Map.of("medication", "amoxicillin",
+     * "doseMg", 500)}): keys are field names, values anything Jackson writes as JSON (strings, numbers, booleans,
+     * lists, maps, records).
+     */
+    public LocalRecord create(Map<String, ?> data) {
+        return create(toObject(data, "data"));
+    }
+
+    /** {@link #create(String, ObjectNode)} with the data as a map. */
+    public LocalRecord create(String id, Map<String, ?> data) {
+        return create(id, toObject(data, "data"));
+    }
+
+    /** {@link #update(String, ObjectNode)} with the patch as a map; a {@code null} value removes that field. */
+    public LocalRecord update(String id, Map<String, ?> patch) {
+        return update(id, toObject(patch, "patch"));
+    }
+
     public void delete(String id) {
         checkId(id);
         write(store -> {
@@ -90,6 +112,15 @@ public final class Records {
         T result = write.apply(client.store());
         client.written(collection, result instanceof LocalRecord r ? r.id() : null);
         return result;
+    }
+
+    private static ObjectNode toObject(Map<String, ?> values, String what) {
+        Objects.requireNonNull(values, what);
+        ObjectNode node = MAPS.createObjectNode();
+        // put one by one: Map.of refuses null values, but a HashMap may carry them (a merge patch's removal)
+        values.forEach((field, value) -> node.set(Objects.requireNonNull(field, what + " field name"),
+                MAPS.valueToTree(value)));
+        return node;
     }
 
     private static ObjectNode requireData(ObjectNode data) {

@@ -10,6 +10,7 @@ import io.outpost.sdk.internal.SyncEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -132,6 +133,21 @@ class SyncClientEndToEndTest {
         assertThat(onA.pending()).isFalse();
         assertThat(a.status().pendingOps()).isZero();
         assertThat(b.status().pendingOps()).isZero();
+    }
+
+    @Test
+    void recordsWrittenAsMapsReachTheServerAsJson() {
+        SyncClient a = device("a", "nurse-a");
+        SyncClient b = device("b", "nurse-b");
+        a.records("notes").create("n-1", Map.of("title", "Ward 3", "beds", 12, "tags", List.of("east", "icu")));
+        java.util.Map<String, Object> patch = new java.util.HashMap<>();
+        patch.put("beds", 14);
+        patch.put("tags", null); // a merge patch's removal
+        a.records("notes").update("n-1", patch);
+        syncOk(a);
+        syncUntil(b, has("notes", "n-1"));
+        assertThat(b.records("notes").get("n-1").orElseThrow().data())
+                .isEqualTo(json("{\"title\":\"Ward 3\",\"beds\":14}"));
     }
 
     @Test
