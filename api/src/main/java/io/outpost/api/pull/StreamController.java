@@ -46,10 +46,12 @@ class StreamController {
     SseEmitter stream(@RequestParam(required = false) String deviceId,
                       @RequestParam(required = false) String collections,
                       @AuthenticationPrincipal SyncPrincipal caller) throws IOException {
-        String device = PullRequestParams.deviceId(deviceId);
+        // v1.2: deviceId is optional; when given it is checked and bound as on pull (one device, one user)
+        if (deviceId != null) {
+            devices.bind(caller.tenant(), PullRequestParams.deviceId(deviceId), caller.userId(), clock.instant());
+        }
         Set<String> names = PullRequestParams.collections(collections);
         String namesKey = String.join(",", names);
-        devices.bind(caller.tenant(), device, caller.userId(), clock.instant());
         SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
         hub.subscribe(caller.tenant(), new PokeHub.Subscriber(emitter, tenant -> Map.of("cursor",
                 cursors.encode(tenant, new Cursor(feed.epoch(), feed.head(tenant), null, 0, namesKey)))));

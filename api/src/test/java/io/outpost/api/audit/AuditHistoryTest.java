@@ -72,6 +72,17 @@ class AuditHistoryTest extends ServerTest {
         assertThat(history.get(4).path("details").path("code").asText()).isEqualTo("record_too_large");
         assertThat(history.get(5).path("version").asLong()).isEqualTo(4);
         assertThat(history.get(5).path("data").isNull()).isTrue();
+        // v1.2: every listed field on every entry, null when it has no value (patch: null for a delete)
+        assertThat(history.get(5).has("patch")).isTrue();
+        assertThat(history.get(5).path("patch").isNull()).isTrue();
+        assertThat(history.get(5).path("clientTimestamp").isNull()).as("the delete sent none").isTrue();
+        for (JsonNode entry : history) {
+            for (String field : List.of("version", "type", "data", "patch", "userId", "deviceId", "opId",
+                    "clientTimestamp", "recordedAt", "eventId")) {
+                assertThat(entry.has(field)).as("%s entry has %s: %s", entry.path("type").asText(), field, entry)
+                        .isTrue();
+            }
+        }
     }
 
     @Test
