@@ -1441,7 +1441,8 @@ function buildFieldNode(field) {
 function renderFormFields() {
   const container = $('form-fields');
   const old = new Map(fieldNodes().map((node) => [node.dataset.field, node]));
-  const nodes = current ? current.fields.map((field) => {
+  // a property the schema marks readOnly is the server's to set: listed, not in the form
+  const nodes = current ? current.fields.filter((field) => field.schema.readOnly !== true).map((field) => {
     const existing = old.get(field.name);
     return existing && existing.dataset.kind === field.kind && inputOf(field) ? existing : buildFieldNode(field);
   }) : [];

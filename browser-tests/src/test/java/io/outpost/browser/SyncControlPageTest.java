@@ -51,6 +51,7 @@ class SyncControlPageTest {
     private static final String PHARMACY_TENANT = "pharmacy-demo";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static OutpostServer pharmacy;
+    private static OutpostServer vetClinic;
 
     private final OutpostServer server = OutpostServer.shared();
     private final List<Browser> browsers = new ArrayList<>();
@@ -64,6 +65,8 @@ class SyncControlPageTest {
     static void stopPharmacy() {
         if (pharmacy != null) pharmacy.close();
         pharmacy = null;
+        if (vetClinic != null) vetClinic.close();
+        vetClinic = null;
     }
 
     /**
@@ -81,6 +84,20 @@ class SyncControlPageTest {
                     "--sync.collections.dispenses.schema=file:" + example.resolve("schemas/dispenses.schema.json"));
         }
         return pharmacy;
+    }
+
+    /** The vet-clinic example's server (appointments get their ids from the server), started on first use. */
+    private static synchronized OutpostServer vetClinic() {
+        if (vetClinic == null) {
+            Path example = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("../examples/vet-clinic")
+                    .normalize();
+            vetClinic = OutpostServer.start(
+                    "--spring.config.additional-location=file:" + example.resolve("outpost.yml"),
+                    "--sync.collections.pets.schema=file:" + example.resolve("schemas/pets.schema.json"),
+                    "--sync.collections.appointments.schema=file:"
+                            + example.resolve("schemas/appointments.schema.json"));
+        }
+        return vetClinic;
     }
 
     private Browser signedIn() {
@@ -607,5 +624,48 @@ class SyncControlPageTest {
                 .doesNotContain("invalid_reference");
         tidyForScreenshot(browser, "failed");
         browser.screenshot(SCREENSHOTS.resolve("sync-control-rejected.png"));
+    }
+
+    @Test
+    void aCollectionWithServerIdsCreatesWithATemporaryIdThatTheServerReplaces() {
+        OutpostServer target = vetClinic();
+        Browser browser = signedIn(target, "reception", "vet-reception-1");
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        // no dispenses on this server: the first collection is shown
+        assertThat(new Select(byId(browser, "collection")).getFirstSelectedOption().getAttribute("value"))
+                .isEqualTo("appointments");
+
+        selectCollection(browser, "pets", "species");
+        type(browser, "name", "Rex " + tag);
+        new Select(byId(browser, "field-species")).selectByVisibleText("dog");
+        new Select(byId(browser, "field-neutered")).selectByVisibleText("yes");
+        type(browser, "weightKg", "12.5");
+        byId(browser, "save-record").click();
+        browser.waitFor(d -> row(browser, "Rex " + tag).isPresent());
+        String petId = row(browser, "Rex " + tag).orElseThrow().getAttribute("data-id");
+
+        selectCollection(browser, "appointments", "title");
+        browser.offline(true);
+        browser.waitFor(d -> "offline".equals(badge(browser)));
+        browser.waitFor(d -> !d.findElements(By.cssSelector("#field-petId option[value='" + petId + "']")).isEmpty());
+        new Select(byId(browser, "field-petId")).selectByValue(petId);
+        type(browser, "title", "Vaccination " + tag);
+        type(browser, "durationMinutes", "30");
+        byId(browser, "save-record").click();
+        browser.waitFor(d -> row(browser, "Vaccination " + tag).isPresent());
+        assertThat(row(browser, "Vaccination " + tag).orElseThrow().getAttribute("data-id")).startsWith("tmp-");
+        assertThat(row(browser, "Vaccination " + tag).orElseThrow().getText()).contains("Rex " + tag);
+
+        browser.offline(false);
+        syncNow(browser);
+        browser.waitFor(d -> pending(browser) == 0 && row(browser, "Vaccination " + tag)
+                .map(r -> !r.getAttribute("data-id").startsWith("tmp-")).orElse(false), SYNC);
+        String id = row(browser, "Vaccination " + tag).orElseThrow().getAttribute("data-id");
+        JsonNode data = onServer(target, "vet-clinic-demo", "appointments", id).path("data");
+        assertThat(data.path("petId").asText()).isEqualTo(petId);
+        assertThat(data.path("durationMinutes").isInt()).isTrue();
+        JsonNode pet = onServer(target, "vet-clinic-demo", "pets", petId).path("data");
+        assertThat(pet.path("neutered").isBoolean()).isTrue();
+        assertThat(pet.path("weightKg").asDouble()).isEqualTo(12.5);
     }
 }
