@@ -36,6 +36,7 @@ class CollectionsController {
         Map<String, CollectionsResponse.Collection> collections = new TreeMap<>();
         for (CollectionRules rules : catalog.declared()) {
             collections.put(rules.name(), new CollectionsResponse.Collection(rules.schema().document().orElse(null),
+                    rules.counters().isEmpty() ? null : rules.counters().stream().sorted().toList(),
                     lower(rules.idMode()), lower(rules.visibility()), rules.ownerField(), rules.references(),
                     rules.strategy().configName(), false, canWrite));
         }

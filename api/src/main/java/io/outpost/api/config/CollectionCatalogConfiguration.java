@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -100,8 +101,16 @@ class CollectionCatalogConfiguration {
         }
         RecordSchema schema = p.schema() == null || p.schema().isBlank() ? null
                 : new JsonSchemaRecordSchema(readSchema(prefix + "schema", p.schema(), resources, mapper));
+        java.util.Set<String> counters = new java.util.LinkedHashSet<>(p.counters() == null ? List.of() : p.counters());
+        for (String counter : counters) {
+            if (counter == null || counter.isBlank() || references.containsKey(counter) || derive.containsKey(counter)
+                    || counter.equals(p.ownerField())) {
+                throw new IllegalStateException(prefix + "counters: '" + counter
+                        + "' must be a plain field name, not a reference, derived or owner field");
+            }
+        }
         return new CollectionRules(name, strategy, onOverlap, idMode, visibility, p.ownerField(), references, derive,
-                schema);
+                schema, counters);
     }
 
     private static JsonNode readSchema(String property, String location, ResourceLoader resources,

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -80,9 +81,20 @@ public record SyncProperties(@Valid @DefaultValue Security security,
     }
 
     /** {@code sync.collections.<name>}: every field optional, defaults as in PROTOCOL.md. */
+    /** {@code counters}: the fields {@code increment} ops may change (contract v1.2). */
     public record CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
                                        String ownerField, Map<String, String> references, String schema,
-                                       Map<String, DeriveProperties> derive) {
+                                       Map<String, DeriveProperties> derive, List<String> counters) {
+
+        @ConstructorBinding
+        public CollectionProperties {
+        }
+
+        public CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
+                                    String ownerField, Map<String, String> references, String schema,
+                                    Map<String, DeriveProperties> derive) {
+            this(conflictStrategy, onOverlap, idMode, visibility, ownerField, references, schema, derive, null);
+        }
     }
 
     public record DeriveProperties(String from, String field) {

@@ -10,6 +10,7 @@ import io.outpost.command.api.CreateNewRecordCommand;
 import io.outpost.command.api.CreateRecordCommand;
 import io.outpost.command.api.DeleteRecordCommand;
 import io.outpost.command.api.FieldError;
+import io.outpost.command.api.IncrementRecordCommand;
 import io.outpost.command.api.MergePatch;
 import io.outpost.command.api.OpContext;
 import io.outpost.command.api.RecordCommand;
@@ -113,7 +114,7 @@ final class OpPlanner {
         ObjectNode prospective = switch (op.type()) {
             case CREATE -> data;
             case UPDATE -> MergePatch.apply(target.orElseThrow().data(), data);
-            case DELETE -> null;
+            case DELETE, INCREMENT -> null; // an increment changes counters only: no reference or derived field
         };
         if (prospective != null && !rules.references().isEmpty()) {
             Map<String, RecordView> referenced = new HashMap<>();
@@ -155,6 +156,7 @@ final class OpPlanner {
                     : new CreateRecordCommand(key, context, data, derived);
             case UPDATE -> new UpdateRecordCommand(key, context, op.baseVersion(), data, derived);
             case DELETE -> new DeleteRecordCommand(key, context, op.baseVersion());
+            case INCREMENT -> new IncrementRecordCommand(key, context, data);
         };
         return new OpPlan.Run(command, id, tempId);
     }

@@ -2,9 +2,9 @@ package io.outpost.api.push;
 
 import java.util.Optional;
 
-/** The three kinds of operation. */
+/** The kinds of operation ({@code increment}: contract v1.2). */
 enum OpType {
-    CREATE("create"), UPDATE("update"), DELETE("delete");
+    CREATE("create"), UPDATE("update"), DELETE("delete"), INCREMENT("increment");
 
     final String wire;
 

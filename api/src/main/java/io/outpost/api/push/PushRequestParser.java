@@ -74,7 +74,7 @@ final class PushRequestParser {
         List<FieldError> errors = new ArrayList<>();
         String rawType = text(op, "type");
         OpType type = rawType == null ? null : OpType.of(rawType).orElse(null);
-        if (type == null) errors.add(new FieldError("type", "must be one of create, update, delete"));
+        if (type == null) errors.add(new FieldError("type", "must be one of create, update, delete, increment"));
 
         String collection = text(op, "collection");
         if (collection == null || !RecordKey.COLLECTION.matcher(collection).matches()) {
@@ -108,11 +108,22 @@ final class PushRequestParser {
                 errors.add(new FieldError("data", "must not contain the character U+0000 in a key or string"));
             } else {
                 data = (ObjectNode) dataNode;
+                if (type == OpType.INCREMENT) {
+                    data.fields().forEachRemaining(f -> {
+                        if (!f.getValue().isNumber()) {
+                            errors.add(new FieldError("data." + f.getKey(), "must be a number (the delta to add)"));
+                        }
+                    });
+                    if (data.isEmpty()) errors.add(new FieldError("data", "must name at least one counter"));
+                }
             }
         }
 
         Long baseVersion = null;
         JsonNode base = op.get("baseVersion");
+        if (type == OpType.INCREMENT && base != null && !base.isNull()) {
+            errors.add(new FieldError("baseVersion", "must be absent for increment (increments never conflict)"));
+        }
         if (type == OpType.UPDATE || type == OpType.DELETE) {
             if (base == null || !base.isIntegralNumber() || !base.canConvertToLong() || base.asLong() < 1) {
                 errors.add(new FieldError("baseVersion", "must be an integer >= 1 for " + type.wire));

@@ -3,16 +3,25 @@ package io.outpost.command.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything configured for one collection ({@code sync.collections.<name>} in PROTOCOL.md).
  *
  * @param references field name → collection its value names a record of
  * @param derive     derived field name → where its value comes from
+ * @param counters   top-level fields that {@code increment} ops may change (PROTOCOL.md v1.2)
  */
 public record CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
                               Visibility visibility, String ownerField, Map<String, String> references,
-                              Map<String, Derivation> derive, RecordSchema schema) {
+                              Map<String, Derivation> derive, RecordSchema schema, Set<String> counters) {
+
+    /** Rules without counters. */
+    public CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
+                           Visibility visibility, String ownerField, Map<String, String> references,
+                           Map<String, Derivation> derive, RecordSchema schema) {
+        this(name, strategy, onOverlap, idMode, visibility, ownerField, references, derive, schema, null);
+    }
 
     /** Records hold at most this many bytes of JSON data (PROTOCOL.md: over 256 KiB is {@code record_too_large}). */
     public static final int MAX_RECORD_BYTES = 256 * 1024;
@@ -34,6 +43,7 @@ public record CollectionRules(String name, ConflictStrategy strategy, ConflictSt
         references = references == null ? Map.of() : Map.copyOf(references);
         derive = derive == null ? Map.of() : Map.copyOf(derive);
         schema = schema == null ? RecordSchema.NONE : schema;
+        counters = counters == null ? Set.of() : Set.copyOf(counters);
     }
 
     /** The user the {@code owner-field} of this data names; null without an owner-field or a value in it. */

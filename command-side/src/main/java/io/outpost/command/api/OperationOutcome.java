@@ -53,6 +53,11 @@ public record OperationOutcome(Status status, long version, ObjectNode data, Con
         return new OperationOutcome(Status.APPLIED, version, null, null, null, true);
     }
 
+    /** An increment: {@code applied} with the whole record after it (PROTOCOL.md v1.2, Increment). */
+    public static OperationOutcome incremented(long version, ObjectNode state) {
+        return new OperationOutcome(Status.APPLIED, version, state, null, null, false);
+    }
+
     public static OperationOutcome merged(long version, ObjectNode state) {
         return new OperationOutcome(Status.MERGED, version, state, null, null, false);
     }

@@ -38,6 +38,7 @@ import io.outpost.command.api.RejectionCode;
 import io.outpost.command.api.ResolutionRefusedException;
 import io.outpost.command.api.ResolveConflictCommand;
 import io.outpost.command.api.ResolvedConflict;
+import io.outpost.command.api.IncrementRecordCommand;
 import io.outpost.command.api.UpdateRecordCommand;
 import io.outpost.command.policy.ConflictFacts;
 import io.outpost.command.policy.ConflictPolicies;
@@ -49,6 +50,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -142,6 +144,11 @@ class RecordAggregate implements MemoryFootprint {
     }
 
     @CommandHandler
+    OperationOutcome handle(IncrementRecordCommand cmd, CollectionCatalog catalog) {
+        return handling(() -> increment(cmd, catalog));
+    }
+
+    @CommandHandler
     OperationOutcome handle(DeleteRecordCommand cmd, CollectionCatalog catalog) {
         return handling(() -> delete(cmd, catalog));
     }
@@ -220,6 +227,50 @@ class RecordAggregate implements MemoryFootprint {
         }
         return park("update", cmd.baseVersion(), ((Decision.Park) decision).fields(),
                 MergePatch.apply(cmd.patch(), cmd.derived()), cmd.op());
+    }
+
+    /**
+     * Adds the deltas to the current values (a missing field counts as 0): never a conflict, since increments
+     * commute. Integers stay integers; a decimal on either side makes the sum a decimal. The history's patch is the
+     * delta itself; the result carries the whole record.
+     */
+    private OperationOutcome increment(IncrementRecordCommand cmd, CollectionCatalog catalog) {
+        current = cmd.op();
+        currentTenant = cmd.key().tenant();
+        Optional<CollectionRules> found = catalog.find(cmd.key().collection());
+        if (found.isEmpty()) return unknownCollection(cmd.key(), "increment");
+        CollectionRules rules = found.get();
+        if (!exists || deleted) return notFound(cmd.key(), "increment");
+        List<FieldError> errors = new ArrayList<>();
+        ObjectNode next = state().deepCopy();
+        cmd.deltas().fields().forEachRemaining(f -> {
+            JsonNode delta = f.getValue();
+            JsonNode now = next.get(f.getKey());
+            if (!rules.counters().contains(f.getKey())) {
+                errors.add(new FieldError(f.getKey(), "is not a counter of collection " + rules.name()
+                        + " (counters: " + rules.counters() + ")"));
+            } else if (!delta.isNumber()) {
+                errors.add(new FieldError(f.getKey(), "the delta must be a number"));
+            } else if (now != null && !now.isNull() && !now.isNumber()) {
+                errors.add(new FieldError(f.getKey(), "holds " + now.getNodeType().name().toLowerCase(Locale.ROOT)
+                        + ", not a number"));
+            } else {
+                next.set(f.getKey(), Counters.add(now, delta));
+            }
+        });
+        if (cmd.deltas().isEmpty()) errors.add(new FieldError("data", "names no counter"));
+        if (!errors.isEmpty()) {
+            return reject(cmd.key(), "increment", RejectionCode.INVALID_OPERATION,
+                    "increment of " + cmd.key().id() + " refused: " + errors.get(0).field() + " "
+                            + errors.get(0).message(), errors);
+        }
+        Optional<OperationOutcome> invalid = check(key, "increment", rules, next);
+        if (invalid.isPresent()) return invalid.get();
+        List<String> changed = new ArrayList<>();
+        cmd.deltas().fieldNames().forEachRemaining(changed::add);
+        record(new RecordUpdatedEvent(key, version + 1, cmd.deltas().deepCopy(), next, changed, null,
+                ChangeStamp.of(cmd.op())));
+        return OperationOutcome.incremented(version, state());
     }
 
     private OperationOutcome delete(DeleteRecordCommand cmd, CollectionCatalog catalog) {

@@ -7,6 +7,7 @@ import io.outpost.command.api.DeleteRecordCommand;
 import io.outpost.command.api.OperationOutcome;
 import io.outpost.command.api.RecordCommand;
 import io.outpost.command.api.RecordOperations;
+import io.outpost.command.api.IncrementRecordCommand;
 import io.outpost.command.api.UpdateRecordCommand;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.modelling.command.Repository;
@@ -40,6 +41,8 @@ class RecordOperationsOnRepository implements RecordOperations {
                 return records.loadOrCreate(id, RecordAggregate::new).invoke(r -> r.handle(create, catalog));
             } else if (command instanceof UpdateRecordCommand update) {
                 return records.load(id).invoke(r -> r.handle(update, catalog));
+            } else if (command instanceof IncrementRecordCommand increment) {
+                return records.load(id).invoke(r -> r.handle(increment, catalog));
             } else if (command instanceof DeleteRecordCommand delete) {
                 return records.load(id).invoke(r -> r.handle(delete, catalog));
             }

@@ -13,11 +13,12 @@ public record CollectionsResponse(Map<String, Collection> collections, boolean a
     /**
      * One collection. {@code schema} is its JSON Schema document, absent when it has none; {@code idMode} is
      * {@code client} or {@code server}; {@code visibility} {@code tenant} or {@code owner}; {@code references} maps a
-     * field to the collection whose record it names; {@code conflictStrategy} is the collection's strategy.
+     * field to the collection whose record it names; {@code conflictStrategy} is the collection's strategy;
+     * {@code counters} the fields {@code increment} ops may change (absent when none).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Collection(JsonNode schema, String idMode, String visibility, String ownerField,
-                             Map<String, String> references, String conflictStrategy, boolean appendOnly,
-                             boolean canWrite) {
+    public record Collection(JsonNode schema, java.util.List<String> counters, String idMode, String visibility,
+                             String ownerField, Map<String, String> references, String conflictStrategy,
+                             boolean appendOnly, boolean canWrite) {
     }
 }
