@@ -1,10 +1,10 @@
 package io.outpost.sdk;
 
-/** The three kinds of operation of the protocol. */
+/** The kinds of operation of the protocol ({@code increment}: v1.2). */
 public enum OpType {
-    CREATE, UPDATE, DELETE;
+    CREATE, UPDATE, DELETE, INCREMENT;
 
-    /** The wire name: {@code create}, {@code update}, {@code delete}. */
+    /** The wire name: {@code create}, {@code update}, {@code delete}, {@code increment}. */
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -65,6 +65,32 @@ public final class Records {
     }
 
     /**
+     * Adds numeric deltas to counter fields ({@code increment}, contract v1.2): {@code increment("sku-1",
+     * Map.of("stock", -2))}. The local record shows the sum at once; the op carries no base version and never
+     * conflicts, so increments of several devices all land. The fields must be declared as {@code counters} of the
+     * collection on the server (else the op is rejected). The local value is always the server's value plus this
+     * device's own deltas the server has not counted yet: never a double count.
+     *
+     * @throws IllegalArgumentException for an empty map or a delta that is not a finite number
+     * @throws IllegalStateException    when the record is not in the local store (or deleted)
+     */
+    public LocalRecord increment(String id, Map<String, ? extends Number> deltas) {
+        checkId(id);
+        Objects.requireNonNull(deltas, "deltas");
+        if (deltas.isEmpty()) throw new IllegalArgumentException("deltas must name at least one counter");
+        ObjectNode node = MAPS.createObjectNode();
+        deltas.forEach((field, delta) -> {
+            Objects.requireNonNull(field, "a counter's name");
+            if (delta == null || delta instanceof Double d && !Double.isFinite(d)
+                    || delta instanceof Float f && !Float.isFinite(f)) {
+                throw new IllegalArgumentException("the delta of " + field + " must be a finite number, was " + delta);
+            }
+            node.set(field, MAPS.valueToTree(delta));
+        });
+        return write(store -> store.increment(collection, id, node, client.now()));
+    }
+
+    /**
      * {@link #create(ObjectNode)} with the data as a map (e.g. {@code Map.of("medication", "amoxicillin",
      * "doseMg", 500)}): keys are field names, values anything Jackson writes as JSON (strings, numbers, booleans,
      * lists, maps, records).

@@ -64,6 +64,7 @@ class SyncClientEndToEndTest {
                 .collection("merge_notes")
                 .collection("manual_notes")
                 .collection("dispenses")
+                .collection("products")
                 .collection("appointments", CollectionOptions.serverIds())
                 .collection("visits", CollectionOptions.defaults().reference("appointmentId", "appointments"))
                 .syncOnStart(false)
@@ -133,6 +134,32 @@ class SyncClientEndToEndTest {
         assertThat(onA.pending()).isFalse();
         assertThat(a.status().pendingOps()).isZero();
         assertThat(b.status().pendingOps()).isZero();
+    }
+
+    @Test
+    void twoDevicesDecrementOneCounterOfflineAndBothLand() {
+        SyncClient a = device("a", "till-a");
+        SyncClient b = device("b", "till-b");
+        a.records("products").create("sku-1", Map.of("name", "Rice", "stock", 10));
+        syncOk(a);
+        syncUntil(b, has("products", "sku-1"));
+
+        a.records("products").increment("sku-1", Map.of("stock", -2));
+        b.records("products").increment("sku-1", Map.of("stock", -3));
+        assertThat(a.records("products").get("sku-1").orElseThrow().data().path("stock").asLong()).isEqualTo(8);
+        SyncResult fromA = syncOk(a);
+        SyncResult fromB = syncOk(b);
+        assertThat(fromA.applied() + fromB.applied()).isEqualTo(2);
+        assertThat(fromA.conflicts() + fromB.conflicts()).as("increments never conflict").isZero();
+        assertThat(b.records("products").get("sku-1").orElseThrow().data().path("stock").asLong())
+                .as("b's answer carries a's decrement too").isEqualTo(5);
+        syncUntil(a, c -> c.records("products").get("sku-1").orElseThrow().data().path("stock").asLong() == 5);
+        syncOk(a);
+        syncOk(b);
+        assertThat(a.records("products").get("sku-1").orElseThrow().data().path("stock").asLong())
+                .as("after more syncs: still each delta once").isEqualTo(5);
+        assertThat(b.records("products").get("sku-1").orElseThrow().data().path("stock").asLong()).isEqualTo(5);
+        assertThat(a.pendingOps()).isEmpty();
     }
 
     @Test

@@ -271,6 +271,27 @@ public final class LocalStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Adds counter deltas locally and queues an {@code increment} (folded into the record's newest op when that is
+     * an unsent increment or create). No base version: increments never conflict.
+     */
+    public LocalRecord increment(String collection, String id, ObjectNode deltas, Instant at) {
+        return inTx(() -> {
+            LocalRecord now = view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
+            Counters.addAll(now.data(), deltas, true); // a field holding a non-number: refused here, not by the server
+            QueueTail tail = queueTail(collection, id);
+            if (tail != null && tail.unsent() && (tail.type == OpType.INCREMENT || tail.type == OpType.CREATE)) {
+                updateOpData(tail.opId, Counters.addAll(tail.data, deltas, true), at);
+            } else {
+                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
+                                + "VALUES (?, 'INCREMENT', ?, ?, 0, 0, ?, ?, 'PENDING')",
+                        nextOpId(), collection, id, write(deltas), at.toString());
+            }
+            refreshView(collection, id);
+            return view(collection, id).orElseThrow();
+        });
+    }
+
     /** Deletes a record locally and queues the delete (a create that never left the device is simply dropped). */
     public void delete(String collection, String id, Instant at) {
         inTx(() -> {
@@ -548,10 +569,17 @@ public final class LocalStore implements AutoCloseable {
                         ObjectNode serverData = result.hasNonNull("data") && result.get("data").isObject()
                                 ? (ObjectNode) result.get("data") : null;
                         if (serverData == null && op.type() != OpType.DELETE) {
+                            ObjectNode before = serverData(collection, id);
                             serverData = op.type() == OpType.CREATE ? op.data()
-                                    : MergePatch.apply(serverData(collection, id), op.data());
+                                    : op.type() == OpType.INCREMENT
+                                    ? Counters.addAll(before == null ? json.createObjectNode() : before, op.data(), false)
+                                    : MergePatch.apply(before, op.data());
                         }
                         setServerState(collection, id, version, op.type() == OpType.DELETE, serverData);
+                        if (op.type() == OpType.INCREMENT) {
+                            // the version it produced: server state at or past it holds its delta (refreshView)
+                            update("UPDATE ops SET base_version = ? WHERE op_id = ?", version, op.opId());
+                        }
                         update("UPDATE ops SET base_version = ? WHERE collection = ? AND record_id = ? AND op_id > ? "
                                 + "AND state = 'PENDING'", version, collection, id, op.opId());
                     }
@@ -735,9 +763,12 @@ public final class LocalStore implements AutoCloseable {
         return inTx(() -> {
             Touched touched = Touched.of();
             List<String[]> keys = new ArrayList<>();
+            // and the records of increments the pull covers in any state (answer lost): their delta is in the state
+            long before = Long.parseLong(Optional.ofNullable(meta("confirmed_op_id")).orElse("0"));
             try (PreparedStatement ps = db.prepareStatement("SELECT DISTINCT collection, record_id FROM ops "
-                    + "WHERE state = 'SYNCED' AND op_id <= ?")) {
+                    + "WHERE op_id <= ? AND (state = 'SYNCED' OR type = 'INCREMENT' AND op_id > ?)")) {
                 ps.setLong(1, lastProcessedOpId);
+                ps.setLong(2, before);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         keys.add(new String[] {rs.getString(1), rs.getString(2)});
@@ -837,7 +868,7 @@ public final class LocalStore implements AutoCloseable {
         long confirmed = Long.parseLong(Optional.ofNullable(meta("confirmed_op_id")).orElse("0"));
         List<Op> live = new ArrayList<>();
         {
-            PreparedStatement ps = cached("SELECT op_id, type, data FROM ops WHERE collection = ? "
+            PreparedStatement ps = cached("SELECT op_id, type, data, state, base_version FROM ops WHERE collection = ? "
                     + "AND record_id = ? AND (state IN ('PENDING', 'SYNCING') OR (state = 'SYNCED' AND op_id > ?)) "
                     + "ORDER BY op_id");
             ps.setString(1, collection);
@@ -845,8 +876,9 @@ public final class LocalStore implements AutoCloseable {
             ps.setLong(3, confirmed);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    live.add(new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), collection, id, false, 0,
-                            readObject(rs.getString(3)), null));
+                    // SYNCED: base_version holds the version an increment produced (applyPushResults)
+                    live.add(new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), collection, id, false,
+                            "SYNCED".equals(rs.getString(4)) ? rs.getLong(5) : 0, readObject(rs.getString(3)), null));
                 }
             }
         }
@@ -884,6 +916,12 @@ public final class LocalStore implements AutoCloseable {
                     deleted = false;
                 }
                 case UPDATE -> view = MergePatch.apply(view, op.data());
+                case INCREMENT -> {
+                    // never a double count: skipped when the server state already holds it, i.e. a pull covered
+                    // its opId (even if its answer was lost) or its answer's version is at or below the server's
+                    boolean counted = op.opId() <= confirmed || op.baseVersion() > 0 && op.baseVersion() <= serverVersion;
+                    if (!counted && view != null) view = Counters.addAll(view, op.data(), false);
+                }
                 case DELETE -> {
                     view = null;
                     deleted = true;

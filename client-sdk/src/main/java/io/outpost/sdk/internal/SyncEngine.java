@@ -153,8 +153,8 @@ public final class SyncEngine {
             } else {
                 o.put("id", op.id());
             }
-            if (op.type() != OpType.CREATE) {
-                o.put("baseVersion", op.baseVersion());
+            if (op.type() != OpType.CREATE && op.type() != OpType.INCREMENT) {
+                o.put("baseVersion", op.baseVersion()); // an increment has none: it never conflicts
             }
             if (op.type() != OpType.DELETE) {
                 o.set("data", op.data());

@@ -115,6 +115,87 @@ class LocalStoreTest {
         assertThat(queue()).singleElement().satisfies(op -> assertThat(op.baseVersion()).isEqualTo(1));
     }
 
+    private long stock() {
+        return store.get("notes", "sku").orElseThrow().data().path("stock").asLong();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode answer(String json) {
+        try {
+            return JSON.readTree("[" + json + "]");
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Test
+    void anIncrementShowsAtOnceAndUnsentOnesFoldIntoOneOpWithoutABaseVersionOnTheWire() {
+        pulled("sku", 1, "{\"stock\":10}");
+        store.increment("notes", "sku", json("{\"stock\":-2}"), NOW);
+        store.increment("notes", "sku", json("{\"stock\":-3,\"sold\":5}"), NOW);
+        assertThat(stock()).isEqualTo(5);
+        assertThat(store.get("notes", "sku").orElseThrow().data().path("sold").asLong()).isEqualTo(5);
+        assertThat(queue()).singleElement().satisfies(op -> {
+            assertThat(op.type()).isEqualTo(OpType.INCREMENT);
+            assertThat(op.data()).isEqualTo(json("{\"stock\":-5,\"sold\":5}"));
+        });
+
+        store.create("notes", "new", false, json("{\"stock\":1}"), NOW);
+        store.increment("notes", "new", json("{\"stock\":4}"), NOW);
+        assertThat(queue()).filteredOn(op -> op.id().equals("new")).singleElement()
+                .satisfies(op -> assertThat(op.data()).isEqualTo(json("{\"stock\":5}")));
+        assertThatThrownBy(() -> store.increment("notes", "missing", json("{\"stock\":1}"), NOW))
+                .isInstanceOf(IllegalStateException.class);
+        store.update("notes", "sku", json("{\"label\":\"x\"}"), NOW);
+        assertThatThrownBy(() -> store.increment("notes", "sku", json("{\"label\":1}"), NOW))
+                .hasMessageContaining("not a number");
+    }
+
+    @Test
+    void anAnsweredIncrementIsNeverCountedTwiceAndOthersIncrementsAddUp() {
+        pulled("sku", 1, "{\"stock\":10}");
+        store.increment("notes", "sku", json("{\"stock\":-2}"), NOW); // op 1
+        List<LocalStore.Op> batch = store.takeBatch(10, Long.MAX_VALUE);
+        assertThat(stock()).as("in flight: still counted once").isEqualTo(8);
+        store.applyPushResults(batch, answer("{\"opId\":1,\"status\":\"applied\",\"collection\":\"notes\","
+                + "\"id\":\"sku\",\"version\":2,\"data\":{\"stock\":8}}"), Map.of());
+        assertThat(stock()).as("the answer holds our delta: not added again").isEqualTo(8);
+
+        // another device sold 3 more; the pull also confirms op 1
+        pulled("sku", 3, "{\"stock\":5}");
+        assertThat(stock()).isEqualTo(5);
+        store.confirm(1);
+        assertThat(stock()).isEqualTo(5);
+        assertThat(queue()).isEmpty();
+
+        // a pending increment sits on top of what others did
+        store.increment("notes", "sku", json("{\"stock\":-1}"), NOW); // op 2
+        pulled("sku", 4, "{\"stock\":25}"); // a delivery of 20 elsewhere
+        assertThat(stock()).isEqualTo(24);
+    }
+
+    @Test
+    void anIncrementWhoseAnswerWasLostIsNotCountedTwiceOnceAPullCoversIt() {
+        pulled("sku", 1, "{\"stock\":10}");
+        store.increment("notes", "sku", json("{\"stock\":-2}"), NOW); // op 1
+        List<LocalStore.Op> batch = store.takeBatch(10, Long.MAX_VALUE);
+        store.releaseBatch(batch); // no answer: pending again, maybe applied on the server
+        pulled("sku", 2, "{\"stock\":8}"); // it was: the server's state holds it
+        assertThat(stock()).as("before the pull says so, the delta still counts").isEqualTo(6);
+        store.confirm(1); // the pull's lastProcessedOpId covers op 1
+        assertThat(stock()).as("covered by the pull: not added again").isEqualTo(8);
+        assertThat(queue()).singleElement().satisfies(op -> assertThat(op.state()).isEqualTo(OpState.PENDING));
+    }
+
+    @Test
+    void aRejectedIncrementLeavesTheServersValue() {
+        pulled("sku", 1, "{\"stock\":1}");
+        store.increment("notes", "sku", json("{\"stock\":-2}"), NOW);
+        List<LocalStore.Op> batch = store.takeBatch(10, Long.MAX_VALUE);
+        store.applyPushResults(batch, answer("{\"opId\":1,\"status\":\"rejected\",\"collection\":\"notes\","
+                + "\"id\":\"sku\",\"error\":{\"code\":\"validation_failed\",\"message\":\"below 0\"}}"), Map.of());
+        assertThat(stock()).isEqualTo(1);
+    }
+
     @Test
     void anOlderPulledVersionDoesNotOverwriteANewerOne() {
         pulled("n-1", 3, "{\"a\":3}");
