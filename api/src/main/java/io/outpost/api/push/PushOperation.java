@@ -8,9 +8,15 @@ import java.util.List;
 /**
  * One parsed operation. When {@code problem} is set the operation is malformed and is answered
  * {@code rejected / invalid_operation}; the other fields then hold whatever could be read (for the echo).
+ * {@code group}: the op group it belongs to (contract v1.2), or null.
  */
 record PushOperation(long opId, OpType type, String rawType, String collection, String id, String tempId,
-                     Long baseVersion, ObjectNode data, Instant clientTimestamp, Problem problem) {
+                     Long baseVersion, ObjectNode data, Instant clientTimestamp, Problem problem, String group) {
+
+    PushOperation(long opId, OpType type, String rawType, String collection, String id, String tempId,
+                  Long baseVersion, ObjectNode data, Instant clientTimestamp, Problem problem) {
+        this(opId, type, rawType, collection, id, tempId, baseVersion, data, clientTimestamp, problem, null);
+    }
 
     record Problem(String message, List<FieldError> fields) {
     }

@@ -45,6 +45,8 @@ final class PushRequestParser {
         }
         List<PushOperation> parsed = new ArrayList<>(ops.size());
         long previous = 0;
+        java.util.Set<String> closedGroups = new java.util.HashSet<>();
+        String openGroup = null;
         for (int i = 0; i < ops.size(); i++) {
             JsonNode op = ops.get(i);
             String path = "operations[" + i + "]";
@@ -65,12 +67,33 @@ final class PushRequestParser {
                         List.of(new FieldError(path + ".opId", "must be greater than " + previous)));
             }
             previous = opId;
-            parsed.add(operation(opId, (ObjectNode) op));
+            String group = group(op.get("group"), path);
+            if (openGroup != null && !openGroup.equals(group)) closedGroups.add(openGroup);
+            if (group != null && closedGroups.contains(group)) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, "the ops of group " + group + " must be contiguous: "
+                        + path + " comes after other ops", List.of(new FieldError(path + ".group",
+                        "group " + group + " was interrupted by other ops")));
+            }
+            openGroup = group;
+            parsed.add(operation(opId, (ObjectNode) op, group));
         }
         return new PushRequest(device.asText(), parsed);
     }
 
-    private static PushOperation operation(long opId, ObjectNode op) {
+    private static final java.util.regex.Pattern GROUP = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    /** A group name (contract v1.2): a malformed one makes the whole push unusable, as a split group does. */
+    private static String group(JsonNode group, String path) {
+        if (group == null || group.isNull()) return null;
+        if (!group.isTextual() || !GROUP.matcher(group.asText()).matches()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, path + ".group must be 1-64 characters of "
+                    + "[A-Za-z0-9._:-]", List.of(new FieldError(path + ".group", "must be 1-64 characters of "
+                    + "[A-Za-z0-9._:-]")));
+        }
+        return group.asText();
+    }
+
+    private static PushOperation operation(long opId, ObjectNode op, String group) {
         List<FieldError> errors = new ArrayList<>();
         String rawType = text(op, "type");
         OpType type = rawType == null ? null : OpType.of(rawType).orElse(null);
@@ -152,7 +175,7 @@ final class PushRequestParser {
             if (tempId != null && !RecordKey.isValidId(tempId)) tempId = null;
         }
         return new PushOperation(opId, type, rawType, collection, id, tempId, baseVersion, data, clientTimestamp,
-                problem);
+                problem, group);
     }
 
     private static boolean holdsNul(JsonNode node) {

@@ -186,7 +186,67 @@ public class PushService {
         }
     }
 
+    /**
+     * One attempt. A push without op groups is one unit of work and one transaction. With groups (contract v1.2) it
+     * runs in segments, in order, each its own transaction: every group alone, and the runs of ungrouped ops between
+     * them. A group whose op fails ({@link GroupFailed}) is rolled back whole, and its results are then recorded in a
+     * transaction of their own. The answer is sent after the last commit, so every result in it is durable; after a
+     * failure in a later segment the client re-sends the push and gets the committed segments as duplicates.
+     */
     private PushResponse pushOnce(SyncPrincipal caller, PushRequest request) {
+        List<List<PushOperation>> segments = segments(request.operations());
+        if (segments.size() == 1 && segments.get(0).stream().allMatch(op -> op.group() == null)) {
+            return inUnitOfWork(caller, request, () -> process(new Push(caller, request.deviceId(), clock.instant()),
+                    request.operations(), false));
+        }
+        List<OperationResult> results = new ArrayList<>(request.operations().size());
+        long last = 0;
+        for (List<PushOperation> segment : segments) {
+            boolean group = segment.get(0).group() != null;
+            PushResponse part;
+            try {
+                part = inUnitOfWork(caller, request, () -> process(new Push(caller, request.deviceId(),
+                        clock.instant()), segment, group));
+            } catch (GroupFailed failed) {
+                part = inUnitOfWork(caller, request, () -> recordFailedGroup(new Push(caller, request.deviceId(),
+                        clock.instant()), segment, failed));
+            }
+            results.addAll(part.results());
+            last = Math.max(last, part.lastProcessedOpId());
+        }
+        return new PushResponse(last, results);
+    }
+
+    /** The ops in order, cut where the group changes: each group alone, ungrouped runs together. */
+    static List<List<PushOperation>> segments(List<PushOperation> ops) {
+        if (ops.stream().allMatch(op -> op.group() == null)) return List.of(ops);
+        List<List<PushOperation>> segments = new ArrayList<>();
+        List<PushOperation> current = new ArrayList<>();
+        for (PushOperation op : ops) {
+            if (!current.isEmpty() && !java.util.Objects.equals(current.get(0).group(), op.group())) {
+                segments.add(current);
+                current = new ArrayList<>();
+            }
+            current.add(op);
+        }
+        segments.add(current);
+        return segments;
+    }
+
+    /** The op of a group that would not apply, with its result: the group's transaction is rolled back. */
+    private static final class GroupFailed extends RuntimeException {
+        final PushOperation culprit;
+        final OperationResult result;
+
+        GroupFailed(PushOperation culprit, OperationResult result) {
+            super("op " + culprit.opId() + " of group " + culprit.group() + " failed", null, false, false);
+            this.culprit = culprit;
+            this.result = result;
+        }
+    }
+
+    private PushResponse inUnitOfWork(SyncPrincipal caller, PushRequest request,
+                                      java.util.function.Supplier<PushResponse> work) {
         MetaData meta = MetaData.with(SyncMetaData.TENANT, caller.tenant())
                 .and(SyncMetaData.USER, caller.userId())
                 .and(SyncMetaData.DEVICE, request.deviceId());
@@ -196,8 +256,7 @@ public class PushService {
         // no connection for the transaction: Axon rolls the unit of work back itself and rethrows (a second rollback
         // here would replace the database failure, answered 503, by an IllegalStateException, answered 500)
         uow.attachTransaction(transactions);
-        ResultMessage<PushResponse> result = uow.executeWithResult(
-                () -> process(new Push(caller, request.deviceId(), clock.instant()), request));
+        ResultMessage<PushResponse> result = uow.executeWithResult(work::get);
         if (result.isExceptional()) {
             Throwable failure = result.exceptionResult();
             if (failure instanceof RuntimeException re) throw re;
@@ -276,20 +335,24 @@ public class PushService {
         }
     }
 
-    private PushResponse process(Push push, PushRequest request) {
+    /**
+     * Runs {@code ops} in the current unit of work. {@code atomic} (an op group): the first op that is rejected or a
+     * conflict its strategy does not resolve ends the attempt with {@link GroupFailed}, which rolls it back.
+     */
+    private PushResponse process(Push push, List<PushOperation> ops, boolean atomic) {
         DeviceRegistry.Device device = devices.lockForPush(push.tenant(), push.deviceId, push.caller.userId(),
                 push.now);
-        List<Long> seen = request.operations().stream().map(PushOperation::opId)
+        List<Long> seen = ops.stream().map(PushOperation::opId)
                 .filter(id -> id <= device.lastOpId()).toList();
         Map<Long, PushStore.Stored> stored = store.storedResults(push.tenant(), push.deviceId, seen);
-        push.tempIds.putAll(store.tempIds(push.tenant(), push.deviceId, tempIdCandidates(request)));
-        push.existing.addAll(store.existingStreams(createTargets(push.tenant(), request, push.tempIds)));
+        push.tempIds.putAll(store.tempIds(push.tenant(), push.deviceId, tempIdCandidates(ops)));
+        push.existing.addAll(store.existingStreams(createTargets(push.tenant(), ops, push.tempIds)));
 
-        List<OperationResult> results = new ArrayList<>(request.operations().size());
-        List<OperationResult> fresh = new ArrayList<>(request.operations().size());
-        List<byte[]> digests = new ArrayList<>(request.operations().size());
+        List<OperationResult> results = new ArrayList<>(ops.size());
+        List<OperationResult> fresh = new ArrayList<>(ops.size());
+        List<byte[]> digests = new ArrayList<>(ops.size());
         long last = device.lastOpId();
-        for (PushOperation op : request.operations()) {
+        for (PushOperation op : ops) {
             if (op.opId() <= device.lastOpId()) {
                 PushStore.Stored original = stored.get(op.opId());
                 if (original == null) {
@@ -302,12 +365,67 @@ public class PushService {
                 continue;
             }
             OperationResult result = apply(push, op);
+            if (atomic && ("rejected".equals(result.status()) || "conflict".equals(result.status()))) {
+                throw new GroupFailed(op, result);
+            }
             results.add(result);
             fresh.add(result);
             digests.add(OpDigest.of(op));
             last = op.opId();
         }
         store.saveResults(push.tenant(), push.deviceId, fresh, digests, push.now);
+        devices.advance(push.tenant(), push.deviceId, last, push.now, counts(results));
+        return new PushResponse(last, results);
+    }
+
+    /**
+     * The results of a group that did not apply (its attempt was rolled back): the culprit gets its own result (a
+     * {@code manual} conflict not parked: no conflictId), every other op {@code rejected / group_failed} naming it.
+     * Each op leaves one free-standing rejection event, so the audit trail shows the attempt.
+     */
+    private PushResponse recordFailedGroup(Push push, List<PushOperation> ops, GroupFailed failed) {
+        DeviceRegistry.Device device = devices.lockForPush(push.tenant(), push.deviceId, push.caller.userId(),
+                push.now);
+        List<OperationResult> results = new ArrayList<>(ops.size());
+        List<byte[]> digests = new ArrayList<>(ops.size());
+        long last = device.lastOpId();
+        String cause = failed.result.error() != null ? failed.result.error().code() : failed.result.status();
+        for (PushOperation op : ops) {
+            if (op.opId() <= device.lastOpId()) {
+                // another request applied this push meanwhile: the retry answers from the stored results
+                throw new IllegalStateException("op " + op.opId() + " of group " + op.group() + " is processed already");
+            }
+            String collection = op.collection() != null && RecordKey.COLLECTION.matcher(op.collection()).matches()
+                    ? op.collection() : null;
+            String id = op.id() != null && RecordKey.isValidId(op.id()) ? op.id() : null;
+            String tempId = op.tempId() != null && RecordKey.isValidId(op.tempId()) ? op.tempId() : null;
+            OperationResult result;
+            RejectionCode code;
+            String message;
+            if (op.opId() == failed.culprit.opId()) {
+                OperationResult.Conflict c = failed.result.conflict();
+                result = c == null ? failed.result : new OperationResult(failed.result.opId(), failed.result.status(),
+                        failed.result.collection(), failed.result.id(), failed.result.tempId(),
+                        failed.result.version(), failed.result.deleted(), failed.result.data(),
+                        new OperationResult.Conflict(null, c.strategy(), c.fields(), c.reason()), null, null);
+                code = failed.result.error() != null ? RejectionCode.valueOf(failed.result.error().code()
+                        .toUpperCase(Locale.ROOT)) : RejectionCode.GROUP_FAILED;
+                message = (failed.result.error() != null ? failed.result.error().message()
+                        : "conflict (" + c.strategy() + ")") + "; no op of group " + op.group() + " was applied";
+            } else {
+                code = RejectionCode.GROUP_FAILED;
+                message = "op " + failed.culprit.opId() + " of group " + op.group() + " failed (" + cause
+                        + "): no op of the group was applied";
+                result = new OperationResult(op.opId(), "rejected", collection, id, tempId, null, null, null, null,
+                        new OperationResult.Error(code.wire(), message, List.of()), null);
+            }
+            events.publish(GenericEventMessage.asEventMessage(new OperationRejectedEvent(null, collection,
+                    id != null ? id : tempId, op.rawType(), code, message, List.of())).andMetaData(opMeta(push, op)));
+            results.add(result);
+            digests.add(OpDigest.of(op));
+            last = op.opId();
+        }
+        store.saveResults(push.tenant(), push.deviceId, results, digests, push.now);
         devices.advance(push.tenant(), push.deviceId, last, push.now, counts(results));
         return new PushResponse(last, results);
     }
@@ -376,10 +494,10 @@ public class PushService {
      * The aggregate identifiers that the push's client-id creates name (server-assigned ids are new by construction,
      * unless a re-sent tempId maps to an existing one, which is then looked up too).
      */
-    private static Set<String> createTargets(String tenant, PushRequest request,
+    private static Set<String> createTargets(String tenant, List<PushOperation> ops,
                                              Map<String, PushStore.TempId> tempIds) {
         Set<String> targets = new HashSet<>();
-        for (PushOperation op : request.operations()) {
+        for (PushOperation op : ops) {
             if (op.type() != OpType.CREATE || op.problem() != null) continue;
             String id = op.id() != null ? OpPlanner.realId(tempIds.get(op.id()), op.id(), op.collection())
                     : tempIds.containsKey(op.tempId()) ? tempIds.get(op.tempId()).id() : null;
@@ -388,9 +506,9 @@ public class PushService {
         return targets;
     }
 
-    private Set<String> tempIdCandidates(PushRequest request) {
+    private Set<String> tempIdCandidates(List<PushOperation> ops) {
         Set<String> candidates = new HashSet<>();
-        for (PushOperation op : request.operations()) {
+        for (PushOperation op : ops) {
             if (op.id() != null) candidates.add(op.id());
             if (op.tempId() != null) candidates.add(op.tempId());
             if (op.data() == null || op.collection() == null) continue;

@@ -11,7 +11,9 @@ public enum RejectionCode {
     RECORD_TOO_LARGE("record_too_large"),
     INVALID_OPERATION("invalid_operation"),
     /** An opId re-sent with other content than the op first sent under it (docs/push.md; beyond the contract). */
-    OP_ID_REUSED("op_id_reused");
+    OP_ID_REUSED("op_id_reused"),
+    /** Another op of the same group failed, so no op of the group was applied (contract v1.2, Op groups). */
+    GROUP_FAILED("group_failed");
 
     private final String wire;
 
