@@ -13,8 +13,10 @@ import java.util.Optional;
  * @param data          full data of a create, merge patch of an update, {@code null} for a delete
  * @param error         set when {@link OpState#FAILED}
  * @param conflict      set when {@link OpState#CONFLICT}
+ * @param group         the op group of the {@link SyncClient#transaction transaction} that queued it: its ops are
+ *                      sent together and applied (or failed) as one unit
  */
 public record QueuedOperation(long opId, OpType type, String collection, String id, boolean temporaryId,
                               long baseVersion, ObjectNode data, Instant createdAt, OpState state,
-                              Optional<OperationError> error, Optional<Conflict> conflict) {
+                              Optional<OperationError> error, Optional<Conflict> conflict, Optional<String> group) {
 }

@@ -339,11 +339,72 @@ public final class SyncClient implements AutoCloseable {
     }
 
     void written(String collection, String id) {
+        List<String[]> deferred = inTransaction.get();
+        if (deferred != null) {
+            deferred.add(new String[] {collection, id}); // told once the transaction has committed
+            return;
+        }
         LocalStore.Touched touched = new LocalStore.Touched(new LinkedHashMap<>());
         touched.ids().put(collection, id == null ? Set.of() : Set.of(id));
         events.data(touched, DataChange.Origin.LOCAL);
         runner.publish();
         runner.localWrite();
+    }
+
+    /** The writes of the transaction running on this thread, to be told after its commit. */
+    private final ThreadLocal<List<String[]>> inTransaction = new ThreadLocal<>();
+
+    /**
+     * Makes several writes one unit (contract v1.2, op groups): a sale, its lines and its stock decrements. They are
+     * written locally in one SQLite transaction (all or none, also across a crash) and queued as one op group, sent
+     * in one push and applied by the server all or nothing; if one op fails there, every op of the group is in
+     * {@link #failedOps()} (the others with code {@code group_failed}) and none is applied. Inside, each record
+     * changes once (several writes of one record fold into one change; one that cannot fold throws), and at most
+     * 1000 changes are made. Listeners hear of the writes after the commit. If {@code body} throws, nothing is
+     * written or queued.
+     *
+     * <pre>{@code
+     * client.transaction(tx -> {
+     *     tx.records("sales").create(Map.of("totalCents", 450));
+     *     tx.records("products").increment("sku-1", Map.of("stock", -2));
+     * });
+     * }</pre>
+     */
+    public void transaction(java.util.function.Consumer<Transaction> body) {
+        java.util.Objects.requireNonNull(body, "body");
+        if (inTransaction.get() != null) throw new IllegalStateException("transactions do not nest");
+        List<String[]> writes = new ArrayList<>();
+        inTransaction.set(writes);
+        try {
+            store.transaction(LocalStore.MAX_GROUP, () -> {
+                body.accept(new Transaction(this));
+                return null;
+            });
+        } finally {
+            inTransaction.remove();
+        }
+        if (writes.isEmpty()) return;
+        LocalStore.Touched touched = new LocalStore.Touched(new LinkedHashMap<>());
+        for (String[] w : writes) {
+            touched.ids().computeIfAbsent(w[0], c -> new java.util.HashSet<>()).add(w[1]);
+        }
+        events.data(touched, DataChange.Origin.LOCAL);
+        runner.publish();
+        runner.localWrite();
+    }
+
+    /** The writes of one {@link #transaction}: its records handles queue their ops in the transaction's group. */
+    public static final class Transaction {
+        private final SyncClient client;
+
+        private Transaction(SyncClient client) {
+            this.client = client;
+        }
+
+        /** The collection's records, as {@link SyncClient#records}, writing inside the transaction. */
+        public Records records(String collection) {
+            return client.records(collection);
+        }
     }
 
     private static String encode(String s) {

@@ -163,6 +163,40 @@ class SyncClientEndToEndTest {
     }
 
     @Test
+    void aTransactionLandsWholeOrNotAtAllAndFailsAsOneUnit() {
+        SyncClient a = device("a", "till-a");
+        a.records("products").create("sku-1", Map.of("name", "Rice", "stock", 10));
+        syncOk(a);
+        a.transaction(tx -> {
+            tx.records("notes").create("sale-1", Map.of("total", 2));
+            tx.records("products").increment("sku-1", Map.of("stock", -2));
+        });
+        assertThat(a.pendingOps()).hasSize(2).allSatisfy(op -> assertThat(op.group()).isPresent());
+        SyncResult sold = syncOk(a);
+        assertThat(sold.applied()).isEqualTo(2);
+        assertThat(a.records("products").get("sku-1").orElseThrow().data().path("stock").asLong()).isEqualTo(8);
+
+        // a dispense missing its required fields fails the server's schema: the sale line is not applied either
+        a.transaction(tx -> {
+            tx.records("products").increment("sku-1", Map.of("stock", -1));
+            tx.records("dispenses").create("d-bad", Map.of("notes", "no medication"));
+        });
+        SyncResult failed = syncOk(a);
+        assertThat(failed.rejected()).isEqualTo(2);
+        assertThat(a.failedOps()).hasSize(2).extracting(op -> op.error().orElseThrow().code())
+                .containsExactly("group_failed", "validation_failed");
+        assertThat(a.records("products").get("sku-1").orElseThrow().data().path("stock").asLong())
+                .as("the group's increment is not counted").isEqualTo(8);
+        a.discard(a.failedOps().get(0).opId());
+        assertThat(a.failedOps()).as("discarded as one unit").isEmpty();
+        syncOk(a);
+        SyncClient b = device("b", "till-b");
+        syncUntil(b, has("products", "sku-1"));
+        assertThat(b.records("products").get("sku-1").orElseThrow().data().path("stock").asLong()).isEqualTo(8);
+        assertThat(b.records("dispenses").get("d-bad")).isEmpty();
+    }
+
+    @Test
     void recordsWrittenAsMapsReachTheServerAsJson() {
         SyncClient a = device("a", "nurse-a");
         SyncClient b = device("b", "nurse-b");

@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LocalStore implements AutoCloseable {
 
-    private static final int SCHEMA_VERSION = 3;
+    private static final int SCHEMA_VERSION = 4;
+    /** The most ops one op group may have: one push's limit. */
+    public static final int MAX_GROUP = 1000;
 
     private final Connection db;
     private final ObjectMapper json;
@@ -51,9 +54,45 @@ public final class LocalStore implements AutoCloseable {
     private final String deviceId;
     private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
-    /** A queued op as the engine needs it. */
+    /** The op group of the transaction running on the lock's thread ({@link #transaction}), else null. */
+    private String group;
+
+    /** A queued op as the engine needs it; {@code group}: its op group, or null. */
     public record Op(long opId, OpType type, String collection, String id, boolean temp, long baseVersion,
-                     ObjectNode data, String clientTimestamp) {
+                     ObjectNode data, String clientTimestamp, String group) {
+
+        public Op(long opId, OpType type, String collection, String id, boolean temp, long baseVersion,
+                  ObjectNode data, String clientTimestamp) {
+            this(opId, type, collection, id, temp, baseVersion, data, clientTimestamp, null);
+        }
+    }
+
+    /**
+     * Runs {@code body} as one local transaction whose writes queue their ops as one op group (contract v1.2): sent
+     * in one push and applied by the server all or nothing. Inside it a record changes once (writes of one record
+     * fold into one op; a write that cannot fold is refused), and at most {@code maxOps} ops are queued.
+     */
+    public <T> T transaction(int maxOps, java.util.function.Supplier<T> body) {
+        return inTx(() -> {
+            if (group != null) throw new IllegalStateException("transactions do not nest");
+            group = "g-" + java.util.UUID.randomUUID();
+            try {
+                T result = body.get();
+                try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM ops WHERE group_id = ?")) {
+                    ps.setString(1, group);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        int n = rs.next() ? rs.getInt(1) : 0;
+                        if (n > maxOps) {
+                            throw new IllegalStateException("a transaction queues at most " + maxOps
+                                    + " changes (one push); this one made " + n);
+                        }
+                    }
+                }
+                return result;
+            } finally {
+                group = null;
+            }
+        });
     }
 
     /** A pulled change. */
@@ -136,6 +175,11 @@ public final class LocalStore implements AutoCloseable {
                 // it from the stored result and the change would be lost). Ops of an older store: maybe sent.
                 s.execute("ALTER TABLE ops ADD COLUMN sent INTEGER NOT NULL DEFAULT 0");
                 s.execute("UPDATE ops SET sent = 1");
+            }
+            if (version < 4) {
+                // the op group (contract v1.2) of the ops one SyncClient.transaction queued: sent in one push, applied
+                // all or nothing by the server
+                s.execute("ALTER TABLE ops ADD COLUMN group_id TEXT");
             }
             s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }
@@ -235,9 +279,10 @@ public final class LocalStore implements AutoCloseable {
             if (existing.isPresent()) {
                 throw new IllegalStateException("record " + collection + "/" + id + " exists already");
             }
-            update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
-                            + "VALUES (?, 'CREATE', ?, ?, ?, 0, ?, ?, 'PENDING')",
-                    nextOpId(), collection, id, temp ? 1 : 0, write(data), at.toString());
+            update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
+                            + "state, group_id) "
+                            + "VALUES (?, 'CREATE', ?, ?, ?, 0, ?, ?, 'PENDING', ?)",
+                    nextOpId(), collection, id, temp ? 1 : 0, write(data), at.toString(), group);
             refreshView(collection, id);
             return view(collection, id).orElseThrow();
         });
@@ -249,7 +294,7 @@ public final class LocalStore implements AutoCloseable {
             view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
             QueueTail tail = queueTail(collection, id);
             boolean folded = false;
-            if (tail != null && tail.unsent()) {
+            if (foldable(tail)) {
                 if (tail.type == OpType.CREATE) {
                     updateOpData(tail.opId, MergePatch.apply(tail.data, patch), at);
                     folded = true;
@@ -262,9 +307,11 @@ public final class LocalStore implements AutoCloseable {
                 }
             }
             if (!folded) {
-                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
-                                + "VALUES (?, 'UPDATE', ?, ?, 0, ?, ?, ?, 'PENDING')",
-                        nextOpId(), collection, id, baseVersion(collection, id), write(patch), at.toString());
+                refuseSecondOpInGroup(tail, collection, id);
+                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
+                            + "state, group_id) "
+                                + "VALUES (?, 'UPDATE', ?, ?, 0, ?, ?, ?, 'PENDING', ?)",
+                        nextOpId(), collection, id, baseVersion(collection, id), write(patch), at.toString(), group);
             }
             refreshView(collection, id);
             return view(collection, id).orElseThrow();
@@ -280,12 +327,14 @@ public final class LocalStore implements AutoCloseable {
             LocalRecord now = view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
             Counters.addAll(now.data(), deltas, true); // a field holding a non-number: refused here, not by the server
             QueueTail tail = queueTail(collection, id);
-            if (tail != null && tail.unsent() && (tail.type == OpType.INCREMENT || tail.type == OpType.CREATE)) {
+            if (foldable(tail) && (tail.type == OpType.INCREMENT || tail.type == OpType.CREATE)) {
                 updateOpData(tail.opId, Counters.addAll(tail.data, deltas, true), at);
             } else {
-                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
-                                + "VALUES (?, 'INCREMENT', ?, ?, 0, 0, ?, ?, 'PENDING')",
-                        nextOpId(), collection, id, write(deltas), at.toString());
+                refuseSecondOpInGroup(tail, collection, id);
+                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
+                            + "state, group_id) "
+                                + "VALUES (?, 'INCREMENT', ?, ?, 0, 0, ?, ?, 'PENDING', ?)",
+                        nextOpId(), collection, id, write(deltas), at.toString(), group);
             }
             refreshView(collection, id);
             return view(collection, id).orElseThrow();
@@ -297,15 +346,17 @@ public final class LocalStore implements AutoCloseable {
         inTx(() -> {
             view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
             QueueTail tail = queueTail(collection, id);
-            if (tail != null && tail.unsent() && tail.type == OpType.CREATE && serverVersion(collection, id) == 0) {
+            if (foldable(tail) && tail.type == OpType.CREATE && serverVersion(collection, id) == 0) {
                 update("DELETE FROM ops WHERE op_id = ?", tail.opId);
-            } else if (tail != null && tail.unsent() && tail.type == OpType.UPDATE) {
+            } else if (foldable(tail) && tail.type == OpType.UPDATE) {
                 update("UPDATE ops SET type = 'DELETE', data = NULL, client_ts = ? WHERE op_id = ?",
                         at.toString(), tail.opId);
             } else {
-                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
-                                + "VALUES (?, 'DELETE', ?, ?, 0, ?, NULL, ?, 'PENDING')",
-                        nextOpId(), collection, id, baseVersion(collection, id), at.toString());
+                refuseSecondOpInGroup(tail, collection, id);
+                update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
+                            + "state, group_id) "
+                                + "VALUES (?, 'DELETE', ?, ?, 0, ?, NULL, ?, 'PENDING', ?)",
+                        nextOpId(), collection, id, baseVersion(collection, id), at.toString(), group);
             }
             refreshView(collection, id);
             return null;
@@ -317,7 +368,7 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /** The newest op of a record; {@code sent}: it went out in a push at least once. */
-    private record QueueTail(long opId, OpType type, OpState state, ObjectNode data, boolean sent) {
+    private record QueueTail(long opId, OpType type, OpState state, ObjectNode data, boolean sent, String group) {
 
         /** Waiting and never sent: it may still be changed in place (folded into, turned into a delete, dropped). */
         boolean unsent() {
@@ -325,14 +376,31 @@ public final class LocalStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the write being made may change {@code tail} in place: unsent, and of the same op group (a group's
+     * ops are never merged with ops outside it). Inside a transaction a write of a record whose op in this group
+     * cannot take it is refused: a group changes a record once.
+     */
+    private boolean foldable(QueueTail tail) {
+        return tail != null && tail.unsent() && java.util.Objects.equals(tail.group, group);
+    }
+
+    private void refuseSecondOpInGroup(QueueTail tail, String collection, String id) {
+        if (group != null && tail != null && group.equals(tail.group)) {
+            throw new IllegalStateException("a transaction changes a record once: " + collection + "/" + id
+                    + " already has a change in it that this one cannot be combined with");
+        }
+    }
+
     private QueueTail queueTail(String collection, String id) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, state, data, sent FROM ops "
+        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, state, data, sent, group_id FROM ops "
                 + "WHERE collection = ? AND record_id = ? ORDER BY op_id DESC LIMIT 1")) {
             ps.setString(1, collection);
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new QueueTail(rs.getLong(1), OpType.valueOf(rs.getString(2)),
-                        OpState.valueOf(rs.getString(3)), readObject(rs.getString(4)), rs.getInt(5) == 1) : null;
+                        OpState.valueOf(rs.getString(3)), readObject(rs.getString(4)), rs.getInt(5) == 1,
+                        rs.getString(6)) : null;
             }
         }
     }
@@ -445,7 +513,7 @@ public final class LocalStore implements AutoCloseable {
         return inTx(() -> {
             List<QueuedOperation> out = new ArrayList<>();
             try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, collection, record_id, temp, "
-                    + "base_version, data, client_ts, state, error, conflict FROM ops ORDER BY op_id");
+                    + "base_version, data, client_ts, state, error, conflict, group_id FROM ops ORDER BY op_id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     OpState state = OpState.valueOf(rs.getString(9));
@@ -456,7 +524,8 @@ public final class LocalStore implements AutoCloseable {
                             rs.getString(4), rs.getInt(5) == 1, rs.getLong(6), readObject(rs.getString(7)),
                             Instant.parse(rs.getString(8)), state,
                             Optional.ofNullable(rs.getString(10)).map(this::readError),
-                            Optional.ofNullable(rs.getString(11)).map(this::readConflict)));
+                            Optional.ofNullable(rs.getString(11)).map(this::readConflict),
+                            Optional.ofNullable(rs.getString(12))));
                 }
             }
             return out;
@@ -472,21 +541,34 @@ public final class LocalStore implements AutoCloseable {
         return inTx(() -> {
             List<Op> batch = new ArrayList<>();
             Set<String> keys = new java.util.HashSet<>();
+            // an op group goes whole into one push: read ahead by the largest group (a transaction's limit)
             try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, collection, record_id, temp, "
-                    + "base_version, data, client_ts FROM ops WHERE state = 'PENDING' AND op_id <= ? ORDER BY op_id "
-                    + "LIMIT ?")) {
+                    + "base_version, data, client_ts, group_id FROM ops WHERE state = 'PENDING' AND op_id <= ? "
+                    + "ORDER BY op_id LIMIT ?")) {
                 ps.setLong(1, maxOpId);
-                ps.setInt(2, limit);
+                ps.setInt(2, limit + MAX_GROUP);
+                List<Op> read = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Op op = new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), rs.getString(3),
+                        read.add(new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), rs.getString(3),
                                 rs.getString(4), rs.getInt(5) == 1, rs.getLong(6), readObject(rs.getString(7)),
-                                rs.getString(8));
-                        if (!keys.add(op.collection() + "\u0000" + op.id())) {
-                            break;
-                        }
-                        batch.add(op);
+                                rs.getString(8), rs.getString(9)));
                     }
+                }
+                for (int i = 0; i < read.size(); ) {
+                    // the next unit: one ungrouped op, or all of a group's pending ops (contiguous by opId)
+                    int end = i + 1;
+                    String group = read.get(i).group();
+                    while (group != null && end < read.size() && group.equals(read.get(end).group())) end++;
+                    List<Op> unit = read.subList(i, end);
+                    boolean clash = unit.stream().anyMatch(op -> keys.contains(op.collection() + "\u0000" + op.id()));
+                    if (clash || !batch.isEmpty() && batch.size() + unit.size() > limit) {
+                        break;
+                    }
+                    unit.forEach(op -> keys.add(op.collection() + "\u0000" + op.id()));
+                    batch.addAll(unit);
+                    if (batch.size() >= limit) break;
+                    i = end;
                 }
             }
             setState(batch.stream().map(Op::opId).toList(), OpState.SYNCING);
@@ -792,8 +874,14 @@ public final class LocalStore implements AutoCloseable {
         return inTx(() -> {
             Optional<QueuedOperation> op = finalOp(opId);
             op.ifPresent(o -> run(() -> {
-                update("DELETE FROM ops WHERE op_id = ?", opId);
-                refreshView(o.collection(), o.id());
+                // an op of a group goes with its group's other final ops: the group failed as one unit
+                List<QueuedOperation> unit = o.group().isEmpty() ? List.of(o)
+                        : ops(EnumSet.of(OpState.FAILED, OpState.CONFLICT)).stream()
+                        .filter(x -> x.group().equals(o.group())).toList();
+                for (QueuedOperation x : unit) {
+                    update("DELETE FROM ops WHERE op_id = ?", x.opId());
+                    refreshView(x.collection(), x.id());
+                }
             }));
             return op;
         });
@@ -957,6 +1045,14 @@ public final class LocalStore implements AutoCloseable {
     private <T> T inTx(Work<T> work) {
         lock.lock();
         try {
+            if (lock.getHoldCount() > 1) {
+                // inside transaction(): its commit or rollback covers this work
+                try {
+                    return work.run();
+                } catch (SQLException e) {
+                    throw new StoreException("local store", e);
+                }
+            }
             try {
                 T result = work.run();
                 db.commit();

@@ -160,6 +160,7 @@ public final class SyncEngine {
                 o.set("data", op.data());
             }
             o.put("clientTimestamp", op.clientTimestamp());
+            if (op.group() != null) o.put("group", op.group());
         }
         return body;
     }

@@ -68,11 +68,12 @@ class LocalStoreTest {
         try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + v1);
              java.sql.Statement s = db.createStatement()) {
             try (java.sql.ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-                assertThat(rs.getInt(1)).isEqualTo(3);
+                assertThat(rs.getInt(1)).isEqualTo(4);
             }
-            try (java.sql.ResultSet rs = s.executeQuery("SELECT sent FROM ops WHERE op_id = 1")) {
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT sent, group_id FROM ops WHERE op_id = 1")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).as("an op of an older store counts as maybe sent").isEqualTo(1);
+                assertThat(rs.getString(2)).as("schema 4: in no op group").isNull();
             }
             StringBuilder plan = new StringBuilder();
             try (java.sql.ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN UPDATE ops SET base_version = 1 "
@@ -194,6 +195,59 @@ class LocalStoreTest {
         store.applyPushResults(batch, answer("{\"opId\":1,\"status\":\"rejected\",\"collection\":\"notes\","
                 + "\"id\":\"sku\",\"error\":{\"code\":\"validation_failed\",\"message\":\"below 0\"}}"), Map.of());
         assertThat(stock()).isEqualTo(1);
+    }
+
+    @Test
+    void aTransactionsOpsGoWholeIntoOnePushAndNeverMixWithOthers() {
+        store.create("notes", "a", false, json("{}"), NOW); // op 1, ungrouped
+        store.transaction(LocalStore.MAX_GROUP, () -> {
+            store.create("notes", "g1", false, json("{\"n\":1}"), NOW);
+            store.update("notes", "g1", json("{\"m\":2}"), NOW); // folds into the group's create
+            store.create("notes", "g2", false, json("{}"), NOW);
+            store.create("notes", "g3", false, json("{}"), NOW);
+            return null;
+        });
+        store.update("notes", "g3", json("{\"later\":true}"), NOW); // outside: never folded into the group's op
+        List<QueuedOperation> q = queue();
+        assertThat(q).hasSize(5);
+        assertThat(q.subList(1, 4)).allSatisfy(op -> assertThat(op.group()).isPresent())
+                .extracting(QueuedOperation::group).containsOnly(q.get(1).group());
+        assertThat(q.get(1).data()).isEqualTo(json("{\"n\":1,\"m\":2}"));
+        assertThat(q.get(0).group()).isEmpty();
+        assertThat(q.get(4).group()).isEmpty();
+
+        assertThat(store.takeBatch(2, Long.MAX_VALUE)).extracting(LocalStore.Op::opId)
+                .as("the group does not fit behind op 1: it waits for the next push").containsExactly(1L);
+        assertThat(store.takeBatch(2, Long.MAX_VALUE)).extracting(LocalStore.Op::id)
+                .as("a group larger than the batch size still goes whole").containsExactly("g1", "g2", "g3");
+        assertThat(store.takeBatch(2, Long.MAX_VALUE)).extracting(LocalStore.Op::id).containsExactly("g3");
+    }
+
+    @Test
+    void aTransactionThatThrowsLeavesNothingAndARecordChangesOnceInIt() {
+        pulled("sku", 1, "{\"stock\":3}");
+        assertThatThrownBy(() -> store.transaction(LocalStore.MAX_GROUP, () -> {
+            store.create("notes", "x", false, json("{}"), NOW);
+            store.increment("notes", "sku", json("{\"stock\":-1}"), NOW);
+            throw new IllegalStateException("the app changed its mind");
+        })).hasMessageContaining("changed its mind");
+        assertThat(queue()).isEmpty();
+        assertThat(store.get("notes", "x")).isEmpty();
+        assertThat(stock()).isEqualTo(3);
+
+        assertThatThrownBy(() -> store.transaction(LocalStore.MAX_GROUP, () -> {
+            store.increment("notes", "sku", json("{\"stock\":-1}"), NOW);
+            store.update("notes", "sku", json("{\"label\":\"y\"}"), NOW);
+            return null;
+        })).hasMessageContaining("changes a record once");
+        assertThat(queue()).isEmpty();
+        assertThat(stock()).isEqualTo(3);
+        assertThatThrownBy(() -> store.transaction(1, () -> {
+            store.create("notes", "y1", false, json("{}"), NOW);
+            store.create("notes", "y2", false, json("{}"), NOW);
+            return null;
+        })).hasMessageContaining("at most 1");
+        assertThat(queue()).isEmpty();
     }
 
     @Test
