@@ -63,7 +63,8 @@ export interface LocalRecord {
   pending: boolean;
 }
 
-export type OpType = 'create' | 'update' | 'delete';
+/** `increment` (contract v1.2): numeric deltas for counter fields, sent without a baseVersion, never a conflict. */
+export type OpType = 'create' | 'update' | 'delete' | 'increment';
 export type OpState = 'pending' | 'syncing' | 'synced' | 'conflict' | 'failed';
 
 export interface OperationError {
@@ -101,7 +102,9 @@ export interface QueuedOperation {
   collection: string;
   id: string;
   temporaryId: boolean;
+  /** The server version the op was written on (an increment's is not sent: it applies to whatever version is there). */
   baseVersion: number;
+  /** A create's data, an update's merge patch, an increment's deltas (field → number); null for a delete. */
   data: JsonObject | null;
   clientTimestamp: string;
   state: OpState;
@@ -185,6 +188,16 @@ export interface Records {
   create(id: string | null, data: JsonObject): Promise<LocalRecord>;
   /** Applies a merge patch (RFC 7396) locally and queues it on the version the device last saw. */
   update(id: string, patch: JsonObject): Promise<LocalRecord>;
+  /**
+   * Adds numeric deltas to counter fields (`increment`, contract v1.2), e.g. `increment('sku-1', {stock: -2})`: the
+   * local record shows the sum at once (a missing field counts as 0) and the op is queued without a baseVersion, so
+   * it never conflicts and every device's increments land. The fields must be declared as `counters` of the
+   * collection on the server, else the op is rejected. The local value is the server's value plus this device's
+   * deltas the server state does not contain yet: never counted twice. Rejects (TypeError) an empty object, a delta
+   * that is not a finite number, or a field holding something other than a number; (Error) a record that is not in
+   * the local store or deleted.
+   */
+  increment(id: string, deltas: Record<string, number>): Promise<LocalRecord>;
   delete(id: string): Promise<void>;
   get(id: string): Promise<LocalRecord | null>;
   /** Visible records, by id; `filter`: top-level fields equal to the given values. */

@@ -75,6 +75,13 @@ export class SyncClient {
         client.wrote(collection, id);
         return record;
       },
+      async increment(id, deltas) {
+        requireId(id);
+        requireDeltas(deltas);
+        const record = await store.increment(collection, id, deltas, now());
+        client.wrote(collection, id);
+        return record;
+      },
       async delete(id) {
         requireId(id);
         await store.delete(collection, id, now());
@@ -296,6 +303,19 @@ function validate(options) {
 
 function requireObject(value, name) {
   if (!isObject(value)) throw new TypeError(`${name} must be a JSON object`);
+}
+
+/** An increment's deltas: a non-empty object of finite numbers, one per top-level counter field. */
+function requireDeltas(deltas) {
+  if (!isObject(deltas)) throw new TypeError('deltas must be a JSON object of field → number, e.g. {stock: -2}');
+  const entries = Object.entries(deltas);
+  if (entries.length === 0) throw new TypeError('deltas must name at least one counter field');
+  for (const [field, delta] of entries) {
+    if (typeof delta !== 'number' || !Number.isFinite(delta)) {
+      const was = typeof delta === 'string' ? JSON.stringify(delta) : String(delta);
+      throw new TypeError(`the delta of "${field}" must be a finite number, was ${was}`);
+    }
+  }
 }
 
 function requireId(id) {

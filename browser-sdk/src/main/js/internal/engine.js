@@ -76,7 +76,7 @@ export class SyncEngine {
         const o = { opId: op.opId, type: op.type, collection: op.collection };
         if (op.type === 'create' && op.temp) o.tempId = op.recordId;
         else o.id = op.recordId;
-        if (op.type !== 'create') o.baseVersion = op.baseVersion;
+        if (op.type !== 'create' && op.type !== 'increment') o.baseVersion = op.baseVersion; // an increment has none
         if (op.type !== 'delete') o.data = op.data;
         o.clientTimestamp = op.clientTs;
         return o;

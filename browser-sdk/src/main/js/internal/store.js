@@ -6,6 +6,9 @@
 // A record's view is its server state with its *live* ops applied in opId order: pending and syncing ops, and synced
 // ops above the last `lastProcessedOpId` a completed pull confirmed. Conflict and failed ops are not live: the record
 // shows the server's state. (docs/sync-algorithm.md)
+//
+// Merge patches are idempotent, increments are not: an increment whose effect the server state already holds is left
+// out of the replay, or its delta would count twice (see `contained`).
 
 import { applyPatch, composePatches, copy } from './merge-patch.js';
 
@@ -14,6 +17,16 @@ const LIVE_NOW = new Set(['pending', 'syncing']);
 
 /** Waiting and never sent, so it may still change in place. An op of an older store (no `sent`): maybe sent. */
 const unsent = (op) => op !== undefined && op.state === 'pending' && op.sent === false;
+
+/**
+ * Whether the server state held already contains the op's effect: its answer's version (`appliedVersion`, stored when
+ * the applied/merged answer arrives) is at or below the record's server version, or (an increment, whose answer may
+ * have been lost after the server applied it) its opId is at or below the confirmed watermark, whatever its state.
+ */
+function contained(op, serverVersion, confirmed) {
+  if (op.state === 'synced' && op.appliedVersion > 0 && op.appliedVersion <= serverVersion) return true;
+  return op.type === 'increment' && op.opId <= confirmed;
+}
 
 /** Marks a promise as handled (its failure surfaces as the transaction's), and returns it. */
 function handled(promise) {
@@ -240,6 +253,37 @@ export class LocalStore {
     });
   }
 
+  /**
+   * Adds numeric deltas to top-level fields locally (a missing field counts as 0) and queues an increment (no base
+   * version: it never conflicts). Folded into the record's last op when that is an unsent increment (deltas summed)
+   * or an unsent create (added to its data); never into an op that was ever sent.
+   */
+  increment(collection, id, deltas, at) {
+    return this.run('readwrite', async (tx) => {
+      const current = await this.view(tx, collection, id);
+      if (!current) throw noSuchRecord(collection, id);
+      for (const field of Object.keys(deltas)) {
+        const value = current.data[field];
+        if (value != null && typeof value !== 'number') {
+          throw new TypeError(`cannot increment ${collection}/${id}: its field "${field}" holds `
+            + `${JSON.stringify(value)}, not a number`);
+        }
+      }
+      const tail = (await tx.opsOf(collection, id)).at(-1);
+      if (unsent(tail) && (tail.type === 'create' || tail.type === 'increment')) {
+        tx.put('ops', { ...tail, data: addDeltas(tail.data, deltas), clientTs: at });
+      } else {
+        tx.put('ops', {
+          opId: await this.nextOpId(tx), type: 'increment', collection, recordId: id, temp: false,
+          baseVersion: await this.serverVersion(tx, collection, id), data: copy(deltas), clientTs: at,
+          state: 'pending', sent: false, error: null, conflict: null,
+        });
+      }
+      await this.refreshView(tx, collection, id);
+      return this.view(tx, collection, id);
+    });
+  }
+
   /** Deletes a record locally and queues the delete (a create that never left the device is simply dropped). */
   delete(collection, id, at) {
     return this.run('readwrite', async (tx) => {
@@ -400,11 +444,14 @@ export class LocalStore {
     const stored = await tx.get('ops', op.opId);
     if (status === 'applied' || status === 'merged') {
       outcome[status] += 1;
-      tx.put('ops', { ...stored, recordId: id, temp: false, state: 'synced' });
+      // the version the answer produced: once the server state held is at it or later, the op is in that state
+      const appliedVersion = version > 0 ? version : null;
+      tx.put('ops', { ...stored, recordId: id, temp: false, state: 'synced', appliedVersion });
       let serverData = isPlainObject(result.data) ? result.data : null;
       if (serverData === null && op.type !== 'delete') {
+        const held = op.type === 'create' ? null : (await tx.get('records', [collection, id]))?.serverData ?? null;
         serverData = op.type === 'create' ? stored.data
-          : applyPatch((await tx.get('records', [collection, id]))?.serverData ?? null, stored.data);
+          : op.type === 'increment' ? addDeltas(held, stored.data) : applyPatch(held, stored.data);
       }
       await this.setServerState(tx, collection, id, version, op.type === 'delete', serverData);
       for (const later of await tx.opsOf(collection, id)) {
@@ -539,7 +586,8 @@ export class LocalStore {
 
   /**
    * After a complete pull: synced ops at or below `lastProcessedOpId` are part of the pulled state and leave the
-   * queue; the views of their records are rebuilt without them.
+   * queue; the views of their records are rebuilt without them. So are the views of records with pending or syncing
+   * increments at or below it: the server processed them (their answer was lost), the pulled state has their delta.
    */
   confirm(lastProcessedOpId) {
     return this.run('readwrite', async (tx) => {
@@ -549,6 +597,13 @@ export class LocalStore {
         if (op.opId > lastProcessedOpId) continue;
         tx.del('ops', op.opId);
         keys.set(`${op.collection}\u0000${op.recordId}`, [op.collection, op.recordId]);
+      }
+      for (const state of LIVE_NOW) {
+        for (const op of await tx.opsIn(state)) {
+          if (op.type === 'increment' && op.opId <= lastProcessedOpId) {
+            keys.set(`${op.collection}\u0000${op.recordId}`, [op.collection, op.recordId]);
+          }
+        }
       }
       tx.setMeta('confirmed_op_id', lastProcessedOpId);
       await Promise.all([...keys.values()].map(([collection, id]) => {
@@ -641,11 +696,14 @@ export class LocalStore {
     let view = serverDeleted || !rec ? null : rec.serverData;
     let deleted = serverVersion > 0 && serverDeleted;
     for (const op of live) {
+      if (contained(op, serverVersion, confirmed)) continue; // its effect is in the server state: never twice
       if (op.type === 'create') {
         view = copy(op.data);
         deleted = false;
       } else if (op.type === 'update') {
         view = applyPatch(view, op.data);
+      } else if (op.type === 'increment') {
+        if (view !== null && !deleted) view = addDeltas(view, op.data); // on a gone record: rejected, no effect
       } else {
         view = null;
         deleted = true;
@@ -656,6 +714,40 @@ export class LocalStore {
       local: 1, localData: view, localDeleted: deleted,
     });
   }
+}
+
+/**
+ * `data` with each delta added to its top-level field (missing or null counts as 0; a field that holds something
+ * other than a number is left as it is: the server rejects such an increment). Neither argument is changed.
+ */
+export function addDeltas(data, deltas) {
+  const result = isPlainObject(data) ? copy(data) : {};
+  for (const [field, delta] of Object.entries(deltas || {})) {
+    const value = result[field];
+    if (value == null) result[field] = delta;
+    else if (typeof value === 'number') result[field] = addNumbers(value, delta);
+  }
+  return result;
+}
+
+/**
+ * a + b as Numbers, without the binary noise of decimals: when either is not an integer, the sum is rounded to the
+ * larger count of decimal places of the two as JavaScript writes them (0.1 + 0.2 is 0.3, 2.5 - 0.25 is 2.25).
+ * Integers add as they are (exact up to 2^53). The server's arithmetic is exact; its answer replaces this value.
+ */
+export function addNumbers(a, b) {
+  const sum = a + b;
+  if (Number.isInteger(a) && Number.isInteger(b)) return sum;
+  const places = Math.max(decimalPlaces(a), decimalPlaces(b));
+  if (!Number.isFinite(sum) || places > 100 || Math.abs(sum) >= 1e21) return sum;
+  return Number(sum.toFixed(places));
+}
+
+function decimalPlaces(n) {
+  const [mantissa, exponent] = String(n).toLowerCase().split('e');
+  const dot = mantissa.indexOf('.');
+  const fraction = dot < 0 ? 0 : mantissa.length - dot - 1;
+  return Math.max(0, fraction - Number(exponent ?? 0));
 }
 
 function visible(rec) {

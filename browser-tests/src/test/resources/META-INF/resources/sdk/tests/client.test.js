@@ -42,6 +42,62 @@ function holdPushes(server) {
 const page = (changes, cursor, hasMore = false, extra = {}) => json({ changes, cursor, hasMore,
   lastProcessedOpId: 0, ...extra });
 
+/**
+ * A scripted shop server with counters (`stock`, `visits`): it holds products, applies each (device, opId) once (a
+ * re-send is answered from the stored result as a duplicate), answers increments with the whole record, refuses an
+ * increment that carries a baseVersion or names another field, and pulls everything with the device's
+ * lastProcessedOpId. `shop.sell(id, n)` is another device's increment.
+ */
+function fakeShop(server, products, counters = ['stock', 'visits']) {
+  const shop = { records: new Map(), results: new Map(), last: new Map(), received: [] };
+  for (const [id, data] of Object.entries(products)) shop.records.set(id, { version: 1, data: { ...data } });
+  const rejected = (code, message, fields = []) => ({ status: 'rejected', error: { code, message, fields } });
+  const applyOp = (deviceId, o) => {
+    const key = `${deviceId}/${o.opId}`;
+    if (shop.results.has(key)) return { ...shop.results.get(key), duplicate: true };
+    const rec = shop.records.get(o.id);
+    let result;
+    if (o.type === 'increment') {
+      const others = Object.keys(o.data).filter((f) => !counters.includes(f));
+      if ('baseVersion' in o) result = rejected('invalid_operation', 'an increment has no baseVersion');
+      else if (!rec) result = rejected('not_found', `no ${o.id}`);
+      else if (others.length > 0) result = rejected('invalid_operation', 'not a counter', others);
+      else {
+        for (const [f, d] of Object.entries(o.data)) rec.data[f] = (rec.data[f] ?? 0) + d;
+        rec.version += 1;
+        result = { status: 'applied', version: rec.version, data: structuredClone(rec.data) };
+      }
+    } else if (o.type === 'create') {
+      shop.records.set(o.id, { version: 1, data: structuredClone(o.data) });
+      result = { status: 'applied', version: 1 };
+    } else {
+      Object.assign(rec.data, o.data);
+      rec.version += 1;
+      result = { status: 'applied', version: rec.version };
+    }
+    result = { opId: o.opId, collection: o.collection, id: o.id, ...result };
+    shop.results.set(key, result);
+    shop.last.set(deviceId, Math.max(shop.last.get(deviceId) ?? 0, o.opId));
+    return result;
+  };
+  let otherOps = 0;
+  shop.sell = (id, n) => applyOp('d-other', { opId: ++otherOps, type: 'increment', collection: 'products', id,
+    data: { stock: -n } });
+  /** Applies a push; `answer` false: the server applied it but its answer named none of the ops (lost). */
+  shop.push = (r, answer = true) => {
+    shop.received.push(...r.body.operations);
+    const results = r.body.operations.map((o) => applyOp(r.body.deviceId, o));
+    return json({ lastProcessedOpId: shop.last.get(r.body.deviceId) ?? 0, results: answer ? results : [] });
+  };
+  shop.pull = (r) => page([...shop.records].map(([id, rec]) => ({ collection: 'products', id, version: rec.version,
+    data: structuredClone(rec.data) })), 'c1', false,
+  { lastProcessedOpId: shop.last.get(r.url.searchParams.get('deviceId')) ?? 0 });
+  server.on('sync/push', (r) => shop.push(r)).on('sync/pull', (r) => shop.pull(r));
+  return shop;
+}
+
+const stock = async (client, id = 'sku-1') => (await client.records('products').get(id))?.data.stock;
+
 export const tests = {
   async 'syncNow pushes in batches, pulls until hasMore is false and reports what it did'() {
     await withClient({ pushBatchSize: 2 }, async (client, server) => {
@@ -366,6 +422,133 @@ export const tests = {
       await rejects(async () => client.records('other'), /not one of this client's collections/);
       await rejects(() => openSyncClient({ collections: [], tokenProvider: () => 't', user: 'x' }), /at least one/);
       equal(client.status().pendingOps, 0);
+    });
+  },
+
+  async 'increment: the view shows it at once, the op is sent as an increment without baseVersion, bad input fails'() {
+    await withClient({ collections: ['products'] }, async (client, server) => {
+      const shop = fakeShop(server, { 'sku-1': { name: 'rice', stock: 10 } });
+      await client.syncNow();
+      const products = client.records('products');
+      const record = await products.increment('sku-1', { stock: -2 });
+      equal([record.data, record.version, record.pending], [{ name: 'rice', stock: 8 }, 1, true]);
+      equal(await stock(client), 8);
+      for (const bad of [{}, { stock: '2' }, { stock: NaN }, { stock: Infinity }, { stock: null }, null, [1], 5]) {
+        await rejects(() => products.increment('sku-1', bad),
+          /TypeError: (deltas must|the delta of "stock" must be a finite number)/, JSON.stringify(bad) ?? String(bad));
+      }
+      await rejects(() => products.increment('nope', { stock: 1 }), /no record products\/nope/);
+      await rejects(() => products.increment('', { stock: 1 }), /a record id is a non-empty string/);
+      equal((await client.pendingOps()).map((o) => [o.type, o.data]), [['increment', { stock: -2 }]]);
+      await products.increment('sku-1', { stock: -1, visits: 1 }); // folded into the unsent op
+      const result = await client.syncNow();
+      equal([result.pushed, result.applied, result.rejected], [1, 1, 0]);
+      equal(shop.received.map((o) => Object.keys(o).sort()),
+        [['clientTimestamp', 'collection', 'data', 'id', 'opId', 'type']], 'no baseVersion on the wire');
+      equal([shop.received[0].type, shop.received[0].data], ['increment', { stock: -3, visits: 1 }]);
+      equal(shop.records.get('sku-1').data, { name: 'rice', stock: 7, visits: 1 });
+      equal((await products.get('sku-1')).data, { name: 'rice', stock: 7, visits: 1 });
+      equal(client.status().pendingOps, 0);
+    });
+  },
+
+  async 'an applied increment shows the answer\'s value (other devices\' sales included), never its delta twice'() {
+    await withClient({ collections: ['products'] }, async (client, server) => {
+      const shop = fakeShop(server, { 'sku-1': { stock: 10 } });
+      await client.syncNow();
+      await client.records('products').increment('sku-1', { stock: -2 });
+      shop.sell('sku-1', 3); // another till, before our push arrives
+      let beforePull;
+      server.on('sync/pull', async (r) => {
+        beforePull ??= await stock(client); // the push answer is stored, the pull has not come yet
+        return shop.pull(r);
+      });
+      await client.syncNow();
+      equal([beforePull, await stock(client), shop.records.get('sku-1').data.stock], [5, 5, 5]);
+      shop.sell('sku-1', 1);
+      await client.syncNow();
+      equal(await stock(client), 4);
+    });
+  },
+
+  async 'a pending increment stays added on top of what a pull brings from other devices'() {
+    await withClient({ collections: ['products'] }, async (client, server) => {
+      const shop = fakeShop(server, { 'sku-1': { stock: 10 } });
+      await client.syncNow();
+      shop.sell('sku-1', 3);
+      server.on('sync/pull', async (r) => {
+        // a sale rung up while the sync pulls: it waits for the next sync
+        const products = client.records('products');
+        if ((await client.pendingOps()).length === 0) await products.increment('sku-1', { stock: -2 });
+        return shop.pull(r);
+      });
+      await client.syncNow();
+      equal([await stock(client), (await client.records('products').get('sku-1')).pending], [5, true]);
+      equal(shop.records.get('sku-1').data.stock, 7, 'ours was not pushed yet');
+      server.on('sync/pull', (r) => shop.pull(r));
+      await client.syncNow();
+      equal([await stock(client), shop.records.get('sku-1').data.stock, client.status().pendingOps], [5, 5, 0]);
+    });
+  },
+
+  async 'an answer lost on the way: the re-send is answered as a duplicate with the server\'s value, counted once'() {
+    await withClient({ collections: ['products'] }, async (client, server) => {
+      const shop = fakeShop(server, { 'sku-1': { stock: 10 } });
+      await client.syncNow();
+      await client.records('products').increment('sku-1', { stock: -2 });
+      shop.sell('sku-1', 3);
+      server.on('sync/push', (r) => {
+        shop.push(r); // applied by the server ...
+        return new TypeError('Failed to fetch'); // ... but the answer never arrives
+      });
+      equal((await client.syncNow()).error.kind, 'offline');
+      equal((await client.pendingOps()).map((o) => [o.type, o.state]), [['increment', 'pending']]);
+      equal([await stock(client), shop.records.get('sku-1').data.stock], [8, 5]);
+      server.on('sync/push', (r) => shop.push(r));
+      let viewBeforePull;
+      server.on('sync/pull', async (r) => {
+        viewBeforePull ??= await stock(client);
+        return shop.pull(r);
+      });
+      await client.syncNow();
+      equal([viewBeforePull, await stock(client), shop.records.get('sku-1').data.stock], [5, 5, 5]);
+      equal(shop.received.map((o) => o.opId), [1, 1], 'the same op, sent twice, applied once');
+      equal(client.status().pendingOps, 0);
+    });
+  },
+
+  async 'a rejected increment goes to the failed list and the view is the server\'s value'() {
+    await withClient({ collections: ['products'] }, async (client, server) => {
+      const shop = fakeShop(server, { 'sku-1': { stock: 10, price: 3 } });
+      await client.syncNow();
+      await client.records('products').increment('sku-1', { price: 1 }); // not a counter on this server
+      equal((await client.records('products').get('sku-1')).data.price, 4);
+      const result = await client.syncNow();
+      equal([result.rejected, client.status().failedOps], [1, 1]);
+      const [failed] = await client.failedOps();
+      equal([failed.type, failed.data, failed.error.code], ['increment', { price: 1 }, 'invalid_operation']);
+      equal((await client.records('products').get('sku-1')).data, { stock: 10, price: 3 });
+      equal(shop.records.get('sku-1').version, 1);
+    });
+  },
+
+  async 'two devices decrement one counter offline: after syncing both show the sum of both deltas'() {
+    await withClient({ collections: ['products'] }, async (till1, server, open) => {
+      const shop = fakeShop(server, { 'sku-1': { stock: 10 } });
+      const till2 = await open({ user: 'u2' }); // another store and deviceId
+      await till1.syncNow();
+      await till2.syncNow();
+      server.on('sync/push', () => new TypeError('Failed to fetch')); // both offline
+      await till1.records('products').increment('sku-1', { stock: -2 });
+      await till1.records('products').increment('sku-1', { stock: -1 });
+      await till2.records('products').increment('sku-1', { stock: -4 });
+      equal([(await till1.syncNow()).error.kind, (await till2.syncNow()).error.kind], ['offline', 'offline']);
+      equal([await stock(till1), await stock(till2)], [7, 6]);
+      server.on('sync/push', (r) => shop.push(r));
+      await till1.syncNow();
+      await till2.syncNow();
+      await till1.syncNow();
+      equal([await stock(till1), await stock(till2), shop.records.get('sku-1').data.stock], [3, 3, 3]);
     });
   },
 };

@@ -1,5 +1,5 @@
 // The IndexedDB store on its own (real IndexedDB of the test browser): local writes, folding, batches, push answers,
-// temp ids, pull pages, rebase.
+// temp ids, pull pages, rebase, increments (counters: never a double count).
 import { LocalStore } from '/sdk/internal/store.js';
 import { equal, ok, rejects } from './assert.js';
 import { drop, freshName } from './until.js';
@@ -19,6 +19,12 @@ async function withStore(work) {
 
 const applied = (op, version, extra = {}) => ({ opId: op.opId, status: 'applied', collection: op.collection,
   id: op.recordId, version, ...extra });
+
+/** The server's state of a product as a pull page brings it (not a snapshot: other records stay). */
+const pulled = (store, id, version, data) => store.applyPullPage([{ collection: 'products', id, version,
+  deleted: false, data }], false, ['products'], 'cursor:products', `c${version}`);
+
+const stockOf = async (store, id = 'sku-1') => (await store.get('products', id))?.data.stock;
 
 export const tests = {
   async 'a write and its queued op commit together; the deviceId and opIds survive a reopen'() {
@@ -185,6 +191,188 @@ export const tests = {
       equal([op.opId, op.type, op.baseVersion, op.data], [next, 'update', 3, { mine: true }]);
       equal((await store.get('notes', 'n')).data, { theirs: true, mine: true });
       equal((await store.ops(['conflict'])).length, 0);
+    });
+  },
+
+  async 'increment: the view adds the deltas at once (a missing field counts as 0); bad targets are refused'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { name: 'rice', stock: 10 });
+      const record = await store.increment('products', 'sku-1', { stock: -2, sold: 2 }, AT);
+      equal(record, { collection: 'products', id: 'sku-1', data: { name: 'rice', stock: 8, sold: 2 }, version: 1,
+        pending: true });
+      equal((await store.get('products', 'sku-1')).data, { name: 'rice', stock: 8, sold: 2 });
+      equal((await store.ops(['pending'])).map((o) => [o.opId, o.type, o.data]),
+        [[1, 'increment', { stock: -2, sold: 2 }]]);
+      await rejects(() => store.increment('products', 'nope', { stock: 1 }, AT), /no record products\/nope/);
+      await rejects(() => store.increment('products', 'sku-1', { name: 1 }, AT), /"name" holds "rice", not a number/);
+      await store.delete('products', 'sku-1', AT); // op 2
+      await rejects(() => store.increment('products', 'sku-1', { stock: 1 }, AT), /no record products\/sku-1/,
+        'a record deleted locally');
+      equal(await store.getMeta('next_op_id'), 3, 'refused increments use no opId');
+      equal((await store.ops(['pending'])).map((o) => o.type), ['increment', 'delete'],
+        'a delete after an increment is its own op');
+    });
+  },
+
+  async 'increment: decimals add without binary noise, integers as they are'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { weightKg: 0.2, price: 1.1, stock: 2 ** 40 });
+      await store.increment('products', 'sku-1', { weightKg: 0.1, price: 2.2, stock: 1 }, AT);
+      equal((await store.get('products', 'sku-1')).data, { weightKg: 0.3, price: 3.3, stock: 2 ** 40 + 1 });
+      await store.increment('products', 'sku-1', { weightKg: -0.25, price: 1e-7 }, AT); // folds: 0.1 - 0.25
+      equal((await store.ops(['pending']))[0].data, { weightKg: -0.15, price: 2.2000001, stock: 1 });
+      equal((await store.get('products', 'sku-1')).data, { weightKg: 0.05, price: 3.3000001, stock: 2 ** 40 + 1 });
+    });
+  },
+
+  async 'increments fold into an unsent increment and into an unsent create, never into an op that was sent'() {
+    await withStore(async (store) => {
+      await store.create('products', 'new', false, { stock: 5 }, AT); // op 1
+      await store.increment('products', 'new', { stock: -1, visits: 1 }, AT);
+      await pulled(store, 'sku-1', 1, { stock: 10 });
+      await store.increment('products', 'sku-1', { stock: -2 }, AT); // op 2
+      await store.increment('products', 'sku-1', { stock: -3, visits: 1 }, AT); // folds into op 2
+      equal((await store.ops(['pending'])).map((o) => [o.opId, o.type, o.data]), [
+        [1, 'create', { stock: 4, visits: 1 }],
+        [2, 'increment', { stock: -5, visits: 1 }],
+      ]);
+      equal((await store.get('products', 'new')).data, { stock: 4, visits: 1 });
+      equal((await store.get('products', 'sku-1')).data, { stock: 5, visits: 1 });
+      await store.releaseBatch(await store.takeBatch(10, 99)); // sent, no answer: pending again, but sent
+      await store.increment('products', 'sku-1', { stock: -1 }, AT); // op 3
+      await store.increment('products', 'new', { stock: 1 }, AT); // op 4: the create was sent
+      equal((await store.ops(['pending'])).map((o) => [o.opId, o.type, o.data]), [
+        [1, 'create', { stock: 4, visits: 1 }],
+        [2, 'increment', { stock: -5, visits: 1 }],
+        [3, 'increment', { stock: -1 }],
+        [4, 'increment', { stock: 1 }],
+      ], 'a sent op is never changed: its answer may have been lost after the server applied it');
+      equal(await stockOf(store), 4);
+      equal(await stockOf(store, 'new'), 5);
+      await store.update('products', 'sku-1', { name: 'rice' }, AT); // op 5: an update after an increment
+      equal((await store.ops(['pending'])).at(-1).type, 'update');
+    });
+  },
+
+  async 'an increment and a later op of its record never share a batch; the later op is rebased on its answer'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { stock: 10 });
+      await store.increment('products', 'sku-1', { stock: -2 }, AT); // op 1
+      await store.update('products', 'sku-1', { name: 'rice' }, AT); // op 2, on version 1
+      await store.create('products', 'sku-2', false, { stock: 1 }, AT); // op 3
+      const batch = await store.takeBatch(10, 99);
+      equal(batch.map((o) => o.opId), [1], 'the batch ends before the second op of sku-1');
+      await store.applyPushResults(batch, [applied(batch[0], 3, { data: { stock: 7 } })], {});
+      equal((await store.ops(['pending'])).map((o) => [o.opId, o.baseVersion]), [[2, 3], [3, 0]]);
+      equal((await store.get('products', 'sku-1')).data, { stock: 7, name: 'rice' });
+    });
+  },
+
+  async 'an applied increment: the answer\'s data and version are the server state, its delta is not added again'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { stock: 10 });
+      await store.increment('products', 'sku-1', { stock: -2 }, AT);
+      const batch = await store.takeBatch(10, 99);
+      // another device's -3 landed first (version 2): the answer has the sum of both
+      await store.applyPushResults(batch, [applied(batch[0], 3, { data: { stock: 5 } })], {});
+      equal(await store.get('products', 'sku-1'), { collection: 'products', id: 'sku-1', data: { stock: 5 },
+        version: 3, pending: false });
+      await pulled(store, 'sku-1', 2, { stock: 7 }); // a lagging feed: an older version is ignored
+      await store.confirm(0); // a completed pull whose watermark does not include the op yet
+      equal(await stockOf(store), 5, 'the answer\'s value, not 5 - 2');
+      equal((await store.counts()).synced, 1);
+      await store.confirm(1);
+      equal([await stockOf(store), (await store.counts()).synced], [5, 0]);
+    });
+  },
+
+  async 'a create and an increment answered before the pull: the view is the increment\'s answer, not the create'() {
+    await withStore(async (store) => {
+      await store.create('products', 'new', false, { name: 'rice', stock: 5 }, AT);
+      const [create] = await store.takeBatch(10, 99);
+      await store.applyPushResults([create], [applied(create, 1)], {});
+      await store.increment('products', 'new', { stock: -2 }, AT); // op 2: the create was sent
+      const [increment] = await store.takeBatch(10, 99);
+      // another device's -1 landed in between: the answer is version 3
+      await store.applyPushResults([increment], [applied(increment, 3, { data: { name: 'rice', stock: 2 } })], {});
+      equal((await store.get('products', 'new')).data, { name: 'rice', stock: 2 },
+        'the synced create (version 1) is in the server state of version 3: not replayed over it');
+      await store.confirm(0);
+      equal(await stockOf(store, 'new'), 2);
+    });
+  },
+
+  async 'a pull with another device\'s increment and a watermark covering ours: the server value, no double count'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { stock: 10 });
+      await store.increment('products', 'sku-1', { stock: -2 }, AT);
+      const batch = await store.takeBatch(10, 99);
+      await store.applyPushResults(batch, [applied(batch[0], 2, { data: { stock: 8 } })], {});
+      await pulled(store, 'sku-1', 3, { stock: 5 }); // another device's -3 on top of ours
+      equal(await stockOf(store), 5, 'after the page, before the watermark: our answered op is in version 3');
+      await store.confirm(1);
+      equal(await stockOf(store), 5);
+      equal(await store.ops(['pending', 'syncing', 'synced']), []);
+    });
+  },
+
+  async 'a pending increment stays added on top of pulled data from other devices'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { stock: 10 });
+      await store.confirm(0);
+      await store.increment('products', 'sku-1', { stock: -2 }, AT); // offline: pending
+      await pulled(store, 'sku-1', 2, { stock: 7 }); // another device sold 3
+      await store.confirm(0);
+      equal(await store.get('products', 'sku-1'), { collection: 'products', id: 'sku-1', data: { stock: 5 },
+        version: 2, pending: true });
+      await pulled(store, 'sku-1', 3, { stock: 8, name: 'rice' }); // and restocked 1
+      await store.confirm(0);
+      equal((await store.get('products', 'sku-1')).data, { stock: 6, name: 'rice' });
+      await store.takeBatch(10, 99); // in flight (syncing): still on top
+      await pulled(store, 'sku-1', 4, { stock: 9, name: 'rice' });
+      equal([(await store.counts()).syncing, await stockOf(store)], [1, 7]);
+    });
+  },
+
+  async 'a lost answer followed by a pull whose lastProcessedOpId covers the increment: no double count'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { stock: 10 });
+      await pulled(store, 'sku-2', 1, { stock: 10 });
+      await store.increment('products', 'sku-1', { stock: -2 }, AT); // op 1
+      await store.increment('products', 'sku-2', { stock: -4 }, AT); // op 2
+      const [first, second] = await store.takeBatch(10, 99);
+      // the server applied both; no answer came: op 1 goes back to pending, op 2 is still syncing (a crash)
+      await store.releaseBatch([first]);
+      equal((await store.ops(['pending', 'syncing'])).map((o) => [o.opId, o.state]),
+        [[1, 'pending'], [2, 'syncing']]);
+      await pulled(store, 'sku-1', 2, { stock: 8 });
+      await pulled(store, 'sku-2', 2, { stock: 6 });
+      await store.confirm(2);
+      equal([await stockOf(store), await stockOf(store, 'sku-2')], [8, 6], 'the pulled values: the deltas once');
+      equal((await store.get('products', 'sku-1')).pending, true, 'the op is re-sent (a duplicate) before it leaves');
+      // the re-send is answered from the server's stored result
+      await store.releaseBatch([second]);
+      const again = await store.takeBatch(10, 99);
+      await store.applyPushResults(again, [applied(again[0], 2, { data: { stock: 8 }, duplicate: true }),
+        applied(again[1], 2, { data: { stock: 6 }, duplicate: true })], {});
+      equal([await stockOf(store), await stockOf(store, 'sku-2')], [8, 6]);
+    });
+  },
+
+  async 'a rejected increment goes to the failed list; the view drops its delta'() {
+    await withStore(async (store) => {
+      await pulled(store, 'sku-1', 1, { stock: 10, price: 3 });
+      await store.increment('products', 'sku-1', { price: 1 }, AT);
+      const batch = await store.takeBatch(10, 99);
+      await store.increment('products', 'sku-1', { stock: -1 }, AT); // op 2, pending behind it
+      await store.applyPushResults(batch, [{ opId: 1, status: 'rejected', collection: 'products', id: 'sku-1',
+        error: { code: 'invalid_operation', message: 'price is not a counter', fields: ['price'] } }], {});
+      equal((await store.get('products', 'sku-1')).data, { stock: 9, price: 3 });
+      const [failed] = await store.ops(['failed']);
+      equal([failed.type, failed.data, failed.error.code, failed.error.fields],
+        ['increment', { price: 1 }, 'invalid_operation', [{ field: 'price', message: '' }]]);
+      await store.discard(1);
+      equal((await store.get('products', 'sku-1')).data, { stock: 9, price: 3 });
     });
   },
 };
