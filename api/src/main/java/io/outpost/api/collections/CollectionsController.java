@@ -37,6 +37,7 @@ class CollectionsController {
         for (CollectionRules rules : catalog.declared()) {
             collections.put(rules.name(), new CollectionsResponse.Collection(rules.schema().document().orElse(null),
                     rules.counters().isEmpty() ? null : rules.counters().stream().sorted().toList(),
+                    rules.derive().isEmpty() ? null : rules.derive().keySet().stream().sorted().toList(),
                     lower(rules.idMode()), lower(rules.visibility()), rules.ownerField(), rules.references(),
                     rules.strategy().configName(), false, canWrite));
         }

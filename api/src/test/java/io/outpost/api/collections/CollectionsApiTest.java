@@ -31,6 +31,9 @@ class CollectionsApiTest extends ServerTest {
         assertThat(appointments.path("visibility").asText()).isEqualTo("tenant");
         assertThat(appointments.path("conflictStrategy").asText()).isEqualTo("merge");
         assertThat(appointments.path("references").path("petId").asText()).isEqualTo("pets");
+        assertThat(appointments.path("derived").get(0).asText()).as("computed by the server").isEqualTo("clientId");
+        assertThat(all.path("collections").path("products").path("counters").toString())
+                .isEqualTo("[\"stock\",\"visits\",\"weightKg\"]");
         assertThat(appointments.path("schema").path("type").asText()).as("the schema document itself")
                 .isEqualTo("object");
         assertThat(appointments.path("canWrite").asBoolean()).isTrue();

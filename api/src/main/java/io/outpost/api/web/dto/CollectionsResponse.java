@@ -14,11 +14,12 @@ public record CollectionsResponse(Map<String, Collection> collections, boolean a
      * One collection. {@code schema} is its JSON Schema document, absent when it has none; {@code idMode} is
      * {@code client} or {@code server}; {@code visibility} {@code tenant} or {@code owner}; {@code references} maps a
      * field to the collection whose record it names; {@code conflictStrategy} is the collection's strategy;
-     * {@code counters} the fields {@code increment} ops may change (absent when none).
+     * {@code counters} the fields {@code increment} ops may change (absent when none); {@code derived} the fields
+     * the server computes from a referenced record, so a form does not offer them (absent when none).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Collection(JsonNode schema, java.util.List<String> counters, String idMode, String visibility,
-                             String ownerField, Map<String, String> references, String conflictStrategy,
-                             boolean appendOnly, boolean canWrite) {
+    public record Collection(JsonNode schema, java.util.List<String> counters, java.util.List<String> derived,
+                             String idMode, String visibility, String ownerField, Map<String, String> references,
+                             String conflictStrategy, boolean appendOnly, boolean canWrite) {
     }
 }
