@@ -1,6 +1,7 @@
 package io.outpost.api.admin;
 
 import io.outpost.api.config.ProjectionLagMetrics;
+import io.outpost.api.security.SecurityEvents;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.dto.StatsResponse;
 import io.outpost.api.web.dto.StatsResponse.Operations;
@@ -22,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /api/v1/admin/stats?userId=&deviceId=} (role admin): the caller's tenant's devices, records, operation
  * counts (per device, per user, in all), open conflicts and projection lag. Operation counts come from counters each
- * push advances in its own transaction.
+ * push advances in its own transaction. Also the security events without a tenant in the retention window, by type
+ * (shown to the admins of every tenant only as counts; {@link SecurityEventsController} lists a tenant's own).
  */
 @RestController
 @RequestMapping(path = "/api/v1/admin", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -30,10 +32,12 @@ class AdminStatsController {
 
     private final JdbcTemplate jdbc;
     private final ProjectionLagMetrics lag;
+    private final SecurityEvents securityEvents;
 
-    AdminStatsController(JdbcTemplate jdbc, ProjectionLagMetrics lag) {
+    AdminStatsController(JdbcTemplate jdbc, ProjectionLagMetrics lag, SecurityEvents securityEvents) {
         this.jdbc = jdbc;
         this.lag = lag;
+        this.securityEvents = securityEvents;
     }
 
     @GetMapping("/stats")
@@ -75,7 +79,19 @@ class AdminStatsController {
         long openConflicts = jdbc.queryForObject("SELECT count(*) FROM conflicts WHERE tenant = ? "
                 + "AND status = 'open'", Long.class, caller.tenant());
         return new StatsResponse(perDevice.size(), records, total, openConflicts,
-                projectionLag(), perDevice, perUser);
+                projectionLag(), perDevice, perUser, securityEventsWithoutTenant());
+    }
+
+    /** Every type, 0 when none; rows past the retention but not yet deleted are not counted. */
+    private Map<String, Long> securityEventsWithoutTenant() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (SecurityEvents.Type t : SecurityEvents.Type.values()) counts.put(t.wire(), 0L);
+        jdbc.query("SELECT type, count(*) FROM security_events WHERE tenant IS NULL AND at >= ? GROUP BY type",
+                (org.springframework.jdbc.core.RowCallbackHandler) rs -> {
+                    long n = rs.getLong(2);
+                    counts.computeIfPresent(rs.getString(1), (k, v) -> v + n);
+                }, Timestamp.from(securityEvents.retentionStart()));
+        return counts;
     }
 
     private StatsResponse.ProjectionLag projectionLag() {

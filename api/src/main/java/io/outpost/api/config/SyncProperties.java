@@ -64,7 +64,38 @@ public record SyncProperties(@Valid @DefaultValue Security security,
         }
     }
 
-    public record Security(@Valid @DefaultValue Jwt jwt) {
+    /**
+     * @param jwt    the token settings
+     * @param events the security events ({@code sync.security.events}, GET /admin/security-events)
+     */
+    public record Security(@Valid @DefaultValue Jwt jwt, @Valid @DefaultValue Events events) {
+
+        @ConstructorBinding
+        public Security {
+            if (events == null) events = new Events(Events.DEFAULT_RETENTION);
+        }
+
+        public Security(Jwt jwt) {
+            this(jwt, null);
+        }
+    }
+
+    /**
+     * {@code sync.security.events}: the recorded security events (failed logins, refused tokens, ...).
+     *
+     * @param retention events older than this are deleted (hourly and at start); must be positive
+     */
+    public record Events(@DefaultValue("90d") Duration retention) {
+
+        public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
+
+        public Events {
+            if (retention == null) retention = DEFAULT_RETENTION;
+            if (retention.isNegative() || retention.isZero()) {
+                throw new IllegalArgumentException("sync.security.events.retention must be positive (e.g. 90d), not "
+                        + retention);
+            }
+        }
     }
 
     /**

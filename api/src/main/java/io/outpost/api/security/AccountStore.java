@@ -54,6 +54,12 @@ public class AccountStore {
         return demoAccount;
     }
 
+    /** The tenant of the account named {@code username}, if there is one (for the security events). */
+    public Optional<String> tenantOf(String username) {
+        SyncProperties.UserAccount account = username == null ? null : accounts.get(username);
+        return account == null ? Optional.empty() : Optional.of(account.tenant());
+    }
+
     /** The principal for valid credentials. */
     public Optional<SyncPrincipal> authenticate(String username, String password) {
         SyncProperties.UserAccount account = username == null ? null : accounts.get(username);

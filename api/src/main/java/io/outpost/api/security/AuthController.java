@@ -24,27 +24,40 @@ class AuthController {
     private final AccountStore accounts;
     private final JwtService jwt;
     private final AuthRateLimiter limiter;
+    private final SecurityEvents events;
 
-    AuthController(AccountStore accounts, JwtService jwt, AuthRateLimiter limiter) {
+    AuthController(AccountStore accounts, JwtService jwt, AuthRateLimiter limiter, SecurityEvents events) {
         this.accounts = accounts;
         this.jwt = jwt;
         this.limiter = limiter;
+        this.events = events;
     }
 
     @PostMapping(path = "/api/v1/auth/token", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> token(@RequestBody JsonNode body, HttpServletRequest request) {
-        long wait = limiter.tryAcquire(request.getRemoteAddr());
-        if (wait > 0) throw new RateLimitedException(wait, "too many token requests from this address");
         JsonNode username = body == null ? null : body.get("username");
         JsonNode password = body == null ? null : body.get("password");
+        long wait = limiter.tryAcquire(request.getRemoteAddr());
+        if (wait > 0) {
+            String claimed = username != null && username.isTextual() ? username.asText() : null;
+            events.record(SecurityEvents.Type.RATE_LIMITED, request, accounts.tenantOf(claimed).orElse(null), claimed,
+                    null, "over sync.rate-limit.auth-per-minute for this address");
+            throw new RateLimitedException(wait, "too many token requests from this address");
+        }
         if (username == null || !username.isTextual() || password == null || !password.isTextual()) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "username and password are required",
                     List.of(new FieldError("username", "string required"),
                             new FieldError("password", "string required")));
         }
-        SyncPrincipal principal = accounts.authenticate(username.asText(), password.asText())
-                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "wrong username or password"));
+        SyncPrincipal principal = accounts.authenticate(username.asText(), password.asText()).orElse(null);
+        if (principal == null) {
+            // the claimed username, never the password; the tenant only when such an account exists
+            events.record(SecurityEvents.Type.LOGIN_FAILED, request,
+                    accounts.tenantOf(username.asText()).orElse(null), username.asText(), null,
+                    "wrong username or password");
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "wrong username or password");
+        }
         return Map.of("accessToken", jwt.issue(principal), "tokenType", "Bearer",
                 "expiresIn", jwt.lifetime().toSeconds());
     }

@@ -46,31 +46,68 @@ public class JwtService {
     }
 
     /**
-     * @throws InvalidTokenException with a reason safe to show the client
+     * @throws InvalidTokenException with a reason safe to show the client, and for the security events a reason of
+     *                               our own wording and the tenant and user when the signature verified
      */
     public SyncPrincipal verify(String token) {
         Claims claims;
         try {
             claims = parser.parseSignedClaims(token).getPayload();
         } catch (io.jsonwebtoken.ExpiredJwtException e) {
-            throw new InvalidTokenException("the token has expired");
+            // thrown only after the signature verified: its claims are the issuer's
+            Claims expired = e.getClaims();
+            throw new InvalidTokenException("the token has expired", "expired", false,
+                    expired == null ? null : validTenant(expired.get("tenant")),
+                    expired == null ? null : validSub(expired.getSubject()));
         } catch (JwtException | IllegalArgumentException e) {
-            throw new InvalidTokenException("the token is not valid");
+            throw new InvalidTokenException("the token is not valid", refusal(e), false, null, null);
         }
-        String sub = claims.getSubject();
-        if (sub == null || sub.isBlank() || sub.length() > 255) throw new InvalidTokenException("the token has no valid sub");
-        Object tenant = claims.get("tenant");
-        if (!(tenant instanceof String t) || !RecordKey.TENANT.matcher(t).matches()) {
-            throw new InvalidTokenException("the token has no valid tenant claim");
+        String sub = validSub(claims.getSubject());
+        String tenant = validTenant(claims.get("tenant"));
+        if (sub == null) {
+            throw new InvalidTokenException("the token has no valid sub", "no valid sub claim", false, tenant, null);
         }
-        if (claims.getExpiration() == null) throw new InvalidTokenException("the token has no exp claim");
+        if (tenant == null) {
+            throw new InvalidTokenException("the token has no valid tenant claim", "no valid tenant claim", true, null,
+                    sub);
+        }
+        if (claims.getExpiration() == null) {
+            throw new InvalidTokenException("the token has no exp claim", "no exp claim", false, tenant, sub);
+        }
         Set<Role> roles = EnumSet.noneOf(Role.class);
         if (claims.get("roles") instanceof List<?> list) {
             for (Object r : list) {
                 if (r instanceof String s) Role.fromClaim(s).ifPresent(roles::add);
             }
         }
-        return new SyncPrincipal(t, sub, roles);
+        return new SyncPrincipal(tenant, sub, roles);
+    }
+
+    private static String validSub(String sub) {
+        return sub == null || sub.isBlank() || sub.length() > 255 ? null : sub;
+    }
+
+    private static String validTenant(Object tenant) {
+        return tenant instanceof String t && RecordKey.TENANT.matcher(t).matches() ? t : null;
+    }
+
+    /** Why jjwt refused a token, in fixed words of ours (its messages may quote the token's header or claims). */
+    private static String refusal(RuntimeException e) {
+        if (e instanceof io.jsonwebtoken.security.SignatureException) return "bad signature";
+        if (e instanceof io.jsonwebtoken.UnsupportedJwtException) {
+            String m = String.valueOf(e.getMessage());
+            return m.contains("'none'") || m.contains("nsecured") || m.contains("nprotected")
+                    ? "unsigned token (alg none)" : "unsupported token";
+        }
+        if (e instanceof io.jsonwebtoken.security.InvalidKeyException) {
+            // our key locator's own words, else jjwt's (which may quote the header): not kept
+            String m = e.getMessage();
+            return "unsupported token algorithm".equals(m) || "no key for this token".equals(m) ? m : "key refused";
+        }
+        if (e instanceof io.jsonwebtoken.MalformedJwtException) return "malformed token";
+        if (e instanceof io.jsonwebtoken.security.SecurityException) return "signature or key check failed";
+        if (e instanceof IllegalArgumentException) return "empty or unreadable token";
+        return "invalid token";
     }
 
     /** A token for {@code principal} valid for {@code sync.security.jwt.lifetime}. */
@@ -94,10 +131,45 @@ public class JwtService {
         return lifetime;
     }
 
-    /** A token that failed verification; the message is safe to send to the client. */
+    /**
+     * A token that failed verification; the message is safe to send to the client. {@link #reason()} says why in
+     * more detail for the security events (never a part of the token); {@link #tenant()} and {@link #userId()} are
+     * set only when the token's signature verified, so they are the issuer's, not a forger's.
+     */
     public static class InvalidTokenException extends RuntimeException {
+
+        private final String reason;
+        private final boolean tenantRefused;
+        private final String tenant;
+        private final String userId;
+
         public InvalidTokenException(String message) {
+            this(message, message, false, null, null);
+        }
+
+        InvalidTokenException(String message, String reason, boolean tenantRefused, String tenant, String userId) {
             super(message, null, false, false);
+            this.reason = reason;
+            this.tenantRefused = tenantRefused;
+            this.tenant = tenant;
+            this.userId = userId;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        /** True when the token was refused for its tenant claim (missing or invalid). */
+        public boolean tenantRefused() {
+            return tenantRefused;
+        }
+
+        public String tenant() {
+            return tenant;
+        }
+
+        public String userId() {
+            return userId;
         }
     }
 }

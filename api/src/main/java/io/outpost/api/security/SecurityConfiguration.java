@@ -19,6 +19,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
@@ -64,7 +66,7 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain api(HttpSecurity http, JwtService jwt, ObjectMapper mapper, SyncProperties sync,
-                            CorsProperties cors) throws Exception {
+                            CorsProperties cors, SecurityEvents events) throws Exception {
         http.csrf(c -> c.disable())
                 .cors(c -> c.configurationSource(corsSource(cors)))
                 .httpBasic(b -> b.disable())
@@ -75,8 +77,8 @@ class SecurityConfiguration {
                 .headers(h -> h.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(pageAndSdk(),
                         new StaticHeadersWriter("Content-Security-Policy",
                                 AppPageController.CONTENT_SECURITY_POLICY))))
-                .addFilterBefore(new BearerTokenFilter(jwt), AnonymousAuthenticationFilter.class)
-                .addFilterAfter(new UserRateLimitFilter(sync.rateLimit(), mapper), AuthorizationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(jwt, events), AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new UserRateLimitFilter(sync.rateLimit(), mapper, events), AuthorizationFilter.class)
                 .addFilterAfter(new RequestBodyLimitFilter(MAX_BODY_BYTES, mapper), UserRateLimitFilter.class)
                 .authorizeHttpRequests(a -> a
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
@@ -100,9 +102,25 @@ class SecurityConfiguration {
                             Problems.write(request, response, mapper, ErrorCode.UNAUTHORIZED,
                                     reason == null ? "a bearer token is required" : reason.toString());
                         })
-                        .accessDeniedHandler((request, response, ex) -> Problems.write(request, response, mapper,
-                                ErrorCode.FORBIDDEN, "your roles do not allow this request")));
+                        .accessDeniedHandler((request, response, ex) -> {
+                            recordRoleRefused(events, request);
+                            Problems.write(request, response, mapper, ErrorCode.FORBIDDEN,
+                                    "your roles do not allow this request");
+                        }));
         return http.build();
+    }
+
+    /** A {@code role_refused} event for the authenticated caller whose roles do not allow the request. */
+    private static void recordRoleRefused(SecurityEvents events, jakarta.servlet.http.HttpServletRequest request) {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth != null && auth.getPrincipal() instanceof SyncPrincipal p) {
+            String roles = p.roles().stream().map(Role::claim).sorted().reduce((a, b) -> a + "," + b).orElse("none");
+            events.record(SecurityEvents.Type.ROLE_REFUSED, request, p.tenant(), p.userId(), null,
+                    "the token's roles (" + roles + ") do not allow this request");
+        } else {
+            events.record(SecurityEvents.Type.ROLE_REFUSED, request, null, null, null,
+                    "access denied to a caller without a token principal");
+        }
     }
 
 }

@@ -32,13 +32,15 @@ class UserRateLimitFilter extends OncePerRequestFilter {
     private final int perMinute;
     private final int burst;
     private final ObjectMapper mapper;
+    private final SecurityEvents events;
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(1_000_000)
             .expireAfterAccess(Duration.ofMinutes(30)).build();
 
-    UserRateLimitFilter(SyncProperties.RateLimit limits, ObjectMapper mapper) {
+    UserRateLimitFilter(SyncProperties.RateLimit limits, ObjectMapper mapper, SecurityEvents events) {
         this.perMinute = limits.requestsPerMinute();
         this.burst = limits.burst();
         this.mapper = mapper;
+        this.events = events;
     }
 
     @Override
@@ -52,6 +54,8 @@ class UserRateLimitFilter extends OncePerRequestFilter {
             ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
             if (!probe.isConsumed()) {
                 long seconds = Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds());
+                events.record(SecurityEvents.Type.RATE_LIMITED, request, p.tenant(), p.userId(), null,
+                        "over sync.rate-limit.requests-per-minute / burst for this user");
                 response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
                 Problems.write(request, response, mapper, ErrorCode.RATE_LIMITED,
                         "more than " + perMinute + " requests a minute; retry in " + seconds + " s");

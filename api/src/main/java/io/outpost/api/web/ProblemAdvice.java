@@ -4,7 +4,12 @@ import io.outpost.api.database.DatabaseAvailability;
 import io.outpost.api.database.DatabaseFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.outpost.api.security.SecurityEvents;
+import io.outpost.api.security.SyncPrincipal;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -16,6 +21,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.lang.Nullable;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.transaction.TransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -32,13 +39,19 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
     private final DatabaseAvailability availability;
+    private final SecurityEvents events;
 
-    public ProblemAdvice(DatabaseAvailability availability) {
+    public ProblemAdvice(DatabaseAvailability availability, SecurityEvents events) {
         this.availability = availability;
+        this.events = events;
     }
 
+    /** DeviceRegistry's detail: "device {deviceId} is bound to another user". */
+    private static final Pattern BOUND_DEVICE = Pattern.compile("^device (.+) is bound to another user$");
+
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<Object> api(ApiException e) {
+    ResponseEntity<Object> api(ApiException e, HttpServletRequest request) {
+        recordRefusal(e, request);
         ResponseEntity<Object> answer = problem(e.code(), e.getMessage(), e);
         if (e instanceof RateLimitedException limited) {
             return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
@@ -50,6 +63,27 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").body(answer.getBody());
         }
         return answer;
+    }
+
+    /**
+     * The refusals a controller decides are security events: a device bound to another user ({@code device_refused})
+     * and a 403 {@code forbidden} (e.g. resolving another user's conflict without admin: {@code role_refused}). The
+     * filters' refusals (tokens, roles, rate limits) are recorded where they are decided.
+     */
+    private void recordRefusal(ApiException e, HttpServletRequest request) {
+        if (e.code() != ErrorCode.DEVICE_BOUND_TO_OTHER_USER && e.code() != ErrorCode.FORBIDDEN) return;
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        SyncPrincipal caller = auth != null && auth.getPrincipal() instanceof SyncPrincipal p ? p : null;
+        String tenant = caller == null ? null : caller.tenant();
+        String user = caller == null ? null : caller.userId();
+        if (e.code() == ErrorCode.DEVICE_BOUND_TO_OTHER_USER) {
+            Matcher device = BOUND_DEVICE.matcher(String.valueOf(e.getMessage()));
+            String deviceId = device.matches() ? device.group(1) : request.getParameter("deviceId");
+            events.record(SecurityEvents.Type.DEVICE_REFUSED, request, tenant, user, deviceId,
+                    "the device is bound to another user of the tenant");
+        } else {
+            events.record(SecurityEvents.Type.ROLE_REFUSED, request, tenant, user, null, e.getMessage());
+        }
     }
 
     @ExceptionHandler({DataAccessException.class, TransactionException.class})

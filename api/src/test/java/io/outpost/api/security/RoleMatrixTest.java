@@ -51,6 +51,7 @@ class RoleMatrixTest extends ServerTest {
             new Endpoint("GET", "/api/v1/audit/records/notes/x/verify", null, AUDIT, 404),
             new Endpoint("GET", "/api/v1/audit/events", null, AUDIT, 200),
             new Endpoint("GET", "/api/v1/admin/stats", null, ADMIN, 200),
+            new Endpoint("GET", "/api/v1/admin/security-events", null, ADMIN, 200),
             new Endpoint("GET", "/api/v1/admin/verify", null, ADMIN, 200),
             new Endpoint("GET", "/api/v1/admin/projections", null, ADMIN, 200),
             new Endpoint("POST", "/api/v1/admin/projections/rebuild", null, ADMIN, 0),

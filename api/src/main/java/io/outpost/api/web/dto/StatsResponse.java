@@ -3,10 +3,16 @@ package io.outpost.api.web.dto;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
-/** The answer to {@code GET /admin/stats} (PROTOCOL.md, Admin). */
+/**
+ * The answer to {@code GET /admin/stats} (PROTOCOL.md, Admin). {@code securityEventsWithoutTenant}: the security
+ * events of the retention window that have no tenant (e.g. tokens whose signature did not verify), by type, every
+ * type present (0 when none); they are shown to the admins of every tenant only as these counts.
+ */
 public record StatsResponse(long devices, long records, Operations operations, long openConflicts,
-                            ProjectionLag projectionLag, List<Row> perDevice, List<Row> perUser) {
+                            ProjectionLag projectionLag, List<Row> perDevice, List<Row> perUser,
+                            Map<String, Long> securityEventsWithoutTenant) {
 
     public record Operations(long applied, long merged, long conflicts, long rejected, long duplicates) {
 
