@@ -1,7 +1,7 @@
 package io.outpost.api.device;
 
 import io.outpost.api.web.ApiException;
-import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.DeviceRefusedException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -88,8 +88,7 @@ public class DeviceRegistry {
     }
 
     private static ApiException boundToOther(String deviceId) {
-        return new ApiException(ErrorCode.DEVICE_BOUND_TO_OTHER_USER, "device " + deviceId
-                + " is bound to another user");
+        return new DeviceRefusedException(deviceId);
     }
 
     private static Device device(java.sql.ResultSet rs) throws java.sql.SQLException {

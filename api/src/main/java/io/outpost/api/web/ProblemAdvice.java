@@ -8,8 +8,6 @@ import io.outpost.api.security.SecurityEvents;
 import io.outpost.api.security.SyncPrincipal;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -46,9 +44,6 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         this.events = events;
     }
 
-    /** DeviceRegistry's detail: "device {deviceId} is bound to another user". */
-    private static final Pattern BOUND_DEVICE = Pattern.compile("^device (.+) is bound to another user$");
-
     @ExceptionHandler(ApiException.class)
     ResponseEntity<Object> api(ApiException e, HttpServletRequest request) {
         recordRefusal(e, request);
@@ -77,8 +72,8 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         String tenant = caller == null ? null : caller.tenant();
         String user = caller == null ? null : caller.userId();
         if (e.code() == ErrorCode.DEVICE_BOUND_TO_OTHER_USER) {
-            Matcher device = BOUND_DEVICE.matcher(String.valueOf(e.getMessage()));
-            String deviceId = device.matches() ? device.group(1) : request.getParameter("deviceId");
+            String deviceId = e instanceof DeviceRefusedException refused ? refused.deviceId()
+                    : request.getParameter("deviceId");
             events.record(SecurityEvents.Type.DEVICE_REFUSED, request, tenant, user, deviceId,
                     "the device is bound to another user of the tenant");
         } else {
