@@ -658,10 +658,8 @@ public final class LocalStore implements AutoCloseable {
                                     : MergePatch.apply(before, op.data());
                         }
                         setServerState(collection, id, version, op.type() == OpType.DELETE, serverData);
-                        if (op.type() == OpType.INCREMENT) {
-                            // the version it produced: server state at or past it holds its delta (refreshView)
-                            update("UPDATE ops SET base_version = ? WHERE op_id = ?", version, op.opId());
-                        }
+                        // the version it produced: server state at or past it holds its effect (refreshView)
+                        update("UPDATE ops SET base_version = ? WHERE op_id = ?", version, op.opId());
                         update("UPDATE ops SET base_version = ? WHERE collection = ? AND record_id = ? AND op_id > ? "
                                 + "AND state = 'PENDING'", version, collection, id, op.opId());
                     }
@@ -964,7 +962,7 @@ public final class LocalStore implements AutoCloseable {
             ps.setLong(3, confirmed);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    // SYNCED: base_version holds the version an increment produced (applyPushResults)
+                    // SYNCED: base_version holds the version the op produced (applyPushResults)
                     live.add(new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), collection, id, false,
                             "SYNCED".equals(rs.getString(4)) ? rs.getLong(5) : 0, readObject(rs.getString(3)), null));
                 }
@@ -998,6 +996,11 @@ public final class LocalStore implements AutoCloseable {
         ObjectNode view = serverDeleted ? null : serverData;
         boolean deleted = serverVersion > 0 && serverDeleted;
         for (Op op : live) {
+            if (op.baseVersion() > 0 && op.baseVersion() <= serverVersion) {
+                // answered applied and the server state has reached the version it produced: its effect is in it
+                // (replaying a create there would hide a later increment's answer; an increment would count twice)
+                continue;
+            }
             switch (op.type()) {
                 case CREATE -> {
                     view = op.data().deepCopy();
@@ -1005,10 +1008,9 @@ public final class LocalStore implements AutoCloseable {
                 }
                 case UPDATE -> view = MergePatch.apply(view, op.data());
                 case INCREMENT -> {
-                    // never a double count: skipped when the server state already holds it, i.e. a pull covered
-                    // its opId (even if its answer was lost) or its answer's version is at or below the server's
-                    boolean counted = op.opId() <= confirmed || op.baseVersion() > 0 && op.baseVersion() <= serverVersion;
-                    if (!counted && view != null) view = Counters.addAll(view, op.data(), false);
+                    // never a double count: skipped when the server state already holds it (above, or here)
+                    // a pull covered its opId: counted in the server state even if its answer was lost
+                    if (op.opId() > confirmed && view != null) view = Counters.addAll(view, op.data(), false);
                 }
                 case DELETE -> {
                     view = null;

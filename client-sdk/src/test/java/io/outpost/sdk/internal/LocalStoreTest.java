@@ -175,6 +175,20 @@ class LocalStoreTest {
     }
 
     @Test
+    void anIncrementAnsweredAfterTheCreateOfItsRecordShowsTheAnswersValueBeforeAnyPull() {
+        store.create("notes", "sku", false, json("{\"stock\":10}"), NOW); // op 1
+        List<LocalStore.Op> first = store.takeBatch(10, Long.MAX_VALUE);
+        store.increment("notes", "sku", json("{\"stock\":-2}"), NOW); // op 2: the create was sent, no fold
+        store.applyPushResults(first, answer("{\"opId\":1,\"status\":\"applied\",\"collection\":\"notes\","
+                + "\"id\":\"sku\",\"version\":1}"), Map.of());
+        assertThat(stock()).isEqualTo(8);
+        List<LocalStore.Op> second = store.takeBatch(10, Long.MAX_VALUE);
+        store.applyPushResults(second, answer("{\"opId\":2,\"status\":\"applied\",\"collection\":\"notes\","
+                + "\"id\":\"sku\",\"version\":3,\"data\":{\"stock\":5}}"), Map.of()); // another till sold 3
+        assertThat(stock()).as("the answer's value: the applied create is not replayed over it").isEqualTo(5);
+    }
+
+    @Test
     void anIncrementWhoseAnswerWasLostIsNotCountedTwiceOnceAPullCoversIt() {
         pulled("sku", 1, "{\"stock\":10}");
         store.increment("notes", "sku", json("{\"stock\":-2}"), NOW); // op 1
