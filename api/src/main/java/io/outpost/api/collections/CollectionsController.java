@@ -17,7 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /api/v1/collections} (PROTOCOL.md v1.2, Schemas for clients): every declared collection with its JSON
  * Schema and the rules a client needs to validate and present data before queueing it, for any signed-in caller.
- * {@code canWrite} is what the caller's roles allow: pushing needs the {@code user} or {@code admin} role.
+ * {@code canWrite} is what the caller's roles allow: pushing needs the {@code user} or {@code admin} role, and a
+ * collection with {@code write-roles} one of those too (admins may always write).
  */
 @RestController
 class CollectionsController {
@@ -32,14 +33,15 @@ class CollectionsController {
 
     @GetMapping(path = "/api/v1/collections", produces = MediaType.APPLICATION_JSON_VALUE)
     CollectionsResponse list(@AuthenticationPrincipal SyncPrincipal caller) {
-        boolean canWrite = caller.roles().contains(Role.USER) || caller.roles().contains(Role.ADMIN);
+        boolean pushes = caller.roles().contains(Role.USER) || caller.roles().contains(Role.ADMIN);
         Map<String, CollectionsResponse.Collection> collections = new TreeMap<>();
         for (CollectionRules rules : catalog.declared()) {
             collections.put(rules.name(), new CollectionsResponse.Collection(rules.schema().document().orElse(null),
                     rules.counters().isEmpty() ? null : rules.counters().stream().sorted().toList(),
                     rules.derive().isEmpty() ? null : rules.derive().keySet().stream().sorted().toList(),
                     lower(rules.idMode()), lower(rules.visibility()), rules.ownerField(), rules.references(),
-                    rules.strategy().configName(), false, canWrite));
+                    rules.strategy().configName(), rules.appendOnly(), pushes && (rules.writeRoles().isEmpty()
+                    || caller.isAdmin() || caller.hasAnyRole(rules.writeRoles()))));
         }
         return new CollectionsResponse(collections, allowUndeclared);
     }

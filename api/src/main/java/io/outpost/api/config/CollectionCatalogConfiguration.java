@@ -110,7 +110,18 @@ class CollectionCatalogConfiguration {
             }
         }
         return new CollectionRules(name, strategy, onOverlap, idMode, visibility, p.ownerField(), references, derive,
-                schema, counters);
+                schema, counters, roles(prefix + "write-roles", p.writeRoles()),
+                roles(prefix + "resolve-roles", p.resolveRoles()), Boolean.TRUE.equals(p.appendOnly()));
+    }
+
+    private static java.util.Set<String> roles(String property, List<String> names) {
+        if (names == null) return java.util.Set.of();
+        for (String n : names) {
+            if (n == null || !io.outpost.api.security.SyncPrincipal.ROLE_NAME.matcher(n).matches()) {
+                throw new IllegalStateException(property + ": '" + n + "' is not a role name ([a-z][a-z0-9_-]{0,31})");
+            }
+        }
+        return java.util.Set.copyOf(names);
     }
 
     private static JsonNode readSchema(String property, String location, ResourceLoader resources,

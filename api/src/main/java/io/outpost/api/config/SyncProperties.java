@@ -112,10 +112,14 @@ public record SyncProperties(@Valid @DefaultValue Security security,
     }
 
     /** {@code sync.collections.<name>}: every field optional, defaults as in PROTOCOL.md. */
-    /** {@code counters}: the fields {@code increment} ops may change (contract v1.2). */
+    /**
+     * {@code counters}: the fields {@code increment} ops may change; {@code writeRoles}, {@code resolveRoles},
+     * {@code appendOnly}: permissions per collection (contract v1.2).
+     */
     public record CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
                                        String ownerField, Map<String, String> references, String schema,
-                                       Map<String, DeriveProperties> derive, List<String> counters) {
+                                       Map<String, DeriveProperties> derive, List<String> counters,
+                                       List<String> writeRoles, List<String> resolveRoles, Boolean appendOnly) {
 
         @ConstructorBinding
         public CollectionProperties {
@@ -123,8 +127,16 @@ public record SyncProperties(@Valid @DefaultValue Security security,
 
         public CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
                                     String ownerField, Map<String, String> references, String schema,
+                                    Map<String, DeriveProperties> derive, List<String> counters) {
+            this(conflictStrategy, onOverlap, idMode, visibility, ownerField, references, schema, derive, counters,
+                    null, null, null);
+        }
+
+        public CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
+                                    String ownerField, Map<String, String> references, String schema,
                                     Map<String, DeriveProperties> derive) {
-            this(conflictStrategy, onOverlap, idMode, visibility, ownerField, references, schema, derive, null);
+            this(conflictStrategy, onOverlap, idMode, visibility, ownerField, references, schema, derive, null, null,
+                    null, null);
         }
     }
 

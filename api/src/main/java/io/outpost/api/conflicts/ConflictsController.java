@@ -8,6 +8,8 @@ import io.outpost.api.web.Collisions;
 import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.dto.ConflictResponse;
 import io.outpost.api.web.dto.ResolveResponse;
+import io.outpost.command.api.CollectionCatalog;
+import io.outpost.command.api.CollectionRules;
 import io.outpost.command.api.ConflictIds;
 import io.outpost.command.api.ConflictResolution;
 import io.outpost.command.api.FieldError;
@@ -49,10 +51,13 @@ class ConflictsController {
     private final CommandGateway commands;
     private final Clock clock;
 
-    ConflictsController(ConflictsReader conflicts, CommandGateway commands, Clock clock) {
+    private final CollectionCatalog catalog;
+
+    ConflictsController(ConflictsReader conflicts, CommandGateway commands, Clock clock, CollectionCatalog catalog) {
         this.conflicts = conflicts;
         this.commands = commands;
         this.clock = clock;
+        this.catalog = catalog;
     }
 
     @GetMapping
@@ -79,8 +84,16 @@ class ConflictsController {
         ResolveConflictCommand.Resolution resolution = resolution(body);
         JsonNode data = body.get("data");
         if (data != null && !data.isNull() && !data.isObject()) throw bad("data", "must be a JSON object");
+        // resolve-roles (contract v1.2): only those roles (and admins) resolve; the op's own user no longer may
+        java.util.Set<String> resolvers = catalog.find(key.collection()).map(CollectionRules::resolveRoles)
+                .orElse(java.util.Set.of());
+        boolean privileged = caller.isAdmin() || caller.hasAnyRole(resolvers);
+        if (!resolvers.isEmpty() && !privileged) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "conflicts of collection " + key.collection()
+                    + " are resolved by the roles " + new java.util.TreeSet<>(resolvers) + " (or an admin) only");
+        }
         ResolveConflictCommand command = new ResolveConflictCommand(key, conflictId, resolution,
-                data instanceof ObjectNode o ? o : null, caller.userId(), caller.isAdmin(), clock.instant());
+                data instanceof ObjectNode o ? o : null, caller.userId(), privileged, clock.instant());
         MetaData meta = MetaData.with(SyncMetaData.TENANT, caller.tenant()).and(SyncMetaData.USER, caller.userId());
         for (int attempt = 1; ; attempt++) {
             try {

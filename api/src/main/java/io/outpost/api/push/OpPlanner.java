@@ -73,6 +73,16 @@ final class OpPlanner {
                     "collection " + op.collection() + " is not declared on this server", List.of());
         }
         CollectionRules rules = found.get();
+        if (!rules.writeRoles().isEmpty() && !push.caller().isAdmin()
+                && !push.caller().hasAnyRole(rules.writeRoles())) {
+            return reject(op, op.id(), RejectionCode.FORBIDDEN, "collection " + op.collection()
+                    + " may be written by the roles " + new java.util.TreeSet<>(rules.writeRoles()) + " only",
+                    List.of());
+        }
+        if (rules.appendOnly() && op.type() != OpType.CREATE) {
+            return reject(op, op.id(), RejectionCode.FORBIDDEN, "collection " + op.collection()
+                    + " is append-only: records are created, never changed or deleted", List.of());
+        }
 
         String id;
         String tempId = null;

@@ -67,7 +67,13 @@ public class AccountStore {
                 account == null ? dummy : account.password());
         if (account == null || !matches) return Optional.empty();
         Set<Role> roles = EnumSet.noneOf(Role.class);
-        if (account.roles() != null) account.roles().forEach(r -> Role.fromClaim(r).ifPresent(roles::add));
-        return Optional.of(new SyncPrincipal(account.tenant(), account.username(), roles));
+        Set<String> names = new java.util.HashSet<>();
+        if (account.roles() != null) {
+            account.roles().forEach(r -> {
+                if (r != null && SyncPrincipal.ROLE_NAME.matcher(r).matches()) names.add(r);
+                Role.fromClaim(r).ifPresent(roles::add);
+            });
+        }
+        return Optional.of(new SyncPrincipal(account.tenant(), account.username(), roles, names));
     }
 }

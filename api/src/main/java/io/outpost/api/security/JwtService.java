@@ -75,12 +75,16 @@ public class JwtService {
             throw new InvalidTokenException("the token has no exp claim", "no exp claim", false, tenant, sub);
         }
         Set<Role> roles = EnumSet.noneOf(Role.class);
+        Set<String> names = new java.util.HashSet<>();
         if (claims.get("roles") instanceof List<?> list) {
             for (Object r : list) {
-                if (r instanceof String s) Role.fromClaim(s).ifPresent(roles::add);
+                if (r instanceof String s && SyncPrincipal.ROLE_NAME.matcher(s).matches()) {
+                    names.add(s);
+                    Role.fromClaim(s).ifPresent(roles::add);
+                }
             }
         }
-        return new SyncPrincipal(tenant, sub, roles);
+        return new SyncPrincipal(tenant, sub, roles, names);
     }
 
     private static String validSub(String sub) {
@@ -120,7 +124,7 @@ public class JwtService {
         return Jwts.builder()
                 .subject(principal.userId())
                 .claim("tenant", principal.tenant())
-                .claim("roles", principal.roles().stream().map(Role::claim).sorted().toList())
+                .claim("roles", principal.roleNames().stream().sorted().toList())
                 .issuedAt(Date.from(now))
                 .expiration(Date.from(now.plus(validFor)))
                 .signWith(secret.key(), Jwts.SIG.HS256)

@@ -282,7 +282,8 @@ class ExampleConfigsTest {
         for (SyncProperties.UserAccount user : users) {
             assertThat(user.tenant()).as("%s tenant", user.username()).matches(RecordKey.TENANT);
             assertThat(user.roles()).as("%s roles", user.username()).isNotEmpty()
-                    .allSatisfy(role -> assertThat(Role.fromClaim(role)).as("role %s", role).isPresent());
+                    .allSatisfy(role -> assertThat(role).as("role %s: a role name (contract v1.2)", role)
+                            .matches(io.outpost.api.security.SyncPrincipal.ROLE_NAME));
             assertThat(user.password()).as("%s password hash", user.username()).startsWith("{bcrypt}$2a$10$");
             assertThat(PASSWORDS.matches(documented.get(user.username()), user.password()))
                     .as("%s's documented password matches its hash", user.username()).isTrue();

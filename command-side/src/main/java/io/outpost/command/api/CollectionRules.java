@@ -10,11 +10,23 @@ import java.util.Set;
  *
  * @param references field name → collection its value names a record of
  * @param derive     derived field name → where its value comes from
- * @param counters   top-level fields that {@code increment} ops may change (PROTOCOL.md v1.2)
+ * @param counters    top-level fields that {@code increment} ops may change (PROTOCOL.md v1.2)
+ * @param writeRoles  roles that may push ops to the collection; empty: any role that may push (v1.2)
+ * @param resolveRoles roles that may resolve its parked conflicts; empty: an admin or the op's own user (v1.2)
+ * @param appendOnly  creates only: updates, deletes and increments are {@code forbidden} (v1.2)
  */
 public record CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
                               Visibility visibility, String ownerField, Map<String, String> references,
-                              Map<String, Derivation> derive, RecordSchema schema, Set<String> counters) {
+                              Map<String, Derivation> derive, RecordSchema schema, Set<String> counters,
+                              Set<String> writeRoles, Set<String> resolveRoles, boolean appendOnly) {
+
+    /** Rules without permissions. */
+    public CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
+                           Visibility visibility, String ownerField, Map<String, String> references,
+                           Map<String, Derivation> derive, RecordSchema schema, Set<String> counters) {
+        this(name, strategy, onOverlap, idMode, visibility, ownerField, references, derive, schema, counters, null,
+                null, false);
+    }
 
     /** Rules without counters. */
     public CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
@@ -44,6 +56,8 @@ public record CollectionRules(String name, ConflictStrategy strategy, ConflictSt
         derive = derive == null ? Map.of() : Map.copyOf(derive);
         schema = schema == null ? RecordSchema.NONE : schema;
         counters = counters == null ? Set.of() : Set.copyOf(counters);
+        writeRoles = writeRoles == null ? Set.of() : Set.copyOf(writeRoles);
+        resolveRoles = resolveRoles == null ? Set.of() : Set.copyOf(resolveRoles);
     }
 
     /** The user the {@code owner-field} of this data names; null without an owner-field or a value in it. */

@@ -13,7 +13,9 @@ public enum RejectionCode {
     /** An opId re-sent with other content than the op first sent under it (docs/push.md; beyond the contract). */
     OP_ID_REUSED("op_id_reused"),
     /** Another op of the same group failed, so no op of the group was applied (contract v1.2, Op groups). */
-    GROUP_FAILED("group_failed");
+    GROUP_FAILED("group_failed"),
+    /** The caller's roles may not make this op on this collection (contract v1.2, permissions per collection). */
+    FORBIDDEN("forbidden");
 
     private final String wire;
 
