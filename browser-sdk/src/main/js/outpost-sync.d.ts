@@ -110,6 +110,11 @@ export interface QueuedOperation {
   state: OpState;
   error: OperationError | null;
   conflict: Conflict | null;
+  /**
+   * The op group (contract v1.2) of the `transaction` that queued the op, e.g. "g-<uuid>", else null. A failed
+   * group's ops are all failed: the culprit with its own error, the others with code `group_failed`.
+   */
+  group: string | null;
 }
 
 export type SyncErrorKind = 'offline' | 'busy' | 'server' | 'unauthorized' | 'forbidden' | 'refused' | 'local';
@@ -204,10 +209,28 @@ export interface Records {
   list(filter?: Filter): Promise<LocalRecord[]>;
 }
 
+/**
+ * The writes of one `SyncClient.transaction`: `records(collection)` writes inside it (its `get` and `list` see the
+ * transaction's writes). Used after the callback is done, its methods reject.
+ */
+export interface Transaction {
+  records(collection: string): Records;
+}
+
 export declare class SyncClient {
   readonly deviceId: string;
   readonly user: string;
   records(collection: string): Records;
+  /**
+   * Writes that land together or not at all (contract v1.2, op groups): the writes `work` makes through
+   * `tx.records(...)` are committed locally in one IndexedDB transaction when it is done (it may await anything in
+   * between: they are staged until then) and queued as one op group, sent in one push and applied by the server all
+   * or nothing. If `work` throws, nothing is written and the promise rejects with its error. A record changes once
+   * in a transaction: its writes fold into one op (create then update, two increments, create then increment), one
+   * that cannot fold (an update after an increment) rejects; at most 1000 ops (RangeError). Listeners hear of the
+   * writes after the commit. Resolves to what `work` returned.
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T> | T): Promise<T>;
   /** Syncs now, or joins the sync that is running (in any tab of this origin and user, one runs at a time). */
   syncNow(): Promise<SyncResult>;
   status(): SyncStatus;
@@ -221,7 +244,10 @@ export declare class SyncClient {
   pendingOps(): Promise<QueuedOperation[]>;
   failedOps(): Promise<QueuedOperation[]>;
   conflictedOps(): Promise<QueuedOperation[]>;
-  /** Drops a failed or conflicted op (its record shows the server's state); false if none has that opId. */
+  /**
+   * Drops a failed or conflicted op (its record shows the server's state); false if none has that opId. An op of
+   * an op group takes the group's other failed and conflicted ops with it.
+   */
   discard(opId: number): Promise<boolean>;
   /** Queues a failed or conflicted op again (edited with `data`) on the version the device holds; the new opId. */
   requeue(opId: number, data?: JsonObject): Promise<number | null>;

@@ -50,10 +50,67 @@ export class SyncClient {
   }
 
   records(collection) {
+    const store = this.store;
+    return this.handle(collection, {
+      create: (...args) => store.create(collection, ...args),
+      update: (...args) => store.update(collection, ...args),
+      increment: (...args) => store.increment(collection, ...args),
+      delete: (...args) => store.delete(collection, ...args),
+      get: (id) => store.get(collection, id),
+      list: (filter) => store.list(collection, filter),
+      wrote: (id) => this.wrote(collection, id),
+    });
+  }
+
+  /**
+   * Runs `work(tx)`, whose writes through `tx.records(collection)` are one local transaction queued as one op group
+   * (contract v1.2): sent in one push, applied by the server all or nothing. The writes are staged and committed in
+   * one IndexedDB transaction when `work` is done (it may await anything); if it throws, nothing is written and the
+   * promise rejects with its error. Inside it a record changes once: writes of one record fold into one op, a write
+   * that cannot fold throws; at most 1000 ops. Listeners hear of the writes after the commit. Resolves to work's
+   * result.
+   */
+  async transaction(work) {
+    if (typeof work !== 'function') throw new TypeError('transaction needs a function: tx => { ... }');
+    const staging = this.store.stage(`g-${crypto.randomUUID()}`);
+    const tx = {
+      records: (collection) => this.handle(collection, {
+        create: (...args) => staging.write('create', [collection, ...args]),
+        update: (...args) => staging.write('update', [collection, ...args]),
+        increment: (...args) => staging.write('increment', [collection, ...args]),
+        delete: (...args) => staging.write('delete', [collection, ...args]).then(() => undefined),
+        get: (id) => staging.queue((overlay) => this.store.view(overlay, collection, id)),
+        list: (filter) => staging.queue((overlay) => this.store.listIn(overlay, collection, filter)),
+        wrote: () => {},
+      }),
+    };
+    let result;
+    try {
+      result = await work(tx);
+    } catch (e) {
+      staging.abandon();
+      throw e;
+    }
+    const written = await staging.commit();
+    if (written.length > 0) {
+      const ids = new Map();
+      for (const [collection, id] of written) {
+        if (!ids.has(collection)) ids.set(collection, []);
+        ids.get(collection).push(id);
+      }
+      const changes = [...ids].map(([collection, list]) => ({ collection, ids: list }));
+      this.emitData(changes, 'local');
+      this.runner.broadcast({ type: 'data', changes, origin: 'local' });
+      this.runner.publish();
+      this.runner.localWrite();
+    }
+    return result;
+  }
+
+  /** The Records API of a collection over `backend` (the store, or a transaction's staging). */
+  handle(collection, backend) {
     const options = this.collections.get(collection);
     if (!options) throw new Error(`collection "${collection}" is not one of this client's collections`);
-    const store = this.store;
-    const client = this;
     return {
       async create(id, data) {
         requireObject(data, 'data');
@@ -64,36 +121,36 @@ export class SyncClient {
           temp = true;
         }
         requireId(id);
-        const record = await store.create(collection, id, temp, data, now());
-        client.wrote(collection, id);
+        const record = await backend.create(id, temp, data, now());
+        backend.wrote(id);
         return record;
       },
       async update(id, patch) {
         requireId(id);
         requireObject(patch, 'patch');
-        const record = await store.update(collection, id, patch, now());
-        client.wrote(collection, id);
+        const record = await backend.update(id, patch, now());
+        backend.wrote(id);
         return record;
       },
       async increment(id, deltas) {
         requireId(id);
         requireDeltas(deltas);
-        const record = await store.increment(collection, id, deltas, now());
-        client.wrote(collection, id);
+        const record = await backend.increment(id, deltas, now());
+        backend.wrote(id);
         return record;
       },
       async delete(id) {
         requireId(id);
-        await store.delete(collection, id, now());
-        client.wrote(collection, id);
+        await backend.delete(id, now());
+        backend.wrote(id);
       },
       get(id) {
         requireId(id);
-        return store.get(collection, id);
+        return backend.get(id);
       },
       list(filter = {}) {
         requireObject(filter, 'filter');
-        return store.list(collection, filter);
+        return backend.list(filter);
       },
     };
   }
@@ -167,10 +224,11 @@ export class SyncClient {
     return this.store.ops(['conflict']);
   }
 
+  /** Discards a conflict or failed op (one of an op group: the group's other conflict and failed ops too). */
   async discard(opId) {
-    const op = await this.store.discard(opId);
-    if (op) this.changed(op);
-    return op !== null;
+    const ops = await this.store.discard(opId);
+    ops.forEach((op) => this.changed(op));
+    return ops.length > 0;
   }
 
   async requeue(opId, data) {
@@ -215,10 +273,7 @@ export class SyncClient {
     if (!body) throw new TypeError('resolution must be "server", "client" or {custom: data}');
     await call(() => this.http.post(`conflicts/${encodeURIComponent(conflictId)}/resolve`, body));
     const op = await this.store.conflictOp(conflictId);
-    if (op) {
-      await this.store.discard(op.opId);
-      this.changed(op);
-    }
+    if (op) (await this.store.discard(op.opId)).forEach((o) => this.changed(o));
     this.syncNow().catch(() => {});
   }
 

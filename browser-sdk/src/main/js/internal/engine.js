@@ -79,6 +79,7 @@ export class SyncEngine {
         if (op.type !== 'create' && op.type !== 'increment') o.baseVersion = op.baseVersion; // an increment has none
         if (op.type !== 'delete') o.data = op.data;
         o.clientTimestamp = op.clientTs;
+        if (op.group != null) o.group = op.group; // an op group (contract v1.2): applied all or nothing
         return o;
       }),
     };

@@ -14,9 +14,25 @@ import { applyPatch, composePatches, copy } from './merge-patch.js';
 
 const SCHEMA_VERSION = 1;
 const LIVE_NOW = new Set(['pending', 'syncing']);
+/** The most ops one op group (one transaction) may have: one push's limit. */
+export const MAX_GROUP = 1000;
 
 /** Waiting and never sent, so it may still change in place. An op of an older store (no `sent`): maybe sent. */
 const unsent = (op) => op !== undefined && op.state === 'pending' && op.sent === false;
+
+/**
+ * Whether the write being made (in op group `group`, null outside a transaction) may change `tail` in place: unsent,
+ * and of the same group (a group's ops are never merged with ops outside it, before or after).
+ */
+const foldable = (tail, group) => unsent(tail) && (tail.group ?? null) === group;
+
+/** Inside a transaction a record changes once: a write its op in this group cannot take is refused. */
+function refuseSecondOpInGroup(tail, group, collection, id) {
+  if (group !== null && tail !== undefined && tail.group === group) {
+    throw new Error(`a transaction changes a record once: ${collection}/${id} already has a change in it that this `
+      + 'one cannot be combined with');
+  }
+}
 
 /**
  * Whether the server state held already contains the op's effect: its answer's version (`appliedVersion`, stored when
@@ -104,6 +120,165 @@ class Tx {
   opsIn(state, count) {
     return request(this.ops.index('byState').getAll(state, count));
   }
+  recordsIn(collection) {
+    return request(this.records.index('byCollection').getAll(collection));
+  }
+}
+
+const GONE = Symbol('gone');
+/** Where a transaction's staged opIds start: above every real one, so they sort after them and are never confirmed. */
+const STAGED_OP_IDS = 2 ** 52;
+
+/**
+ * The Tx interface over an in-memory overlay: reads see the store (each in a short read-only transaction) with the
+ * staged writes on top; writes go to the overlay only. A transaction's callback may await anything (a fetch, a
+ * timer), which would auto-commit an IndexedDB transaction half-way: its writes are staged here, and replayed in one
+ * IndexedDB transaction when the callback is done (`Staging.commit`).
+ */
+class StagedTx {
+  constructor(store) {
+    this.store = store;
+    this.staged = { records: new Map(), ops: new Map(), meta: new Map([['next_op_id', STAGED_OP_IDS]]) };
+  }
+  base(work) {
+    return this.store.run('readonly', work);
+  }
+  static key(store, key) {
+    return store === 'records' ? `${key[0]}\u0000${key[1]}` : key;
+  }
+  async get(store, key) {
+    const m = this.staged[store];
+    const k = StagedTx.key(store, key);
+    if (m.has(k)) {
+      const v = m.get(k);
+      return v === GONE ? undefined : structuredClone(v);
+    }
+    return this.base((tx) => tx.get(store, key));
+  }
+  put(store, value) {
+    const key = store === 'records' ? [value.collection, value.id] : value.opId;
+    this.staged[store].set(StagedTx.key(store, key), structuredClone(value));
+    return Promise.resolve();
+  }
+  del(store, key) {
+    this.staged[store].set(StagedTx.key(store, key), GONE);
+    return Promise.resolve();
+  }
+  async getMeta(key) {
+    if (this.staged.meta.has(key)) return this.staged.meta.get(key);
+    return this.base((tx) => tx.getMeta(key));
+  }
+  setMeta(key, value) {
+    this.staged.meta.set(key, value ?? null);
+    return Promise.resolve();
+  }
+  async confirmedOpId() {
+    return Number((await this.getMeta('confirmed_op_id')) ?? 0);
+  }
+  merged(base, storeName, keyOf, keep) {
+    const byKey = new Map(base.map((v) => [keyOf(v), v]));
+    for (const [k, v] of this.staged[storeName]) {
+      if (v === GONE || !keep(v)) byKey.delete(k);
+      else byKey.set(k, structuredClone(v));
+    }
+    return [...byKey.values()];
+  }
+  async opsOf(collection, id) {
+    const base = await this.base((tx) => tx.opsOf(collection, id));
+    return this.merged(base, 'ops', (op) => op.opId, (op) => op.collection === collection && op.recordId === id)
+      .sort((a, b) => a.opId - b.opId);
+  }
+  async opsIn(state, count) {
+    const base = await this.base((tx) => tx.opsIn(state));
+    const all = this.merged(base, 'ops', (op) => op.opId, (op) => op.state === state).sort((a, b) => a.opId - b.opId);
+    return count === undefined ? all : all.slice(0, count);
+  }
+  async recordsIn(collection) {
+    const base = await this.base((tx) => tx.recordsIn(collection));
+    return this.merged(base, 'records', (r) => StagedTx.key('records', [r.collection, r.id]),
+      (r) => r.collection === collection);
+  }
+  /** The staged ops of op group `group`. */
+  groupSize(group) {
+    return [...this.staged.ops.values()].filter((op) => op !== GONE && op.group === group).length;
+  }
+}
+
+/**
+ * One `SyncClient.transaction` (op group `group`): its writes run one after the other against a `StagedTx` (their
+ * results and refusals are those of the real store), and are recorded; `commit` replays them in one IndexedDB
+ * transaction, so a write another tab or a sync made meanwhile is taken into account (a replay that is refused then,
+ * e.g. a record deleted meanwhile, rejects the commit and nothing is written).
+ */
+class Staging {
+  constructor(store, group) {
+    this.store = store;
+    this.group = group;
+    this.overlay = new StagedTx(store);
+    this.writes = [];
+    this.chain = Promise.resolve();
+    this.open = true;
+    this.broken = null;
+  }
+
+  /** Runs `work(overlay)` after the transaction's earlier calls (a callback need not await each write). */
+  queue(work) {
+    if (!this.open) {
+      return Promise.reject(new Error('this transaction is over: use it only inside its callback'));
+    }
+    const run = this.chain.then(() => work(this.overlay));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** A write: `kind` is create, update, increment or delete, `args` the store method's arguments after the tx. */
+  write(kind, args) {
+    const saved = structuredClone(args);
+    return this.queue(async (overlay) => {
+      if (this.broken) throw this.broken;
+      const result = await this.store[`${kind}In`](overlay, ...args, this.group);
+      this.writes.push([kind, saved]);
+      const size = overlay.groupSize(this.group);
+      if (size > MAX_GROUP) {
+        this.broken = tooMany(size);
+        throw this.broken;
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Ends the transaction: waits for its writes and commits them in one IndexedDB transaction (durability strict).
+   * The written records as [collection, id] (temporary ids included), after the commit.
+   */
+  async commit() {
+    this.open = false;
+    await this.chain;
+    if (this.broken) throw this.broken;
+    if (this.writes.length === 0) return [];
+    return this.store.run('readwrite', async (tx) => {
+      const keys = new Map();
+      for (const [kind, args] of this.writes) {
+        await this.store[`${kind}In`](tx, ...args, this.group);
+        keys.set(`${args[0]}\u0000${args[1]}`, [args[0], args[1]]);
+      }
+      let size = 0;
+      for (const [collection, id] of keys.values()) {
+        size += (await tx.opsOf(collection, id)).filter((op) => op.group === this.group).length;
+      }
+      if (size > MAX_GROUP) throw tooMany(size);
+      return [...keys.values()];
+    });
+  }
+
+  /** The callback failed: nothing is written, later calls are refused. */
+  abandon() {
+    this.open = false;
+  }
+}
+
+function tooMany(size) {
+  return new RangeError(`a transaction queues at most ${MAX_GROUP} changes (one push); this one made ${size}`);
 }
 
 export class LocalStore {
@@ -208,17 +383,29 @@ export class LocalStore {
 
   // ------------------------------------------------------------------------------------------- local writes
 
+  /**
+   * Starts a transaction (`SyncClient.transaction`): a `Staging` whose writes queue their ops as op group `group`
+   * (contract v1.2) once it commits.
+   */
+  stage(group) {
+    return new Staging(this, group);
+  }
+
   /** Creates a record locally and queues the create; `temp`: the id is temporary (server-assigned ids). */
   create(collection, id, temp, data, at) {
-    return this.run('readwrite', async (tx) => {
-      if (await this.view(tx, collection, id)) throw new Error(`record ${collection}/${id} exists already`);
-      tx.put('ops', {
-        opId: await this.nextOpId(tx), type: 'create', collection, recordId: id, temp, baseVersion: 0,
-        data: copy(data), clientTs: at, state: 'pending', sent: false, error: null, conflict: null,
-      });
-      await this.refreshView(tx, collection, id);
-      return this.view(tx, collection, id);
+    return this.run('readwrite', (tx) => this.createIn(tx, collection, id, temp, data, at, null));
+  }
+
+  /** `create` in the given transaction; `group`: the op group of the transaction being made, or null. */
+  async createIn(tx, collection, id, temp, data, at, group) {
+    if (await this.view(tx, collection, id)) throw new Error(`record ${collection}/${id} exists already`);
+    refuseSecondOpInGroup((await tx.opsOf(collection, id)).at(-1), group, collection, id);
+    tx.put('ops', {
+      opId: await this.nextOpId(tx), type: 'create', collection, recordId: id, temp, baseVersion: 0,
+      data: copy(data), clientTs: at, state: 'pending', sent: false, error: null, conflict: null, group,
     });
+    await this.refreshView(tx, collection, id);
+    return this.view(tx, collection, id);
   }
 
   /**
@@ -227,30 +414,33 @@ export class LocalStore {
    * content under the same opId the server would answer it from its stored result, losing the change).
    */
   update(collection, id, patch, at) {
-    return this.run('readwrite', async (tx) => {
-      if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
-      const tail = (await tx.opsOf(collection, id)).at(-1);
-      let folded = false;
-      if (unsent(tail) && tail.type === 'create') {
-        tx.put('ops', { ...tail, data: applyPatch(tail.data, patch), clientTs: at });
+    return this.run('readwrite', (tx) => this.updateIn(tx, collection, id, patch, at, null));
+  }
+
+  async updateIn(tx, collection, id, patch, at, group) {
+    if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
+    const tail = (await tx.opsOf(collection, id)).at(-1);
+    let folded = false;
+    if (foldable(tail, group) && tail.type === 'create') {
+      tx.put('ops', { ...tail, data: applyPatch(tail.data, patch), clientTs: at });
+      folded = true;
+    } else if (foldable(tail, group) && tail.type === 'update') {
+      const composed = composePatches(tail.data, patch);
+      if (composed !== null) {
+        tx.put('ops', { ...tail, data: composed, clientTs: at });
         folded = true;
-      } else if (unsent(tail) && tail.type === 'update') {
-        const composed = composePatches(tail.data, patch);
-        if (composed !== null) {
-          tx.put('ops', { ...tail, data: composed, clientTs: at });
-          folded = true;
-        }
       }
-      if (!folded) {
-        tx.put('ops', {
-          opId: await this.nextOpId(tx), type: 'update', collection, recordId: id, temp: false,
-          baseVersion: await this.serverVersion(tx, collection, id), data: copy(patch), clientTs: at,
-          state: 'pending', sent: false, error: null, conflict: null,
-        });
-      }
-      await this.refreshView(tx, collection, id);
-      return this.view(tx, collection, id);
-    });
+    }
+    if (!folded) {
+      refuseSecondOpInGroup(tail, group, collection, id);
+      tx.put('ops', {
+        opId: await this.nextOpId(tx), type: 'update', collection, recordId: id, temp: false,
+        baseVersion: await this.serverVersion(tx, collection, id), data: copy(patch), clientTs: at,
+        state: 'pending', sent: false, error: null, conflict: null, group,
+      });
+    }
+    await this.refreshView(tx, collection, id);
+    return this.view(tx, collection, id);
   }
 
   /**
@@ -259,49 +449,55 @@ export class LocalStore {
    * or an unsent create (added to its data); never into an op that was ever sent.
    */
   increment(collection, id, deltas, at) {
-    return this.run('readwrite', async (tx) => {
-      const current = await this.view(tx, collection, id);
-      if (!current) throw noSuchRecord(collection, id);
-      for (const field of Object.keys(deltas)) {
-        const value = current.data[field];
-        if (value != null && typeof value !== 'number') {
-          throw new TypeError(`cannot increment ${collection}/${id}: its field "${field}" holds `
-            + `${JSON.stringify(value)}, not a number`);
-        }
+    return this.run('readwrite', (tx) => this.incrementIn(tx, collection, id, deltas, at, null));
+  }
+
+  async incrementIn(tx, collection, id, deltas, at, group) {
+    const current = await this.view(tx, collection, id);
+    if (!current) throw noSuchRecord(collection, id);
+    for (const field of Object.keys(deltas)) {
+      const value = current.data[field];
+      if (value != null && typeof value !== 'number') {
+        throw new TypeError(`cannot increment ${collection}/${id}: its field "${field}" holds `
+          + `${JSON.stringify(value)}, not a number`);
       }
-      const tail = (await tx.opsOf(collection, id)).at(-1);
-      if (unsent(tail) && (tail.type === 'create' || tail.type === 'increment')) {
-        tx.put('ops', { ...tail, data: addDeltas(tail.data, deltas), clientTs: at });
-      } else {
-        tx.put('ops', {
-          opId: await this.nextOpId(tx), type: 'increment', collection, recordId: id, temp: false,
-          baseVersion: await this.serverVersion(tx, collection, id), data: copy(deltas), clientTs: at,
-          state: 'pending', sent: false, error: null, conflict: null,
-        });
-      }
-      await this.refreshView(tx, collection, id);
-      return this.view(tx, collection, id);
-    });
+    }
+    const tail = (await tx.opsOf(collection, id)).at(-1);
+    if (foldable(tail, group) && (tail.type === 'create' || tail.type === 'increment')) {
+      tx.put('ops', { ...tail, data: addDeltas(tail.data, deltas), clientTs: at });
+    } else {
+      refuseSecondOpInGroup(tail, group, collection, id);
+      tx.put('ops', {
+        opId: await this.nextOpId(tx), type: 'increment', collection, recordId: id, temp: false,
+        baseVersion: await this.serverVersion(tx, collection, id), data: copy(deltas), clientTs: at,
+        state: 'pending', sent: false, error: null, conflict: null, group,
+      });
+    }
+    await this.refreshView(tx, collection, id);
+    return this.view(tx, collection, id);
   }
 
   /** Deletes a record locally and queues the delete (a create that never left the device is simply dropped). */
   delete(collection, id, at) {
-    return this.run('readwrite', async (tx) => {
-      if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
-      const tail = (await tx.opsOf(collection, id)).at(-1);
-      if (unsent(tail) && tail.type === 'create' && (await this.serverVersion(tx, collection, id)) === 0) {
-        tx.del('ops', tail.opId);
-      } else if (unsent(tail) && tail.type === 'update') {
-        tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at });
-      } else {
-        tx.put('ops', {
-          opId: await this.nextOpId(tx), type: 'delete', collection, recordId: id, temp: false,
-          baseVersion: await this.serverVersion(tx, collection, id), data: null, clientTs: at,
-          state: 'pending', sent: false, error: null, conflict: null,
-        });
-      }
-      await this.refreshView(tx, collection, id);
-    });
+    return this.run('readwrite', (tx) => this.deleteIn(tx, collection, id, at, null));
+  }
+
+  async deleteIn(tx, collection, id, at, group) {
+    if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
+    const tail = (await tx.opsOf(collection, id)).at(-1);
+    if (foldable(tail, group) && tail.type === 'create' && (await this.serverVersion(tx, collection, id)) === 0) {
+      tx.del('ops', tail.opId);
+    } else if (foldable(tail, group) && tail.type === 'update') {
+      tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at });
+    } else {
+      refuseSecondOpInGroup(tail, group, collection, id);
+      tx.put('ops', {
+        opId: await this.nextOpId(tx), type: 'delete', collection, recordId: id, temp: false,
+        baseVersion: await this.serverVersion(tx, collection, id), data: null, clientTs: at,
+        state: 'pending', sent: false, error: null, conflict: null, group,
+      });
+    }
+    await this.refreshView(tx, collection, id);
   }
 
   async serverVersion(tx, collection, id) {
@@ -323,25 +519,27 @@ export class LocalStore {
 
   /** Visible records of a collection whose top-level fields equal the filter's values, by id. */
   list(collection, filter = {}) {
-    return this.run('readonly', async (tx) => {
-      const pending = new Set();
-      for (const state of LIVE_NOW) {
-        for (const op of await tx.opsIn(state)) {
-          if (op.collection === collection) pending.add(op.recordId);
-        }
+    return this.run('readonly', (tx) => this.listIn(tx, collection, filter), 'relaxed');
+  }
+
+  async listIn(tx, collection, filter) {
+    const pending = new Set();
+    for (const state of LIVE_NOW) {
+      for (const op of await tx.opsIn(state)) {
+        if (op.collection === collection) pending.add(op.recordId);
       }
-      const conditions = Object.entries(filter);
-      const rows = await request(tx.records.index('byCollection').getAll(collection));
-      const out = [];
-      for (const rec of rows) {
-        if (!visible(rec)) continue;
-        const data = rec.local ? rec.localData : rec.serverData;
-        if (conditions.every(([field, value]) => (value === null ? data?.[field] == null : data?.[field] === value))) {
-          out.push(toRecord(rec, pending.has(rec.id)));
-        }
+    }
+    const conditions = Object.entries(filter);
+    const rows = await tx.recordsIn(collection);
+    const out = [];
+    for (const rec of rows) {
+      if (!visible(rec)) continue;
+      const data = rec.local ? rec.localData : rec.serverData;
+      if (conditions.every(([field, value]) => (value === null ? data?.[field] == null : data?.[field] === value))) {
+        out.push(toRecord(rec, pending.has(rec.id)));
       }
-      return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    }, 'relaxed');
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   // ------------------------------------------------------------------------------------------- queue
@@ -368,18 +566,28 @@ export class LocalStore {
 
   /**
    * The next pending ops in opId order (at most `limit`, opId ≤ `maxOpId`), marked syncing. The batch ends before a
-   * second op of the same record: the later op's baseVersion is known only once the earlier one is answered.
+   * second op of the same record: the later op's baseVersion is known only once the earlier one is answered. An op
+   * group goes whole into one batch: the batch ends before a group that does not fit behind what it holds; a group
+   * larger than `limit` goes alone.
    */
   takeBatch(limit, maxOpId) {
     return this.run('readwrite', async (tx) => {
       const batch = [];
       const keys = new Set();
-      for (const op of await tx.opsIn('pending', limit)) {
-        if (op.opId > maxOpId) break;
-        const key = `${op.collection}\u0000${op.recordId}`;
-        if (keys.has(key)) break;
-        keys.add(key);
-        batch.push(op);
+      // read ahead by the largest group (a transaction's limit); a group's ops are contiguous by opId
+      const read = (await tx.opsIn('pending', limit + MAX_GROUP)).filter((op) => op.opId <= maxOpId);
+      const key = (op) => `${op.collection}\u0000${op.recordId}`;
+      for (let i = 0; i < read.length;) {
+        // the next unit: one ungrouped op, or all of a group's pending ops
+        let end = i + 1;
+        const group = read[i].group ?? null;
+        while (group !== null && end < read.length && read[end].group === group) end++;
+        const unit = read.slice(i, end);
+        if (unit.some((op) => keys.has(key(op))) || (batch.length > 0 && batch.length + unit.length > limit)) break;
+        unit.forEach((op) => keys.add(key(op)));
+        batch.push(...unit);
+        if (batch.length >= limit) break;
+        i = end;
       }
       batch.forEach((op) => tx.put('ops', { ...op, state: 'syncing', sent: true }));
       return batch;
@@ -621,15 +829,21 @@ export class LocalStore {
     return op && (op.state === 'conflict' || op.state === 'failed') ? op : null;
   }
 
-  /** Removes a conflict or failed op; its record shows the server's state. The op, or null. */
+  /**
+   * Removes a conflict or failed op; its record shows the server's state. An op of an op group goes with its
+   * group's other conflict and failed ops (the group failed as one unit). The discarded ops (none: []).
+   */
   discard(opId) {
     return this.run('readwrite', async (tx) => {
       const op = await this.finalOp(tx, opId);
-      if (op) {
-        await tx.del('ops', opId);
-        await this.refreshView(tx, op.collection, op.recordId);
+      if (!op) return [];
+      const unit = op.group == null ? [op] : [...await tx.opsIn('failed'), ...await tx.opsIn('conflict')]
+        .filter((o) => o.group === op.group).sort((a, b) => a.opId - b.opId);
+      for (const o of unit) {
+        await tx.del('ops', o.opId);
+        await this.refreshView(tx, o.collection, o.recordId);
       }
-      return op ? toQueued(op) : null;
+      return unit.map(toQueued);
     });
   }
 
@@ -765,7 +979,7 @@ function toQueued(op) {
   return {
     opId: op.opId, type: op.type, collection: op.collection, id: op.recordId, temporaryId: !!op.temp,
     baseVersion: op.baseVersion, data: op.data ?? null, clientTimestamp: op.clientTs, state: op.state,
-    error: op.error ?? null, conflict: op.conflict ?? null,
+    error: op.error ?? null, conflict: op.conflict ?? null, group: op.group ?? null,
   };
 }
 

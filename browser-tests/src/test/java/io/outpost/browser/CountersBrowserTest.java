@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The browser SDK's {@code increment} (contract v1.2, counters) end to end: two Chromium profiles are two tills
  * (each its own IndexedDB and deviceId) of one tenant, against a real server of its own that declares
- * {@code products.counters: [stock]}.
+ * {@code products.counters: [stock]}; also {@code client.transaction} (contract v1.2, op groups: all or nothing).
  */
 @RequiresChromium
 class CountersBrowserTest {
@@ -50,7 +50,7 @@ class CountersBrowserTest {
         browser.await("""
                 const [token, user] = arguments;
                 const { openSyncClient } = await import('/sdk/outpost-sync.js');
-                window.client = await openSyncClient({ user, tokenProvider: () => token, collections: ['products'],
+                window.client = await openSyncClient({ user, tokenProvider: () => token, collections: ['products', 'sales'],
                   syncOnStart: false, liveUpdates: false, syncAfterWriteMs: 0,
                   autoSync: { enabled: false, intervalSeconds: 300 } });
                 """, server.token(tenant, user), user);
@@ -137,5 +137,61 @@ class CountersBrowserTest {
                 const record = await window.client.records('products').get('sku-1');
                 return [op.type, op.error.code, op.error.fields.map((f) => f.field).join(), record.data.price];
                 """)).isEqualTo(List.of("increment", "invalid_operation", "price", 3L));
+    }
+
+    @Test
+    void aTransactionOfASaleAndItsStockIncrementLandsAsOneGroup() {
+        String tenant = OutpostServer.anyTenant();
+        Browser till = till(tenant, "cashier-1");
+        till.await("await window.client.records('products').create('sku-1', { name: 'Rice', stock: 10 });");
+        assertThat(sync(till)).isNull();
+        assertThat(till.await("""
+                await window.client.transaction(async (tx) => {
+                  await tx.records('sales').create('s-1', { total: 6, sku: 'sku-1' });
+                  await tx.records('products').increment('sku-1', { stock: -2 });
+                });
+                const ops = await window.client.pendingOps();
+                return [ops.length, ops[0].group !== null && ops[0].group === ops[1].group];
+                """)).isEqualTo(List.of(2L, true));
+        assertThat(sync(till)).isNull();
+        assertThat(local(till)).containsEntry("stock", 8L).containsEntry("pendingOps", 0L)
+                .containsEntry("failedOps", 0L);
+        await().atMost(SYNC).until(() -> server.record(tenant, "sales", "s-1")
+                .filter(r -> r.path("data").path("total").asLong() == 6).isPresent()
+                && server.record(tenant, "products", "sku-1")
+                .filter(r -> r.path("data").path("stock").asLong() == 8).isPresent());
+    }
+
+    @Test
+    void aTransactionWhoseIncrementIsRefusedLeavesItsCreateUnappliedAndBothOpsFailed() {
+        String tenant = OutpostServer.anyTenant();
+        Browser till = till(tenant, "cashier-1");
+        till.await("await window.client.records('products').create('sku-1', { name: 'Rice', stock: 10, price: 3 });");
+        assertThat(sync(till)).isNull();
+        till.await("""
+                await window.client.transaction(async (tx) => {
+                  await tx.records('sales').create('s-2', { total: 3 });
+                  await tx.records('products').increment('sku-1', { price: 1 }); // no counter: refused
+                });
+                """);
+        assertThat(sync(till)).isNull();
+        assertThat(till.await("""
+                const failed = await window.client.failedOps();
+                const sale = await window.client.records('sales').get('s-2');
+                const rice = await window.client.records('products').get('sku-1');
+                return [failed.map((o) => `${o.collection}/${o.id} ${o.error.code}`).join(', '),
+                  failed.length === 2 && failed[0].group !== null && failed[0].group === failed[1].group,
+                  sale === null, rice.data.price, (await window.client.pendingOps()).length];
+                """)).isEqualTo(List.of("sales/s-2 group_failed, products/sku-1 invalid_operation", true, true, 3L, 0L));
+        // the push's answer comes after its commit: the feed has the product, unchanged, and no sale
+        await().atMost(SYNC).until(() -> server.record(tenant, "products", "sku-1").isPresent());
+        assertThat(server.record(tenant, "products", "sku-1").orElseThrow().path("data").path("price").asLong())
+                .isEqualTo(3);
+        assertThat(server.record(tenant, "sales", "s-2")).as("the create was not applied").isEmpty();
+        // discarding one discards the group
+        assertThat(till.await("""
+                const [first] = await window.client.failedOps();
+                return [await window.client.discard(first.opId), (await window.client.failedOps()).length];
+                """)).isEqualTo(List.of(true, 0L));
     }
 }

@@ -8,6 +8,7 @@ const modules = [
   './merge-patch.test.js',
   './store.test.js',
   './client.test.js',
+  './transaction.test.js',
 ];
 
 /** A test that neither resolves nor rejects within this time fails (the Java side gives up after 60 s in all). */
