@@ -245,6 +245,43 @@ export const tests = {
     });
   },
 
+  async 'a group whose culprit is a conflict: keep-server (the default handler) discards the whole group'() {
+    await withClient({}, async (client, server) => {
+      await product(client);
+      server.on('sync/push', (r) => json({
+        lastProcessedOpId: Math.max(...r.body.operations.map((o) => o.opId)),
+        results: r.body.operations.map((o) => (o.type === 'update'
+          ? { opId: o.opId, status: 'conflict', collection: o.collection, id: o.id, version: 1, reason: 'stale',
+            data: { name: 'Rice', stock: 10, price: 3 }, conflict: { strategy: 'reject', fields: ['price'] } }
+          : { opId: o.opId, status: 'rejected', collection: o.collection, id: o.id,
+            error: { code: 'group_failed', message: 'the group failed', fields: [] } })),
+      }));
+      await client.transaction(async (tx) => {
+        await tx.records('sales').create('s-1', { total: 6 });
+        await tx.records('products').update('sku-1', { price: 4 });
+      });
+      const result = await client.syncNow();
+      equal([result.conflicts, result.rejected], [1, 1]);
+      equal(await client.conflictedOps(), []);
+      equal(await client.failedOps(), [], 'the group went with its culprit');
+      equal(await client.records('sales').get('s-1'), null);
+      equal((await client.records('products').get('sku-1')).data.price, 3);
+    });
+  },
+
+  async 'a commit replays the writes on the store as it is then: one refused then rejects the whole transaction'() {
+    await withClient({}, async (client) => {
+      await product(client);
+      await rejects(client.transaction(async (tx) => {
+        await tx.records('sales').create('s-1', { total: 6 });
+        await tx.records('products').increment('sku-1', { stock: -2 });
+        await client.records('products').delete('sku-1'); // outside the transaction, e.g. another tab
+      }), /no record products\/sku-1/);
+      equal((await client.pendingOps()).map((o) => [o.type, o.group]), [['delete', null]]);
+      equal(await client.records('sales').get('s-1'), null, 'nothing of the transaction');
+    });
+  },
+
   async 'another tab hears of a transaction\'s writes after the commit and shows them'() {
     await withClient({}, async (tab1, server, open) => {
       const tab2 = await open();
