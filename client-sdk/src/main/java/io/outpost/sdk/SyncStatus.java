@@ -25,6 +25,25 @@ public record SyncStatus(State state, int pendingOps, int failedOps, int openCon
     }
 
     /**
+     * What a badge should say, in this precedence: {@code ATTENTION} (changes the server rejected or that are in
+     * conflict: someone must look), then the {@link State} when it is {@code ERROR}, {@code OFFLINE} or
+     * {@code SYNCING}, then {@code PENDING} (changes not yet on the server), else {@code SYNCED}: "synced" only when
+     * nothing is pending, failed or in conflict.
+     */
+    public enum Summary { ATTENTION, ERROR, OFFLINE, SYNCING, PENDING, SYNCED }
+
+    /** The badge's word ({@link Summary}); the same values and precedence as the browser SDK's {@code summary}. */
+    public Summary summary() {
+        if (failedOps > 0 || openConflicts > 0) return Summary.ATTENTION;
+        return switch (state) {
+            case ERROR -> Summary.ERROR;
+            case OFFLINE -> Summary.OFFLINE;
+            case SYNCING -> Summary.SYNCING;
+            case IDLE -> pendingOps > 0 ? Summary.PENDING : Summary.SYNCED;
+        };
+    }
+
+    /**
      * Progress of a sync phase. During a pull, {@code total} is -1: the protocol does not say how many changes are
      * waiting, so {@code done} counts what arrived so far.
      */
