@@ -301,6 +301,8 @@ class SyncClientEndToEndTest {
     @Test
     void serverAssignedIdReplacesTheTempIdInTheRecordAndInAPendingReference() {
         SyncClient a = device("a", "reception", x -> x.pushBatchSize(1)); // the visit is still queued when the id arrives
+        List<DataChange> changes = new CopyOnWriteArrayList<>();
+        a.onChange("appointments", changes::add);
         LocalRecord appointment = a.records("appointments").create(json("{\"title\":\"Checkup\"}"));
         assertThat(appointment.temporaryId()).isTrue();
         a.records("visits").create("v-1", json("{\"appointmentId\":\"" + appointment.id() + "\",\"room\":2}"));
@@ -315,6 +317,9 @@ class SyncClientEndToEndTest {
         });
         String realId = appointments.get(0).id();
         assertThat(a.records("appointments").get(appointment.id())).isEmpty();
+        // issue 20.6: the change event carries the mapping, so an app holding the temporary id can follow it
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> changes.stream()
+                .anyMatch(c -> realId.equals(c.replacedIds().get(appointment.id()))));
         assertThat(a.records("visits").get("v-1").orElseThrow().data().get("appointmentId").asText()).isEqualTo(realId);
 
         SyncClient b = device("b", "vet");

@@ -66,7 +66,8 @@ public final class Events implements AutoCloseable {
             return;
         }
         for (Map.Entry<String, Set<String>> e : touched.ids().entrySet()) {
-            DataChange change = new DataChange(e.getKey(), e.getValue(), origin);
+            DataChange change = new DataChange(e.getKey(), e.getValue(), origin,
+                    touched.replacedIds().getOrDefault(e.getKey(), Map.of()));
             dispatch(() -> {
                 for (DataSubscriber s : dataListeners) {
                     if (s.collection() == null || s.collection().equals(change.collection())) {

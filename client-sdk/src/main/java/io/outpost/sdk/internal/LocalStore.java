@@ -100,9 +100,19 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /** What a store change touched, for the data listeners: collection → ids (an empty set: "reload all"). */
-    public record Touched(Map<String, Set<String>> ids) {
+    public record Touched(Map<String, Set<String>> ids, Map<String, Map<String, String>> replacedIds) {
+
+        public Touched(Map<String, Set<String>> ids) {
+            this(ids, new LinkedHashMap<>());
+        }
+
         static Touched of() {
             return new Touched(new LinkedHashMap<>());
+        }
+
+        /** A temporary id of {@code collection} the server replaced by {@code realId}. */
+        void replaced(String collection, String tempId, String realId) {
+            replacedIds.computeIfAbsent(collection, c -> new LinkedHashMap<>()).put(tempId, realId);
         }
 
         void add(String collection, String id) {
@@ -762,6 +772,7 @@ public final class LocalStore implements AutoCloseable {
             }
         }
         touched.add(collection, realId);
+        touched.replaced(collection, tempId, realId);
     }
 
     // ---------------------------------------------------------------------------------------------- pull
