@@ -18,12 +18,15 @@ const CATALOG_KEY = 'outpost.collections.';
 const DEFAULT_COLLECTION = 'dispenses';
 const CATALOG_TIMEOUT_MS = 10000;
 
-const STATE_LABELS = { idle: 'Synced', syncing: 'Syncing…', offline: 'Offline', error: 'Error' };
-const STATE_TITLES = {
-  idle: 'Everything this device sent was accepted.',
+/** The badge by the SDK's `status.summary`: "Synced" only when nothing is pending, rejected or in conflict. */
+const SUMMARY_LABELS = { synced: 'Synced', syncing: 'Syncing…', offline: 'Offline', error: 'Error' };
+const SUMMARY_TITLES = {
+  synced: 'Everything this device sent was accepted.',
   syncing: 'Exchanging changes with the server.',
   offline: 'The server cannot be reached. Changes are kept on this device and sent later.',
   error: 'The last sync failed.',
+  pending: 'Changes made on this device have not been sent to the server yet.',
+  attention: 'The server rejected changes or they are in conflict: they wait for your decision below.',
 };
 const INTERVAL_LABELS = { 30: '30 s', 60: '1 min', 300: '5 min', 600: '10 min', 1800: '30 min', 3600: '1 h' };
 
@@ -816,16 +819,30 @@ function onStatus(status) {
   }
 }
 
+/** "Synced", "2 changes waiting", "1 rejected / 1 in conflict", "Offline", … */
+function badgeLabel(summary, status) {
+  if (summary === 'pending') return `${plural(status.pendingOps, 'change')} waiting`;
+  if (summary === 'attention') {
+    const parts = [];
+    if (status.failedOps > 0) parts.push(`${status.failedOps} rejected`);
+    if (status.openConflicts > 0) parts.push(`${status.openConflicts} in conflict`);
+    return parts.join(' / ');
+  }
+  return SUMMARY_LABELS[summary] || String(summary);
+}
+
 function renderStatus(status) {
   const previous = lastStatus;
   lastStatus = status;
   if (status.state === 'syncing') sawSyncing = true;
 
   const badge = $('status-badge');
+  const summary = status.summary || 'synced';
   badge.dataset.state = status.state;
+  badge.dataset.summary = summary;
   badge.dataset.leader = String(Boolean(status.leader));
-  badge.title = STATE_TITLES[status.state] || '';
-  $('status-text').textContent = STATE_LABELS[status.state] || String(status.state);
+  badge.title = SUMMARY_TITLES[summary] || '';
+  $('status-text').textContent = badgeLabel(summary, status);
 
   $('pending-count').textContent = String(status.pendingOps);
   $('pending-count').dataset.count = String(status.pendingOps);

@@ -17,17 +17,29 @@ public class DeviceRegistry {
 
     private final JdbcTemplate jdbc;
 
+    private static final String COLUMNS = "user_id, last_op_id, last_push_at, last_pull_at, revoked_at IS NOT NULL";
+
     public DeviceRegistry(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
-    public record Device(String userId, long lastOpId, Instant lastPushAt, Instant lastPullAt) {
+    /** {@code revoked}: an admin revoked it (contract v1.2); every request naming it is refused. */
+    public record Device(String userId, long lastOpId, Instant lastPushAt, Instant lastPullAt, boolean revoked) {
+    }
+
+    /**
+     * Revokes the device (idempotent); false when the tenant has no such device. {@code by} is the admin's user.
+     */
+    public boolean revoke(String tenant, String deviceId, String by, Instant now) {
+        jdbc.update("UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE tenant = ? AND device_id = ? "
+                + "AND revoked_at IS NULL", Timestamp.from(now), by, tenant, deviceId);
+        return find(tenant, deviceId).isPresent();
     }
 
     /** For a push: registers the device on first use and locks its row until commit (one push per device at a time). */
     public Device lockForPush(String tenant, String deviceId, String userId, Instant now) {
         register(tenant, deviceId, userId, now);
-        return owned(jdbc.queryForObject("SELECT user_id, last_op_id, last_push_at, last_pull_at FROM devices "
+        return owned(jdbc.queryForObject("SELECT " + COLUMNS + " FROM devices "
                 + "WHERE tenant = ? AND device_id = ? FOR UPDATE", (rs, n) -> device(rs), tenant, deviceId), deviceId,
                 userId);
     }
@@ -72,7 +84,7 @@ public class DeviceRegistry {
     }
 
     public java.util.Optional<Device> find(String tenant, String deviceId) {
-        List<Device> found = jdbc.query("SELECT user_id, last_op_id, last_push_at, last_pull_at FROM devices "
+        List<Device> found = jdbc.query("SELECT " + COLUMNS + " FROM devices "
                 + "WHERE tenant = ? AND device_id = ?", (rs, n) -> device(rs), tenant, deviceId);
         return found.stream().findFirst();
     }
@@ -83,6 +95,7 @@ public class DeviceRegistry {
     }
 
     private static Device owned(Device device, String deviceId, String userId) {
+        if (device.revoked()) throw DeviceRefusedException.revoked(deviceId);
         if (!device.userId().equals(userId)) throw boundToOther(deviceId);
         return device;
     }
@@ -95,6 +108,6 @@ public class DeviceRegistry {
         Timestamp push = rs.getTimestamp(3);
         Timestamp pull = rs.getTimestamp(4);
         return new Device(rs.getString(1), rs.getLong(2), push == null ? null : push.toInstant(),
-                pull == null ? null : pull.toInstant());
+                pull == null ? null : pull.toInstant(), rs.getBoolean(5));
     }
 }

@@ -10,6 +10,7 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Unauthorized"),
     FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
     DEVICE_BOUND_TO_OTHER_USER("device_bound_to_other_user", HttpStatus.FORBIDDEN, "Device belongs to another user"),
+    DEVICE_REVOKED("device_revoked", HttpStatus.FORBIDDEN, "Device revoked"),
     NOT_FOUND("not_found", HttpStatus.NOT_FOUND, "Not found"),
     METHOD_NOT_ALLOWED("method_not_allowed", HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
     NOT_ACCEPTABLE("not_acceptable", HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),

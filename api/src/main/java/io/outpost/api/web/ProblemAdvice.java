@@ -66,12 +66,17 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
      * filters' refusals (tokens, roles, rate limits) are recorded where they are decided.
      */
     private void recordRefusal(ApiException e, HttpServletRequest request) {
-        if (e.code() != ErrorCode.DEVICE_BOUND_TO_OTHER_USER && e.code() != ErrorCode.FORBIDDEN) return;
+        if (e.code() != ErrorCode.DEVICE_BOUND_TO_OTHER_USER && e.code() != ErrorCode.DEVICE_REVOKED
+                && e.code() != ErrorCode.FORBIDDEN) return;
         Authentication auth = SecurityContextHolder.getContext().getAuthentication();
         SyncPrincipal caller = auth != null && auth.getPrincipal() instanceof SyncPrincipal p ? p : null;
         String tenant = caller == null ? null : caller.tenant();
         String user = caller == null ? null : caller.userId();
-        if (e.code() == ErrorCode.DEVICE_BOUND_TO_OTHER_USER) {
+        if (e.code() == ErrorCode.DEVICE_REVOKED) {
+            events.record(SecurityEvents.Type.DEVICE_REFUSED, request, tenant, user,
+                    e instanceof DeviceRefusedException refused ? refused.deviceId() : request.getParameter("deviceId"),
+                    "the device was revoked by an admin");
+        } else if (e.code() == ErrorCode.DEVICE_BOUND_TO_OTHER_USER) {
             String deviceId = e instanceof DeviceRefusedException refused ? refused.deviceId()
                     : request.getParameter("deviceId");
             events.record(SecurityEvents.Type.DEVICE_REFUSED, request, tenant, user, deviceId,

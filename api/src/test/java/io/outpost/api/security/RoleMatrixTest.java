@@ -54,6 +54,7 @@ class RoleMatrixTest extends ServerTest {
             new Endpoint("GET", "/api/v1/admin/security-events", null, ADMIN, 200),
             new Endpoint("GET", "/api/v1/admin/verify", null, ADMIN, 200),
             new Endpoint("GET", "/api/v1/admin/projections", null, ADMIN, 200),
+            new Endpoint("POST", "/api/v1/admin/devices/never-seen/revoke", null, ADMIN, 404),
             new Endpoint("POST", "/api/v1/admin/projections/rebuild", null, ADMIN, 0),
             new Endpoint("GET", "/actuator/prometheus", null, ANY, 200),
             new Endpoint("GET", "/actuator/metrics", null, ANY, 200),
