@@ -143,8 +143,17 @@ export interface SyncResult {
 
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'error';
 
+/**
+ * The status in one word, in this precedence: `attention` when failedOps + openConflicts > 0; else `error`,
+ * `offline` or `syncing` from `state`; else `pending` when pendingOps > 0; else `synced` (nothing pending, failed or
+ * in conflict).
+ */
+export type SyncSummary = 'attention' | 'error' | 'offline' | 'syncing' | 'pending' | 'synced';
+
 export interface SyncStatus {
   state: SyncState;
+  /** What a badge should say (see {@link SyncSummary}); only `synced` means everything was accepted. */
+  summary: SyncSummary;
   /** PENDING + SYNCING ops. */
   pendingOps: number;
   failedOps: number;

@@ -340,9 +340,11 @@ export class SyncRunner {
 
   status() {
     const c = this.counts;
+    const pendingOps = c.pending + c.syncing;
     return {
       state: this.state,
-      pendingOps: c.pending + c.syncing,
+      summary: summarize(this.state, pendingOps, c.failed, c.conflict),
+      pendingOps,
       failedOps: c.failed,
       openConflicts: c.conflict,
       lastSyncAt: this.lastSyncAt,
@@ -400,4 +402,16 @@ export class SyncRunner {
       // the sync's failure was told to its caller
     }
   }
+}
+
+/**
+ * The one word for a status badge, in this precedence: `attention` (failed ops or open conflicts wait for the user),
+ * then `error` / `offline` / `syncing` (the state), then `pending` (ops not yet sent), else `synced`. Only `synced`
+ * means nothing is pending, failed or in conflict.
+ */
+export function summarize(state, pendingOps, failedOps, openConflicts) {
+  if (failedOps + openConflicts > 0) return 'attention';
+  if (state === 'error' || state === 'offline' || state === 'syncing') return state;
+  if (pendingOps > 0) return 'pending';
+  return 'synced';
 }

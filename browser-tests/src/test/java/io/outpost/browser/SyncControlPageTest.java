@@ -626,6 +626,70 @@ class SyncControlPageTest {
         browser.screenshot(SCREENSHOTS.resolve("sync-control-rejected.png"));
     }
 
+    /** The badge's words and its {@code data-summary} (the SDK's {@code status.summary}), as {@code summary|text}. */
+    private static String badgeShown(Browser browser) {
+        return browser.script("const b = document.getElementById('status-badge');"
+                + " return b.dataset.summary + '|' + document.getElementById('status-text').textContent;").toString();
+    }
+
+    private static String badgeColor(Browser browser) {
+        return String.valueOf(browser.script(
+                "return getComputedStyle(document.getElementById('status-badge')).color"));
+    }
+
+    @Test
+    void theBadgeSaysSyncedOnlyWhenNothingIsPendingRejectedOrInConflict() {
+        OutpostServer target = pharmacy();
+        Browser browser = signedIn(target, PHARMACIST, PHARMACIST_PASSWORD);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        browser.waitFor(d -> "synced|Synced".equals(badgeShown(browser)));
+        assertThat(badgeColor(browser)).isEqualTo("rgb(21, 128, 61)"); // --green
+        // every badge the page shows from now on (no polling race with the 2 s between a write and its sync)
+        browser.script("""
+                window.__badges = [];
+                const b = document.getElementById('status-badge');
+                new MutationObserver(() => window.__badges.push(b.dataset.summary + '|'
+                  + document.getElementById('status-text').textContent + '|' + getComputedStyle(b).color))
+                  .observe(b, {attributes: true, childList: true, subtree: true, characterData: true});
+                """);
+
+        // online: a write waits for the sync after writes (amber "1 change waiting"), then it is synced
+        browser.await("await window.outpost.client.records('patients').create('pa-' + arguments[0],"
+                + " {givenName: 'Ada', familyName: 'Lovelace', dateOfBirth: '1815-12-10'});", tag);
+        browser.waitFor(d -> "synced|Synced".equals(badgeShown(browser)) && pending(browser) == 0, SYNC);
+        assertThat(browser.script("return window.__badges")).asList()
+                .contains("pending|1 change waiting|rgb(146, 64, 14)"); // --amber
+        onServer(target, PHARMACY_TENANT, "patients", "pa-" + tag);
+
+        // offline with a pending change (a sync the live stream's poke started may still end well: the sync after
+        // the write finds the network gone at the latest)
+        browser.offline(true);
+        browser.await("await window.outpost.client.records('patients').create('pb-' + arguments[0],"
+                + " {givenName: 'Alan', familyName: 'Turing', dateOfBirth: '1912-06-23'});", tag);
+        browser.waitFor(d -> pending(browser) == 1 && "offline".equals(badge(browser)), SYNC);
+        assertThat(badgeShown(browser)).isEqualTo("offline|Offline");
+        assertThat(badgeColor(browser)).isEqualTo("rgb(146, 64, 14)");
+        browser.offline(false);
+        syncNow(browser);
+        browser.waitFor(d -> "synced|Synced".equals(badgeShown(browser)) && pending(browser) == 0, SYNC);
+        onServer(target, PHARMACY_TENANT, "patients", "pb-" + tag);
+
+        // a change the server rejects (quantity 0): red, and not "Synced" although the sync itself went well
+        browser.await("await window.outpost.client.records('dispenses').create('bad-' + arguments[0],"
+                + " {patientId: 'pa-' + arguments[0], medication: 'amoxicillin', doseMg: 500, quantity: 0,"
+                + " unit: 'capsule', dispensedAt: '2024-05-01T10:00:00Z', pharmacist: 'J. Doe'});", tag);
+        syncNow(browser);
+        browser.waitFor(d -> "attention|1 rejected".equals(badgeShown(browser)), SYNC);
+        assertThat(badge(browser)).isEqualTo("idle");
+        assertThat(pending(browser)).isZero();
+        assertThat(badgeColor(browser)).isEqualTo("rgb(185, 28, 28)"); // --red
+
+        // the rejected change discarded: everything is synced again
+        browser.await("const c = window.outpost.client; const [f] = await c.failedOps(); await c.discard(f.opId);");
+        browser.waitFor(d -> "synced|Synced".equals(badgeShown(browser)), SYNC);
+        assertThat(badgeColor(browser)).isEqualTo("rgb(21, 128, 61)");
+    }
+
     @Test
     void aCollectionWithServerIdsCreatesWithATemporaryIdThatTheServerReplaces() {
         OutpostServer target = vetClinic();

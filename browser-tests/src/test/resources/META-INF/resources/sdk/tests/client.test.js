@@ -532,6 +532,66 @@ export const tests = {
     });
   },
 
+  async 'status.summary says synced only when nothing is pending, failed or in conflict'() {
+    await withClient({ conflictHandler: () => 'leave-open' }, async (client, server) => {
+      const summary = () => client.status().summary;
+      const at = (want, what) => until(() => summary() === want, 5000, `${what}: ${want} (is ${summary()})`);
+      equal(summary(), 'synced', 'a fresh client');
+      const seen = [];
+      client.subscribe((s) => seen.push(s.summary));
+
+      await client.records('notes').create('n-1', { a: 1 });
+      await at('pending', 'a write not sent yet');
+      equal([client.status().state, client.status().pendingOps], ['idle', 1]);
+
+      server.on('sync/push', () => new TypeError('Failed to fetch'));
+      equal((await client.syncNow()).error.kind, 'offline');
+      equal(summary(), 'offline', 'offline wins over pending');
+
+      server.on('sync/push', () => json({ code: 'internal', title: 'boom' }, 500));
+      equal((await client.syncNow()).error.status, 500);
+      equal(summary(), 'error', 'error wins over pending');
+
+      const release = holdPushes(server);
+      const running = client.syncNow();
+      await at('syncing', 'a push in flight');
+      release();
+      await running;
+      await at('synced', 'everything applied');
+      equal(client.status().pendingOps, 0);
+
+      server.on('sync/push', (r) => json({ lastProcessedOpId: r.body.operations.at(-1).opId,
+        results: r.body.operations.map((o) => ({ opId: o.opId, collection: o.collection, id: o.id,
+          status: 'rejected', error: { code: 'validation_failed', message: 'no', fields: [] } })) }));
+      await client.records('notes').create('n-2', { b: 1 });
+      await client.syncNow();
+      await at('attention', 'a rejected op');
+      equal(client.status().failedOps, 1);
+      await client.records('notes').create('n-3', { c: 1 });
+      server.on('sync/push', () => new TypeError('Failed to fetch'));
+      await client.syncNow();
+      equal([client.status().state, summary()], ['offline', 'attention'], 'a rejected op wins over offline');
+      server.on('sync/push', applyAll);
+      await client.syncNow();
+      const [failed] = await client.failedOps();
+      ok(await client.discard(failed.opId));
+      await at('synced', 'the rejected op discarded');
+
+      server.on('sync/push', (r) => json({ lastProcessedOpId: r.body.operations.at(-1).opId,
+        results: r.body.operations.map((o) => ({ opId: o.opId, status: 'conflict', collection: o.collection,
+          id: o.id, version: 5, data: { theirs: 1 }, conflict: { fields: ['d'] } })) }));
+      await client.records('notes').update('n-1', { d: 1 });
+      await client.syncNow();
+      await at('attention', 'an open conflict');
+      equal([client.status().openConflicts, client.status().failedOps], [1, 0]);
+      const [conflicted] = await client.conflictedOps();
+      await client.resolveConflict(conflicted.opId, 'server');
+      await at('synced', 'the conflict settled');
+      ok(['pending', 'offline', 'error', 'syncing', 'attention', 'synced'].every((w) => seen.includes(w)),
+        `the listeners heard every summary: ${[...new Set(seen)]}`);
+    });
+  },
+
   async 'two devices decrement one counter offline: after syncing both show the sum of both deltas'() {
     await withClient({ collections: ['products'] }, async (till1, server, open) => {
       const shop = fakeShop(server, { 'sku-1': { stock: 10 } });
