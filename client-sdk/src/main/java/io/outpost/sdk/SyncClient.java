@@ -101,8 +101,8 @@ public final class SyncClient implements AutoCloseable {
             List<String> names = new ArrayList<>(new TreeMap<>(collections).keySet());
             SyncEngine engine = new SyncEngine(store, http, json, names, references, b.conflictHandler, events, clock,
                     b.pushBatchSize, b.pullPageSize, b.hooks);
-            String streamQuery = "sync/stream?deviceId=" + encode(store.deviceId()) + "&collections="
-                    + encode(String.join(",", names));
+            // no deviceId (optional since v1.2): the device's id changes when a revoked device's store is wiped
+            String streamQuery = "sync/stream?collections=" + encode(String.join(",", names));
             this.runner = new SyncRunner(store, engine, http, events, clock, new Backoff(b.backoffBase, b.backoffCap),
                     new SyncRunner.Triggers(b.syncOnStart, b.syncAfterWrite, b.syncOnReconnect, b.liveUpdates),
                     new SyncRunner.AutoSync(b.autoSyncEnabled, b.autoSyncInterval), streamQuery, b.random);

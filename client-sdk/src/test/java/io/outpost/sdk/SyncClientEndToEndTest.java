@@ -197,6 +197,33 @@ class SyncClientEndToEndTest {
     }
 
     @Test
+    void aRevokedDeviceWipesItsStoreAndGoesOnAsANewDevice() throws Exception {
+        SyncClient a = device("a", "nurse-a");
+        a.records("notes").create("n-1", Map.of("title", "on the server"));
+        syncOk(a);
+        a.records("notes").create("n-2", Map.of("title", "never sent"));
+        String revoked = a.deviceId();
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUri() + "/admin/devices/"
+                                + revoked + "/revoke"))
+                        .header("Authorization", "Bearer " + server.token(tenant, "boss",
+                                io.outpost.api.security.Role.ADMIN))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+
+        SyncResult refused = a.syncNow();
+        assertThat(refused.error()).hasValueSatisfying(e -> assertThat(e.code()).contains("device_revoked"));
+        assertThat(a.records("notes").list()).as("nothing of the revoked device stays readable").isEmpty();
+        assertThat(a.pendingOps()).isEmpty();
+        assertThat(a.deviceId()).isNotEqualTo(revoked);
+
+        syncOk(a); // the user goes on as a new device: the server's data comes back, the unsent change does not
+        assertThat(a.records("notes").get("n-1")).isPresent();
+        assertThat(a.records("notes").get("n-2")).isEmpty();
+    }
+
+    @Test
     void recordsWrittenAsMapsReachTheServerAsJson() {
         SyncClient a = device("a", "nurse-a");
         SyncClient b = device("b", "nurse-b");

@@ -51,7 +51,7 @@ public final class LocalStore implements AutoCloseable {
     private final Connection db;
     private final ObjectMapper json;
     private final ReentrantLock lock = new ReentrantLock();
-    private final String deviceId;
+    private volatile String deviceId;
     private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
     /** The op group of the transaction running on the lock's thread ({@link #transaction}), else null. */
@@ -106,7 +106,7 @@ public final class LocalStore implements AutoCloseable {
             this(ids, new LinkedHashMap<>());
         }
 
-        static Touched of() {
+        public static Touched of() {
             return new Touched(new LinkedHashMap<>());
         }
 
@@ -122,7 +122,7 @@ public final class LocalStore implements AutoCloseable {
             }
         }
 
-        void all(String collection) {
+        public void all(String collection) {
             ids.put(collection, ALL);
         }
 
@@ -241,6 +241,20 @@ public final class LocalStore implements AutoCloseable {
 
     public String deviceId() {
         return deviceId;
+    }
+
+    /**
+     * The device was revoked (contract v1.2, 403 {@code device_revoked}): drops every record and queued op of this
+     * store, its cursors and watermarks, and takes a new deviceId (the old one is refused for good). Settings stay.
+     */
+    public String wipe() {
+        return inTx(() -> {
+            update("DELETE FROM records");
+            update("DELETE FROM ops");
+            update("DELETE FROM meta WHERE key NOT IN ('auto_sync_enabled', 'auto_sync_interval_seconds')");
+            deviceId = initDeviceId();
+            return deviceId;
+        });
     }
 
     // ---------------------------------------------------------------------------------------------- meta

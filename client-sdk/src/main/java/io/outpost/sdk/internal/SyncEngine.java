@@ -92,6 +92,16 @@ public final class SyncEngine {
             return new Outcome(result(t, start, null), Optional.empty());
         } catch (TransportException e) {
             LOG.log(Level.DEBUG, "sync stopped: {0}", e.error());
+            if (e.error().code().filter("device_revoked"::equals).isPresent()) {
+                // an admin revoked this device: nothing of it may stay readable here (contract v1.2)
+                String old = store.deviceId();
+                String fresh = store.wipe();
+                LOG.log(Level.WARNING, "device {0} was revoked by an admin: its local store was wiped; new device {1}",
+                        old, fresh);
+                LocalStore.Touched all = LocalStore.Touched.of();
+                collections.forEach(all::all);
+                events.data(all, DataChange.Origin.SYNC);
+            }
             t.failed = store.counts().get(OpState.PENDING);
             return new Outcome(result(t, start, e), e.retryAfter());
         }
