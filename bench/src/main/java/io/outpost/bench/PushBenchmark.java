@@ -977,7 +977,8 @@ public final class PushBenchmark {
                 + updatesA + " updates (after a seeding push of " + params.seedOps() + " creates per device); (c): "
                 + (params.singleOps() - singleUpdates) + " creates + " + singleUpdates + " updates");
         row(md, "record data", BenchDevice.dispenseBytes() + " bytes of JSON (a medication dispense), collection `"
-                + BenchDevice.COLLECTION + "` (declared with the default rules, as a deployment declares its collections); an update patches 3 fields");
+                + BenchDevice.COLLECTION + "` (declared with the default rules, as a deployment declares its "
+                + "collections); an update patches 3 fields");
         row(md, "warm-up", "tenant " + WARMUP_TENANT + ": D devices × (a seeding push + " + params.warmupPushes()
                 + " pushes of B + " + WARMUP_SINGLES + " single-op pushes) = " + r.warmup.ops() + " ops in "
                 + fmt("%.1f", r.warmup.phase().seconds()) + " s, not measured");
