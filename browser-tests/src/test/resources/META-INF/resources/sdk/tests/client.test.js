@@ -1,30 +1,12 @@
 // The SyncClient's sync logic against a scripted server (FakeServer replaces fetch in this page): results, batches,
 // paging, single flight, conflicts, retries, Retry-After, 401, auto-sync settings, status and data events, tabs.
 import { openSyncClient } from '/sdk/outpost-sync.js';
-import { BASE, FakeServer, applyAll, json } from './fake-server.js';
+import { FakeServer, applyAll, json } from './fake-server.js';
 import { equal, ok, rejects } from './assert.js';
-import { drop, freshName, until } from './until.js';
+import { until } from './until.js';
+import { clientHarness } from './client-harness.js';
 
-async function withClient(options, work, server = new FakeServer()) {
-  const storeName = freshName('client');
-  const opened = [];
-  const open = (more = {}) => openSyncClient({
-    baseUrl: BASE, tokenProvider: () => 't', user: 'u1', storeName, collections: ['notes'],
-    syncOnStart: false, liveUpdates: false, syncAfterWriteMs: 0, autoSync: { enabled: false, intervalSeconds: 300 },
-    ...options, ...more,
-  }).then((c) => {
-    opened.push(c);
-    return c;
-  });
-  try {
-    await work(await open(), server, open);
-  } finally {
-    for (const c of opened) await c.close();
-    server.close();
-    await drop(`${storeName}-u1`);
-    await drop(`${storeName}-u2`);
-  }
-}
+const withClient = clientHarness('client', ['notes']);
 
 /** Pushes are answered (all applied) only once the returned function is called. */
 function holdPushes(server) {

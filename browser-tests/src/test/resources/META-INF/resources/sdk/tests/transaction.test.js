@@ -2,32 +2,14 @@
 // one push, nothing written when the callback throws, folding inside and the refusal of a second unfoldable write,
 // batching (a group whole in one push), failed groups (all failed, the view the server's, discard takes the group),
 // listeners and other tabs told after the commit.
-import { openSyncClient } from '/sdk/outpost-sync.js';
-import { BASE, FakeServer, json } from './fake-server.js';
+import { json } from './fake-server.js';
 import { equal, ok, rejects } from './assert.js';
-import { drop, freshName, until } from './until.js';
+import { until } from './until.js';
+import { clientHarness } from './client-harness.js';
 
 const GROUP = /^g-[0-9a-f-]{36}$/;
 
-async function withClient(options, work, server = new FakeServer()) {
-  const storeName = freshName('tx');
-  const opened = [];
-  const open = (more = {}) => openSyncClient({
-    baseUrl: BASE, tokenProvider: () => 't', user: 'u1', storeName, collections: ['sales', 'products', 'notes'],
-    syncOnStart: false, liveUpdates: false, syncAfterWriteMs: 0, autoSync: { enabled: false, intervalSeconds: 300 },
-    ...options, ...more,
-  }).then((c) => {
-    opened.push(c);
-    return c;
-  });
-  try {
-    await work(await open(), server, open);
-  } finally {
-    for (const c of opened) await c.close();
-    server.close();
-    await drop(`${storeName}-u1`);
-  }
-}
+const withClient = clientHarness('tx', ['sales', 'products', 'notes']);
 
 /** The operations of each push, as opIds. */
 const pushes = (server) => server.calls('sync/push').map((r) => r.body.operations.map((o) => o.opId));
