@@ -40,8 +40,8 @@ class CollectionsController {
                     rules.counters().isEmpty() ? null : rules.counters().stream().sorted().toList(),
                     rules.derive().isEmpty() ? null : rules.derive().keySet().stream().sorted().toList(),
                     lower(rules.idMode()), lower(rules.visibility()), rules.ownerField(), rules.references(),
-                    rules.strategy().configName(), rules.appendOnly(), pushes && (rules.writeRoles().isEmpty()
-                    || caller.isAdmin() || caller.hasAnyRole(rules.writeRoles()))));
+                    rules.strategy().configName(), rules.appendOnly(),
+                    pushes && caller.allowedBy(rules.writeRoles())));
         }
         return new CollectionsResponse(collections, allowUndeclared);
     }

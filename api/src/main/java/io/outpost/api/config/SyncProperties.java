@@ -127,13 +127,6 @@ public record SyncProperties(@Valid @DefaultValue Security security,
 
         public CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
                                     String ownerField, Map<String, String> references, String schema,
-                                    Map<String, DeriveProperties> derive, List<String> counters) {
-            this(conflictStrategy, onOverlap, idMode, visibility, ownerField, references, schema, derive, counters,
-                    null, null, null);
-        }
-
-        public CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
-                                    String ownerField, Map<String, String> references, String schema,
                                     Map<String, DeriveProperties> derive) {
             this(conflictStrategy, onOverlap, idMode, visibility, ownerField, references, schema, derive, null, null,
                     null, null);

@@ -87,13 +87,13 @@ class ConflictsController {
         // resolve-roles (contract v1.2): only those roles (and admins) resolve; the op's own user no longer may
         java.util.Set<String> resolvers = catalog.find(key.collection()).map(CollectionRules::resolveRoles)
                 .orElse(java.util.Set.of());
-        boolean privileged = caller.isAdmin() || caller.hasAnyRole(resolvers);
-        if (!resolvers.isEmpty() && !privileged) {
+        if (!caller.allowedBy(resolvers)) {
             throw new ApiException(ErrorCode.FORBIDDEN, "conflicts of collection " + key.collection()
                     + " are resolved by the roles " + new java.util.TreeSet<>(resolvers) + " (or an admin) only");
         }
         ResolveConflictCommand command = new ResolveConflictCommand(key, conflictId, resolution,
-                data instanceof ObjectNode o ? o : null, caller.userId(), privileged, clock.instant());
+                data instanceof ObjectNode o ? o : null, caller.userId(),
+                caller.isAdmin() || caller.hasAnyRole(resolvers), clock.instant());
         MetaData meta = MetaData.with(SyncMetaData.TENANT, caller.tenant()).and(SyncMetaData.USER, caller.userId());
         for (int attempt = 1; ; attempt++) {
             try {

@@ -73,8 +73,7 @@ final class OpPlanner {
                     "collection " + op.collection() + " is not declared on this server", List.of());
         }
         CollectionRules rules = found.get();
-        if (!rules.writeRoles().isEmpty() && !push.caller().isAdmin()
-                && !push.caller().hasAnyRole(rules.writeRoles())) {
+        if (!push.caller().allowedBy(rules.writeRoles())) {
             return reject(op, op.id(), RejectionCode.FORBIDDEN, "collection " + op.collection()
                     + " may be written by the roles " + new java.util.TreeSet<>(rules.writeRoles()) + " only",
                     List.of());

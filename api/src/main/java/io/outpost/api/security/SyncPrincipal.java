@@ -30,6 +30,14 @@ public record SyncPrincipal(String tenant, String userId, Set<Role> roles, Set<S
         return roles.contains(Role.ADMIN);
     }
 
+    /**
+     * Whether a rule naming {@code roles} lets the caller through: no roles named (no restriction), an admin, or a
+     * holder of one of them (contract v1.2: {@code write-roles}, {@code resolve-roles}).
+     */
+    public boolean allowedBy(Set<String> roles) {
+        return roles.isEmpty() || isAdmin() || hasAnyRole(roles);
+    }
+
     /** True when the caller holds one of {@code names}. */
     public boolean hasAnyRole(Set<String> names) {
         for (String n : names) {

@@ -72,15 +72,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
         SyncPrincipal caller = auth != null && auth.getPrincipal() instanceof SyncPrincipal p ? p : null;
         String tenant = caller == null ? null : caller.tenant();
         String user = caller == null ? null : caller.userId();
-        if (e.code() == ErrorCode.DEVICE_REVOKED) {
-            events.record(SecurityEvents.Type.DEVICE_REFUSED, request, tenant, user,
-                    e instanceof DeviceRefusedException refused ? refused.deviceId() : request.getParameter("deviceId"),
-                    "the device was revoked by an admin");
-        } else if (e.code() == ErrorCode.DEVICE_BOUND_TO_OTHER_USER) {
+        if (e.code() != ErrorCode.FORBIDDEN) {
             String deviceId = e instanceof DeviceRefusedException refused ? refused.deviceId()
                     : request.getParameter("deviceId");
             events.record(SecurityEvents.Type.DEVICE_REFUSED, request, tenant, user, deviceId,
-                    "the device is bound to another user of the tenant");
+                    e.code() == ErrorCode.DEVICE_REVOKED ? "the device was revoked by an admin"
+                            : "the device is bound to another user of the tenant");
         } else {
             events.record(SecurityEvents.Type.ROLE_REFUSED, request, tenant, user, null, e.getMessage());
         }

@@ -1033,8 +1033,7 @@ public final class LocalStore implements AutoCloseable {
                 }
                 case UPDATE -> view = MergePatch.apply(view, op.data());
                 case INCREMENT -> {
-                    // never a double count: skipped when the server state already holds it (above, or here)
-                    // a pull covered its opId: counted in the server state even if its answer was lost
+                    // not when a pull covered its opId: the server state holds it even if its answer was lost
                     if (op.opId() > confirmed && view != null) view = Counters.addAll(view, op.data(), false);
                 }
                 case DELETE -> {

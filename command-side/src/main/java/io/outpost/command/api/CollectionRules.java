@@ -20,19 +20,13 @@ public record CollectionRules(String name, ConflictStrategy strategy, ConflictSt
                               Map<String, Derivation> derive, RecordSchema schema, Set<String> counters,
                               Set<String> writeRoles, Set<String> resolveRoles, boolean appendOnly) {
 
-    /** Rules without permissions. */
-    public CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
-                           Visibility visibility, String ownerField, Map<String, String> references,
-                           Map<String, Derivation> derive, RecordSchema schema, Set<String> counters) {
-        this(name, strategy, onOverlap, idMode, visibility, ownerField, references, derive, schema, counters, null,
-                null, false);
-    }
 
-    /** Rules without counters. */
+    /** Rules without counters or permissions. */
     public CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
                            Visibility visibility, String ownerField, Map<String, String> references,
                            Map<String, Derivation> derive, RecordSchema schema) {
-        this(name, strategy, onOverlap, idMode, visibility, ownerField, references, derive, schema, null);
+        this(name, strategy, onOverlap, idMode, visibility, ownerField, references, derive, schema, null, null, null,
+                false);
     }
 
     /** Records hold at most this many bytes of JSON data (PROTOCOL.md: over 256 KiB is {@code record_too_large}). */
