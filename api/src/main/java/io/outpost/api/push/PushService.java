@@ -194,11 +194,11 @@ public class PushService {
      * failure in a later segment the client re-sends the push and gets the committed segments as duplicates.
      */
     private PushResponse pushOnce(SyncPrincipal caller, PushRequest request) {
-        List<List<PushOperation>> segments = segments(request.operations());
-        if (segments.size() == 1 && segments.get(0).stream().allMatch(op -> op.group() == null)) {
+        if (request.operations().stream().allMatch(op -> op.group() == null)) {
             return inUnitOfWork(caller, request, () -> process(new Push(caller, request.deviceId(), clock.instant()),
                     request.operations(), false));
         }
+        List<List<PushOperation>> segments = segments(request.operations());
         List<OperationResult> results = new ArrayList<>(request.operations().size());
         long last = 0;
         for (List<PushOperation> segment : segments) {
@@ -219,7 +219,6 @@ public class PushService {
 
     /** The ops in order, cut where the group changes: each group alone, ungrouped runs together. */
     static List<List<PushOperation>> segments(List<PushOperation> ops) {
-        if (ops.stream().allMatch(op -> op.group() == null)) return List.of(ops);
         List<List<PushOperation>> segments = new ArrayList<>();
         List<PushOperation> current = new ArrayList<>();
         for (PushOperation op : ops) {
@@ -386,15 +385,15 @@ public class PushService {
     private PushResponse recordFailedGroup(Push push, List<PushOperation> ops, GroupFailed failed) {
         DeviceRegistry.Device device = devices.lockForPush(push.tenant(), push.deviceId, push.caller.userId(),
                 push.now);
+        if (ops.get(0).opId() <= device.lastOpId()) {
+            // a re-send of this push got here first and recorded the group: answer from its stored results
+            return process(push, ops, true);
+        }
         List<OperationResult> results = new ArrayList<>(ops.size());
         List<byte[]> digests = new ArrayList<>(ops.size());
         long last = device.lastOpId();
         String cause = failed.result.error() != null ? failed.result.error().code() : failed.result.status();
         for (PushOperation op : ops) {
-            if (op.opId() <= device.lastOpId()) {
-                // another request applied this push meanwhile: the retry answers from the stored results
-                throw new IllegalStateException("op " + op.opId() + " of group " + op.group() + " is processed already");
-            }
             String collection = op.collection() != null && RecordKey.COLLECTION.matcher(op.collection()).matches()
                     ? op.collection() : null;
             String id = op.id() != null && RecordKey.isValidId(op.id()) ? op.id() : null;
