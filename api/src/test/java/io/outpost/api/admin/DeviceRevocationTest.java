@@ -28,6 +28,9 @@ class DeviceRevocationTest extends ServerTest {
         assertThat(revoke(admin, "lost-tablet").statusCode()).isEqualTo(204);
         assertThat(revoke(admin, "lost-tablet").statusCode()).as("idempotent").isEqualTo(204);
         assertThat(revoke(admin, "never-seen").statusCode()).isEqualTo(404);
+        HttpResponse<String> bad = revoke(admin, "x".repeat(65));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(parse(bad.body()).path("code").asText()).isEqualTo("invalid_request");
         assertThat(revoke(token(anyTenant(), "other-admin", Role.ADMIN), "lost-tablet").statusCode())
                 .as("another tenant's admin does not see the device").isEqualTo(404);
 
