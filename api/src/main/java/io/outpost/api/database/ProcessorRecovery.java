@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Stops the tracking processors (change feed, audit index) while the database is down and brings them back as soon as
+ * Stops the tracking processors (the change feed) while the database is down and brings them back as soon as
  * it is. Stopped, they stop asking the connection pool for connections, so the pool can be suspended
  * ({@link DatabaseAvailability}); left running, each would wait for a connection, fail, and then wait in Axon's
  * back-off of 1, 2, 4 … up to 60 s, so after a 30 s outage the feed could stay stale for half a minute more. On

@@ -86,6 +86,34 @@ class AuditExportTest extends ServerTest {
         for (String line : lines) assertThat(parse(line).path("metadata").path("tenant").asText()).isEqualTo(tenant);
     }
 
+    /**
+     * V11 moved the index into the change feed's processor and indexes, once, what the old processor of its own had
+     * not reached: run its backfill statement over a tenant whose index rows are gone, and they are all back.
+     */
+    @Test
+    void theMigrationIndexesEventsTheOldProcessorHadNotReached() throws Exception {
+        String tenant = anyTenant();
+        someEvents(tenant, "dev-m");
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM event_index WHERE tenant = ?", Long.class, tenant) == 5);
+        jdbc.update("DELETE FROM event_index WHERE tenant = ?", tenant);
+        String migration;
+        try (var in = getClass().getResourceAsStream("/db/migration/V11__audit_index_in_feed.sql")) {
+            migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int start = migration.indexOf("INSERT INTO event_index");
+        String backfill = migration.substring(start, migration.indexOf(';', start));
+        jdbc.update(backfill);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM event_index WHERE tenant = ?", Long.class, tenant))
+                .isEqualTo(5L);
+        assertThat(jdbc.queryForList("SELECT global_index FROM event_index WHERE tenant = ? ORDER BY global_index",
+                Long.class, tenant)).isEqualTo(jdbc.queryForList("SELECT global_index FROM domain_event_entry "
+                + "WHERE convert_from(meta_data, 'UTF8')::jsonb ->> 'tenant' = ? ORDER BY global_index", Long.class,
+                tenant));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = 'audit-index'",
+                Long.class)).isZero();
+    }
+
     @Test
     void exportNeedsTheAuditorOrAdminRoleAndValidParameters() {
         String tenant = anyTenant();

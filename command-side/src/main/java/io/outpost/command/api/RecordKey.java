@@ -19,15 +19,46 @@ public record RecordKey(String tenant, String collection, String id) {
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(id, "id");
-        if (!TENANT.matcher(tenant).matches()) throw new IllegalArgumentException("invalid tenant");
-        if (!COLLECTION.matcher(collection).matches()) throw new IllegalArgumentException("invalid collection");
+        if (!isValidTenant(tenant)) throw new IllegalArgumentException("invalid tenant");
+        if (!isValidCollection(collection)) throw new IllegalArgumentException("invalid collection");
         if (!isValidId(id)) throw new IllegalArgumentException("invalid record id");
+    }
+
+    // Keys are made for every op and every event the projections read: the checks below are plain loops, the same
+    // rules as TENANT and COLLECTION without a Matcher per call (RecordKeyTest holds them equal).
+
+    /** {@link #TENANT}: 1–64 characters of {@code [A-Za-z0-9._:-]}. */
+    public static boolean isValidTenant(String tenant) {
+        int n = tenant.length();
+        if (n < 1 || n > 64) return false;
+        for (int i = 0; i < n; i++) {
+            char c = tenant.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == ':' || c == '-')) return false;
+        }
+        return true;
+    }
+
+    /** {@link #COLLECTION}: a lower-case letter, then up to 62 of {@code [a-z0-9_]}. */
+    public static boolean isValidCollection(String collection) {
+        int n = collection.length();
+        if (n < 1 || n > 63) return false;
+        char first = collection.charAt(0);
+        if (first < 'a' || first > 'z') return false;
+        for (int i = 1; i < n; i++) {
+            char c = collection.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) return false;
+        }
+        return true;
     }
 
     /** 1–128 characters, no control characters. */
     public static boolean isValidId(String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) return false;
-        return id.chars().noneMatch(Character::isISOControl);
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) return false;
+        }
+        return true;
     }
 
     /** The id a JSON value names: a string, or an integer meaning its decimal string (PROTOCOL.md); else null. */

@@ -1,6 +1,10 @@
 package io.outpost.query.feed;
 
-import java.util.ArrayList;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +13,7 @@ import java.util.function.BinaryOperator;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.PreparedStatementCallback;
 
 /**
  * Collects a projection's row writes during an event processor's batch and sends them as JDBC batches when that
@@ -50,13 +55,39 @@ public final class BatchedWrites {
         rows.put(key, earlier == null ? row : merge.apply(earlier, row));
     }
 
+    /**
+     * One JDBC batch on the transaction's connection, the parameters bound by their Java type (String, Long, Integer,
+     * Boolean, Timestamp; null as a parameter of unspecified type). JdbcTemplate's {@code batchUpdate(sql, rows)}
+     * binds each parameter through its generic setter, which checks the logger's level for every value: a third of
+     * the change feed's CPU in a profile of the push benchmark.
+     */
+    private void send(String sql, Collection<Object[]> rows) {
+        jdbc.execute(sql, (PreparedStatementCallback<int[]>) ps -> {
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) bind(ps, i + 1, row[i]);
+                ps.addBatch();
+            }
+            return ps.executeBatch();
+        });
+    }
+
+    private static void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) ps.setNull(index, Types.NULL);
+        else if (value instanceof String text) ps.setString(index, text);
+        else if (value instanceof Long number) ps.setLong(index, number);
+        else if (value instanceof Integer number) ps.setInt(index, number);
+        else if (value instanceof Boolean flag) ps.setBoolean(index, flag);
+        else if (value instanceof Timestamp at) ps.setTimestamp(index, at);
+        else ps.setObject(index, value);
+    }
+
     private Map<String, Map<Object, Object[]>> batch() {
         UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
         return uow.getOrComputeResource(resource, key -> {
             Map<String, Map<Object, Object[]>> rows = new LinkedHashMap<>();
             statements.forEach(sql -> rows.put(sql, new LinkedHashMap<>()));
             uow.onPrepareCommit(u -> rows.forEach((sql, batch) -> {
-                if (!batch.isEmpty()) jdbc.batchUpdate(sql, new ArrayList<>(batch.values()));
+                if (!batch.isEmpty()) send(sql, batch.values());
             }));
             return rows;
         });
