@@ -77,32 +77,40 @@ public final class SdkBenchmark {
                 }
             }
 
-            String tenant = "sdk-push";
-            double writeSeconds;
-            Run push;
-            try (SyncClient client = client(base, server.token(tenant, "nurse-push"), work.resolve("push"))) {
-                Records dispenses = client.records("dispenses");
-                long at = System.nanoTime();
-                for (int i = 0; i < ops; i++) {
-                    dispenses.create("d-" + i, (ObjectNode) PullBenchmark.parse(BenchDevice.dispense("sdk", i)));
+            // (b) three runs, each a new device with a new store; run 1 meets a server whose push path is still cold
+            // (the JIT has only seen pulls), runs 2 and 3 the warm server a deployment runs most of its life on
+            List<Run> writes = new ArrayList<>();
+            List<Run> pushes = new ArrayList<>();
+            for (int run = 1; run <= 3; run++) {
+                String tenant = "sdk-push";
+                try (SyncClient client = client(base, server.token(tenant, "nurse-push-" + run),
+                        work.resolve("push-" + run))) {
+                    Records dispenses = client.records("dispenses");
+                    long at = System.nanoTime();
+                    for (int i = 0; i < ops; i++) {
+                        dispenses.create("d-" + run + "-" + i,
+                                (ObjectNode) PullBenchmark.parse(BenchDevice.dispense("sdk", i)));
+                    }
+                    double writeSeconds = seconds(System.nanoTime() - at);
+                    check(client.status().pendingOps() == ops, "pending " + client.status().pendingOps());
+                    log(String.format(Locale.ROOT, "(b) run %d: %d local writes in %.2f s = %,.0f writes/s", run, ops,
+                            writeSeconds, ops / writeSeconds));
+                    List<Double> pushPhase = new ArrayList<>();
+                    client.onStatus(s -> s.progress()
+                            .filter(p -> p.phase() == io.outpost.sdk.SyncStatus.Progress.Phase.PULL)
+                            .ifPresent(p -> { if (pushPhase.isEmpty()) pushPhase.add((double) System.nanoTime()); }));
+                    at = System.nanoTime();
+                    SyncResult r = client.syncNow();
+                    double total = seconds(System.nanoTime() - at);
+                    check(r.error().isEmpty(), "push failed: " + r.error());
+                    check(r.applied() == ops && r.pushed() == ops, "applied " + r.applied() + " of " + ops);
+                    check(client.status().pendingOps() == 0, "still pending: " + client.status().pendingOps());
+                    double pushSeconds = pushPhase.isEmpty() ? total : seconds((long) (pushPhase.get(0) - at));
+                    writes.add(new Run(ops, writeSeconds));
+                    pushes.add(new Run(ops, pushSeconds));
+                    log(String.format(Locale.ROOT, "(b) run %d: pushed %d ops in %.2f s = %,.0f ops/s (whole sync "
+                            + "with the pull: %.2f s)", run, ops, pushSeconds, ops / pushSeconds, total));
                 }
-                writeSeconds = seconds(System.nanoTime() - at);
-                check(client.status().pendingOps() == ops, "pending " + client.status().pendingOps());
-                log(String.format(Locale.ROOT, "(b) %d local writes in %.2f s = %,.0f writes/s", ops, writeSeconds,
-                        ops / writeSeconds));
-                List<Double> pushPhase = new ArrayList<>();
-                client.onStatus(s -> s.progress().filter(p -> p.phase() == io.outpost.sdk.SyncStatus.Progress.Phase.PULL)
-                        .ifPresent(p -> { if (pushPhase.isEmpty()) pushPhase.add((double) System.nanoTime()); }));
-                at = System.nanoTime();
-                SyncResult r = client.syncNow();
-                double total = seconds(System.nanoTime() - at);
-                check(r.error().isEmpty(), "push failed: " + r.error());
-                check(r.applied() == ops && r.pushed() == ops, "applied " + r.applied() + " of " + ops);
-                check(client.status().pendingOps() == 0, "still pending: " + client.status().pendingOps());
-                double pushSeconds = pushPhase.isEmpty() ? total : seconds((long) (pushPhase.get(0) - at));
-                push = new Run(ops, pushSeconds);
-                log(String.format(Locale.ROOT, "(b) pushed %d ops in %.2f s = %,.0f ops/s (whole sync with the pull: "
-                        + "%.2f s)", ops, pushSeconds, ops / pushSeconds, total));
             }
 
             Run best = initial.stream().max(Comparator.comparingDouble(Run::rate)).orElseThrow();
@@ -120,17 +128,21 @@ public final class SdkBenchmark {
                     %s
                     Best %,.0f records/s, median %,.0f records/s (target ≥ 25,000/s).
 
-                    ## (b) %,d queued creates
+                    ## (b) %,d queued creates, pushed by one syncNow() (three devices, one after another)
 
-                    | step | seconds | per second |
-                    |---|---|---|
-                    | local writes (one transaction each) | %.2f | %,.0f writes/s |
-                    | push (batches of 1,000, gzip) | %.2f | %,.0f ops/s |
+                    | run | local writes (one transaction each), s | writes/s | push (batches of 1,000, gzip, answers stored), s | ops/s |
+                    |---|---:|---:|---:|---:|
+                    %s
+                    Push median %,.0f ops/s (target ≥ 5,000 ops/s; run 1 meets a server whose push path is cold).
                     """, records, ops, seconds(System.nanoTime() - start), records,
                     String.join("\n", initial.stream().map(r -> String.format(Locale.ROOT, "| %d | %.2f | %,.0f |",
                             initial.indexOf(r) + 1, r.seconds(), r.rate())).toList()) + "\n",
                     best.rate(), initial.stream().map(Run::rate).sorted().toList().get(1),
-                    ops, writeSeconds, ops / writeSeconds, push.seconds(), push.rate());
+                    ops, String.join("\n", java.util.stream.IntStream.range(0, pushes.size()).mapToObj(i ->
+                            String.format(Locale.ROOT, "| %d | %.2f | %,.0f | %.2f | %,.0f |", i + 1,
+                                    writes.get(i).seconds(), writes.get(i).rate(), pushes.get(i).seconds(),
+                                    pushes.get(i).rate())).toList()) + "\n",
+                    pushes.stream().map(Run::rate).sorted().toList().get(1));
             Files.createDirectories(report.toAbsolutePath().getParent());
             Files.writeString(report, md);
             System.out.println(md);
