@@ -192,6 +192,9 @@ public class DatabaseAvailability implements SmartLifecycle {
             suspendable.getHikariPoolMXBean().resumePool();
             suspended = false;
         }
+        // connections opened before the outage are dead or about to be: none is handed out again (each would first
+        // fail its validation, or, past it, the statement that uses it); the pool refills with new ones
+        suspendable.getHikariPoolMXBean().softEvictConnections();
         wakeConnectionAdder();
     }
 
