@@ -108,6 +108,20 @@ public class OpPieces {
         return MemoryFootprint.of(state);
     }
 
+    /** A record key as every op and every projected event makes one: its checks are loops since issue 16's step 4. */
+    @Benchmark
+    public Object recordKey() {
+        return new io.outpost.command.api.RecordKey(TENANT, "dispenses", "d-12345");
+    }
+
+    /** The same checks through the key's published patterns, as the constructor made them before (for comparison). */
+    @Benchmark
+    public boolean recordKeyByPattern() {
+        return io.outpost.command.api.RecordKey.TENANT.matcher(TENANT).matches()
+                && io.outpost.command.api.RecordKey.COLLECTION.matcher("dispenses").matches()
+                && "d-12345".chars().noneMatch(Character::isISOControl);
+    }
+
     /** The push's facts from memory: a record that exists, no tempIds, no reads of a database. */
     private static final class Facts implements OpPlanner.Facts {
         final SyncPrincipal caller;
