@@ -80,7 +80,7 @@ class AuditController {
     }
 
     private static RecordKey key(SyncPrincipal caller, String collection, String id) {
-        if (!RecordKey.COLLECTION.matcher(collection).matches() || !RecordKey.isValidId(id)) {
+        if (!RecordKey.isValidCollection(collection) || !RecordKey.isValidId(id)) {
             throw notFound(collection, id);
         }
         return new RecordKey(caller.tenant(), collection, id);

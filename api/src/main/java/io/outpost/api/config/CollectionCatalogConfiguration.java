@@ -51,7 +51,7 @@ class CollectionCatalogConfiguration {
             public Optional<CollectionRules> find(String collection) {
                 CollectionRules rules = declared.get(collection);
                 if (rules != null) return Optional.of(rules);
-                if (!allowUndeclared || collection == null || !RecordKey.COLLECTION.matcher(collection).matches()) {
+                if (!allowUndeclared || collection == null || !RecordKey.isValidCollection(collection)) {
                     return Optional.empty();
                 }
                 return Optional.of(undeclared.computeIfAbsent(collection, CollectionRules::defaults));
@@ -67,7 +67,7 @@ class CollectionCatalogConfiguration {
     static CollectionRules rules(String name, SyncProperties.CollectionProperties p, ResourceLoader resources,
                                  ObjectMapper mapper) {
         String prefix = "sync.collections." + name + ".";
-        if (!RecordKey.COLLECTION.matcher(name).matches()) {
+        if (!RecordKey.isValidCollection(name)) {
             throw new IllegalStateException("sync.collections: '" + name
                     + "' is not a valid collection name ([a-z][a-z0-9_]{0,62})");
         }
@@ -81,7 +81,7 @@ class CollectionCatalogConfiguration {
                 enumOf(CollectionRules.Visibility.class, prefix + "visibility", p.visibility());
         Map<String, String> references = p.references() == null ? Map.of() : p.references();
         references.forEach((field, target) -> {
-            if (!RecordKey.COLLECTION.matcher(target).matches()) {
+            if (!RecordKey.isValidCollection(target)) {
                 throw new IllegalStateException(prefix + "references." + field + ": '" + target
                         + "' is not a valid collection name");
             }

@@ -67,7 +67,7 @@ class ConflictsController {
         if (status != null && !status.equals("open") && !status.equals("resolved")) {
             throw bad("status", "must be open or resolved");
         }
-        if (collection != null && !RecordKey.COLLECTION.matcher(collection).matches()) {
+        if (collection != null && !RecordKey.isValidCollection(collection)) {
             throw bad("collection", "is not a collection name");
         }
         return conflicts.fetch(new FetchConflictsQuery(caller.tenant(), caller.isAdmin() ? null : caller.userId(),

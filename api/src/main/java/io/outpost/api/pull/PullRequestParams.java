@@ -42,7 +42,7 @@ final class PullRequestParams {
         if (collections == null || collections.isBlank()) return names;
         for (String name : collections.split(",")) {
             String n = name.trim();
-            if (!RecordKey.COLLECTION.matcher(n).matches()) {
+            if (!RecordKey.isValidCollection(n)) {
                 throw bad("collections", "'" + n + "' is not a collection name ([a-z][a-z0-9_]{0,62})");
             }
             names.add(n);

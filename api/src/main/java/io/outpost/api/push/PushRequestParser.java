@@ -100,7 +100,7 @@ final class PushRequestParser {
         if (type == null) errors.add(new FieldError("type", "must be one of create, update, delete, increment"));
 
         String collection = text(op, "collection");
-        if (collection == null || !RecordKey.COLLECTION.matcher(collection).matches()) {
+        if (collection == null || !RecordKey.isValidCollection(collection)) {
             errors.add(new FieldError("collection", "must match [a-z][a-z0-9_]{0,62}"));
         }
         String id = RecordKey.idText(op.get("id"));
@@ -170,7 +170,7 @@ final class PushRequestParser {
         // A malformed op's answer (stored for duplicates) echoes its collection, id and tempId only when they are
         // valid: an invalid one may hold anything, a NUL character too, which PostgreSQL cannot store.
         if (problem != null) {
-            if (collection != null && !RecordKey.COLLECTION.matcher(collection).matches()) collection = null;
+            if (collection != null && !RecordKey.isValidCollection(collection)) collection = null;
             if (id != null && !RecordKey.isValidId(id)) id = null;
             if (tempId != null && !RecordKey.isValidId(tempId)) tempId = null;
         }

@@ -394,7 +394,7 @@ public class PushService {
         long last = device.lastOpId();
         String cause = failed.result.error() != null ? failed.result.error().code() : failed.result.status();
         for (PushOperation op : ops) {
-            String collection = op.collection() != null && RecordKey.COLLECTION.matcher(op.collection()).matches()
+            String collection = op.collection() != null && RecordKey.isValidCollection(op.collection())
                     ? op.collection() : null;
             String id = op.id() != null && RecordKey.isValidId(op.id()) ? op.id() : null;
             String tempId = op.tempId() != null && RecordKey.isValidId(op.tempId()) ? op.tempId() : null;

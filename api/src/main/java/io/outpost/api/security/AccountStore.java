@@ -36,7 +36,7 @@ public class AccountStore {
     public AccountStore(SyncProperties sync, JwtSecret secret) {
         for (SyncProperties.UserAccount a : sync.users()) {
             if (a.username() == null || a.password() == null || a.tenant() == null
-                    || !RecordKey.TENANT.matcher(a.tenant()).matches()) {
+                    || !RecordKey.isValidTenant(a.tenant())) {
                 throw new IllegalStateException("sync.users: every account needs username, password and a valid "
                         + "tenant ([A-Za-z0-9._:-]{1,64}); check " + a);
             }

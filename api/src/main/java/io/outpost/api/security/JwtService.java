@@ -92,7 +92,7 @@ public class JwtService {
     }
 
     private static String validTenant(Object tenant) {
-        return tenant instanceof String t && RecordKey.TENANT.matcher(t).matches() ? t : null;
+        return tenant instanceof String t && RecordKey.isValidTenant(t) ? t : null;
     }
 
     /** Why jjwt refused a token, in fixed words of ours (its messages may quote the token's header or claims). */

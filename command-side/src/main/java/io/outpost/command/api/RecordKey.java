@@ -25,7 +25,8 @@ public record RecordKey(String tenant, String collection, String id) {
     }
 
     // Keys are made for every op and every event the projections read: the checks below are plain loops, the same
-    // rules as TENANT and COLLECTION without a Matcher per call (RecordKeyTest holds them equal).
+    // rules as TENANT and COLLECTION without a Matcher per call (RecordKeyTest holds them equal). Every check of a
+    // tenant or collection name in the server calls them, so the rule has one spelling in code.
 
     /** {@link #TENANT}: 1–64 characters of {@code [A-Za-z0-9._:-]}. */
     public static boolean isValidTenant(String tenant) {
