@@ -150,7 +150,7 @@ public class DatabaseAvailability implements SmartLifecycle {
             // request let through by the "up" verdict never meets a suspended pool; then the recovery listeners, on
             // that thread too: restarting a processor can take seconds, and the probe must go on
             recovery.execute(() -> {
-                resumePool();
+                resumePool(true);
                 verdict = new Verdict(true, null, clock.instant());
                 recovering = false;
                 log.warn("database reachable again after {} ms", Duration.between(before.since(), verdict.since())
@@ -186,7 +186,8 @@ public class DatabaseAvailability implements SmartLifecycle {
         suspended = true;
     }
 
-    private void resumePool() {
+    /** @param afterOutage the database is back: the pool's connections from before the outage are dropped */
+    private void resumePool(boolean afterOutage) {
         if (suspendable == null || suspendable.getHikariPoolMXBean() == null) return;
         if (suspended) {
             suspendable.getHikariPoolMXBean().resumePool();
@@ -194,7 +195,7 @@ public class DatabaseAvailability implements SmartLifecycle {
         }
         // connections opened before the outage are dead or about to be: none is handed out again (each would first
         // fail its validation, or, past it, the statement that uses it); the pool refills with new ones
-        suspendable.getHikariPoolMXBean().softEvictConnections();
+        if (afterOutage) suspendable.getHikariPoolMXBean().softEvictConnections();
         wakeConnectionAdder();
     }
 
@@ -287,7 +288,7 @@ public class DatabaseAvailability implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        resumePool(); // the pool closes after this bean; a suspended pool would block its last users
+        resumePool(false); // the pool closes after this bean; a suspended pool would block its last users
         closeProbe();
     }
 
