@@ -329,7 +329,8 @@ public final class PushBenchmark {
     /**
      * Waits until the token of every tracking event processor in {@code token_entry} (the change feed, which also
      * writes the audit export's index) has reached the highest {@code global_index} of the event store, at most
-     * 120 s: then the server has done all its work for what was pushed. If a token cannot be read, says so once and no longer waits.
+     * 120 s: then the server has done all its work for what was pushed. If a token cannot be read, says so once and
+     * no longer waits.
      */
     static void awaitProcessors(DataSource db) throws SQLException {
         long deadline = System.nanoTime() + FEED_DEADLINE.toNanos();
@@ -1010,8 +1011,8 @@ public final class PushBenchmark {
         md.append("Wall time: first request sent to last answer; p50/p99: one push request (one batch insert + "
                 + "commit in (b)). Server CPU (utime+stime of the server's JVM, /proc) and PostgreSQL CPU (its whole "
                 + "process tree) are counted from the phase's start until the server's event processor (the change "
-                + "feed, which also writes the audit index) had caught up with it: the change feed showed every device's last op "
-                + catchUps(r, true) + " ms, every processor had reached the store's head " + catchUps(r, false)
+                + "feed, which also writes the audit index) had caught up with it: the change feed showed every "
+                + "device's last op " + catchUps(r, true) + " ms, every processor had reached the store's head " + catchUps(r, false)
                 + " ms after the last answer in (a) / (c) / (d) / (e). Cores = CPU time / that window. (b) "
                 + "pushes nothing: its server CPU is the idle server's.\n\n");
 

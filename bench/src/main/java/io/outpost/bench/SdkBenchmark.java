@@ -82,8 +82,7 @@ public final class SdkBenchmark {
             List<Run> writes = new ArrayList<>();
             List<Run> pushes = new ArrayList<>();
             for (int run = 1; run <= 3; run++) {
-                String tenant = "sdk-push";
-                try (SyncClient client = client(base, server.token(tenant, "nurse-push-" + run),
+                try (SyncClient client = client(base, server.token("sdk-push", "nurse-push-" + run),
                         work.resolve("push-" + run))) {
                     Records dispenses = client.records("dispenses");
                     long at = System.nanoTime();
