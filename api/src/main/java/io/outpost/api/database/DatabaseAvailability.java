@@ -142,6 +142,8 @@ public class DatabaseAvailability implements SmartLifecycle {
     /** Runs on the scheduler's one thread only, so probes never overlap and {@link #probe} needs no lock. */
     private void probeOnce() {
         String failure = check();
+        // stop() interrupts a probe in flight, and the driver then reports an I/O failure: nothing about the database
+        if (!running) return;
         Verdict before = verdict;
         if (failure == null && !before.up()) {
             if (recovering) return;
