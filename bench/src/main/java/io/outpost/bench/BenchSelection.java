@@ -3,7 +3,7 @@ package io.outpost.bench;
 import java.util.Locale;
 
 /**
- * {@code -Dbench.which=push|pull|sdk|browser|pieces|all} (default all): which benchmarks a {@code -Pbench} run runs. The bench profile
+ * {@code -Dbench.which=push|pull|sdk|browser|pieces|fleet|stream|all} (default all): which benchmarks a {@code -Pbench} run runs. The bench profile
  * already skips the unselected one's JVM; each main checks again, so that a mistyped value fails the run instead of
  * silently running both.
  */
@@ -22,8 +22,8 @@ final class BenchSelection {
         String which = raw == null || raw.isBlank() ? "all" : raw.trim().toLowerCase(Locale.ROOT);
         return switch (which) {
             case "all" -> true;
-            case "push", "pull", "sdk", "browser", "pieces" -> which.equals(name);
-            default -> throw new IllegalArgumentException("-Dbench.which must be push, pull, sdk, browser, pieces or all, not '" + raw + "'");
+            case "push", "pull", "sdk", "browser", "pieces", "fleet", "stream" -> which.equals(name);
+            default -> throw new IllegalArgumentException("-Dbench.which must be push, pull, sdk, browser, pieces, fleet, stream or all, not '" + raw + "'");
         };
     }
 

@@ -1,5 +1,6 @@
 package io.outpost.api.pull;
 
+import io.outpost.query.pull.ChangeFeedReader;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +21,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * The SSE subscribers of this node, by tenant. A change notification for a tenant becomes one {@code poke} per
  * subscriber, coalesced: notifications arriving within {@link #COALESCE} of each other give one poke. Every
- * subscriber gets a heartbeat comment every {@link #HEARTBEAT}; on shutdown every stream is completed cleanly.
+ * subscriber gets a heartbeat comment every {@link #HEARTBEAT}; on shutdown every stream is completed cleanly. A poke
+ * round reads the tenant's feed head once for all its subscribers (10,000 streams must not mean 10,000 queries).
  */
 @Component
 public class PokeHub implements SmartLifecycle {
@@ -29,8 +31,12 @@ public class PokeHub implements SmartLifecycle {
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
     private static final Logger log = LoggerFactory.getLogger(PokeHub.class);
 
-    /** A stream and how to make the poke's data for it. */
-    record Subscriber(SseEmitter emitter, Function<String, Object> pokeData) {
+    /** A stream and how to make its poke's data from the tenant's feed head. */
+    record Subscriber(SseEmitter emitter, Function<FeedHead, Object> pokeData) {
+    }
+
+    /** Where a tenant's change feed stands: read once per poke round, shared by all its subscribers. */
+    record FeedHead(long epoch, long position) {
     }
 
     private final Map<String, Set<Subscriber>> byTenant = new ConcurrentHashMap<>();
@@ -42,7 +48,15 @@ public class PokeHub implements SmartLifecycle {
     });
     private volatile boolean running;
 
-    PokeHub(io.micrometer.core.instrument.MeterRegistry meters) {
+    private final Function<String, FeedHead> heads;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    PokeHub(io.micrometer.core.instrument.MeterRegistry meters, ChangeFeedReader feed) {
+        this(meters, tenant -> new FeedHead(feed.epoch(), feed.head(tenant)));
+    }
+
+    PokeHub(io.micrometer.core.instrument.MeterRegistry meters, Function<String, FeedHead> heads) {
+        this.heads = heads;
         io.micrometer.core.instrument.Gauge.builder("outpost.streams.open", this, PokeHub::openStreams)
                 .description("open /sync/stream connections on this node").register(meters);
     }
@@ -78,9 +92,17 @@ public class PokeHub implements SmartLifecycle {
         scheduler.schedule(() -> {
             pending.remove(tenant);
             Set<Subscriber> set = byTenant.getOrDefault(tenant, Set.of());
+            if (set.isEmpty()) return;
+            FeedHead head;
+            try {
+                head = heads.apply(tenant);
+            } catch (RuntimeException e) {
+                log.debug("no poke for tenant {}: its feed head could not be read", tenant, e);
+                return;
+            }
             for (Subscriber s : set) {
                 try {
-                    s.emitter().send(SseEmitter.event().name("poke").data(s.pokeData().apply(tenant)));
+                    s.emitter().send(SseEmitter.event().name("poke").data(s.pokeData().apply(head)));
                 } catch (IOException | RuntimeException e) {
                     unsubscribe(tenant, s);
                 }

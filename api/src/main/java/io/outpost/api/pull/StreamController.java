@@ -2,7 +2,6 @@ package io.outpost.api.pull;
 
 import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
-import io.outpost.query.pull.ChangeFeedReader;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,14 +29,12 @@ class StreamController {
 
     private final PokeHub hub;
     private final CursorCodec cursors;
-    private final ChangeFeedReader feed;
     private final DeviceRegistry devices;
     private final Clock clock;
 
-    StreamController(PokeHub hub, CursorCodec cursors, ChangeFeedReader feed, DeviceRegistry devices, Clock clock) {
+    StreamController(PokeHub hub, CursorCodec cursors, DeviceRegistry devices, Clock clock) {
         this.hub = hub;
         this.cursors = cursors;
-        this.feed = feed;
         this.devices = devices;
         this.clock = clock;
     }
@@ -53,8 +50,9 @@ class StreamController {
         Set<String> names = PullRequestParams.collections(collections);
         String namesKey = String.join(",", names);
         SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
-        hub.subscribe(caller.tenant(), new PokeHub.Subscriber(emitter, tenant -> Map.of("cursor",
-                cursors.encode(tenant, new Cursor(feed.epoch(), feed.head(tenant), null, 0, namesKey)))));
+        String tenant = caller.tenant();
+        hub.subscribe(tenant, new PokeHub.Subscriber(emitter, head -> Map.of("cursor",
+                cursors.encode(tenant, new Cursor(head.epoch(), head.position(), null, 0, namesKey)))));
         emitter.send(SseEmitter.event().comment("connected"));
         return emitter;
     }

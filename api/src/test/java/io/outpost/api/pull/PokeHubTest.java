@@ -1,0 +1,85 @@
+package io.outpost.api.pull;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/** The hub's poke rounds, without a server: many streams of a tenant cost one read of its feed head per round. */
+class PokeHubTest {
+
+    private final AtomicInteger headReads = new AtomicInteger();
+    private final PokeHub hub = new PokeHub(new SimpleMeterRegistry(), tenant -> {
+        headReads.incrementAndGet();
+        return new PokeHub.FeedHead(7, 42);
+    });
+
+    /** An emitter that keeps what it is sent (there is no HTTP response behind it). */
+    static final class Recording extends SseEmitter {
+        final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void send(SseEventBuilder builder) {
+            StringBuilder text = new StringBuilder();
+            builder.build().forEach(part -> text.append(part.getData()));
+            events.add(text.toString());
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        hub.stop();
+    }
+
+    @Test
+    void one_feed_head_read_per_poke_round_however_many_streams() {
+        hub.start();
+        List<Recording> streams = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            Recording r = new Recording();
+            streams.add(r);
+            hub.subscribe("t1", new PokeHub.Subscriber(r, head -> Map.of("position", head.position())));
+        }
+        Recording other = new Recording();
+        hub.subscribe("t2", new PokeHub.Subscriber(other, head -> Map.of("position", head.position())));
+
+        hub.changed("t1");
+        hub.changed("t1"); // coalesced with the first
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> streams.stream().allMatch(s -> s.events.size() == 1));
+        assertThat(headReads).hasValue(1);
+        assertThat(streams.get(0).events.get(0)).contains("event:poke").contains("{position=42}");
+        assertThat(other.events).as("another tenant's stream is not poked").isEmpty();
+        assertThat(hub.openStreams()).isEqualTo(501);
+    }
+
+    @Test
+    void a_failing_head_read_pokes_nobody_and_the_next_round_works() {
+        AtomicInteger calls = new AtomicInteger();
+        PokeHub flaky = new PokeHub(new SimpleMeterRegistry(), tenant -> {
+            if (calls.incrementAndGet() == 1) throw new IllegalStateException("database down");
+            return new PokeHub.FeedHead(1, 5);
+        });
+        try {
+            flaky.start();
+            Recording r = new Recording();
+            flaky.subscribe("t", new PokeHub.Subscriber(r, head -> Map.of("position", head.position())));
+            flaky.changed("t");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+            flaky.changed("t");
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.events.size() == 1);
+            assertThat(r.events.get(0)).contains("{position=5}");
+            assertThat(flaky.openStreams()).as("the stream stays subscribed").isEqualTo(1);
+        } finally {
+            flaky.stop();
+        }
+    }
+}
