@@ -21,7 +21,8 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where the server's Java threads spend CPU, from the {@code jdk.ExecutionSample} events of a JFR recording (the
  * same events {@code jfr print --events jdk.ExecutionSample} prints), optionally only those of a time window such as
- * phase (a) of the push benchmark. Per thread group (the request threads {@code http-nio-*-exec-*}, each event
+ * phase (a) of the push benchmark. Per thread group (the request threads: Jetty's {@code qtp*}, Tomcat's
+ * {@code http-nio-*-exec-*}, each event
  * processor, the rest): the share of samples by library of the top frame (self), by the first frame from the top that
  * is not the JDK's (the library that asked for that JDK work), by library anywhere on the stack (inclusive), and the
  * top self methods and the Outpost methods most often on the stack; and the JIT compilations JFR recorded in the
@@ -49,6 +50,7 @@ final class JfrSummary {
             {"io.jsonwebtoken.", "io.jsonwebtoken.* (JWT)"},
             {"com.networknt.", "com.networknt.* (JSON Schema)"},
             {"org.springframework.", "org.springframework.*"},
+            {"org.eclipse.jetty.", "org.eclipse.jetty.* (Jetty)"},
             {"org.apache.catalina.", "org.apache.catalina/coyote/tomcat (Tomcat)"},
             {"org.apache.coyote.", "org.apache.catalina/coyote/tomcat (Tomcat)"},
             {"org.apache.tomcat.", "org.apache.catalina/coyote/tomcat (Tomcat)"},
@@ -89,7 +91,9 @@ final class JfrSummary {
 
     static String threadGroup(String name) {
         if (name == null) return "other";
-        if (name.startsWith("http-nio-") && name.contains("-exec-")) return "request threads (http-nio-*-exec-*)";
+        if (name.startsWith("http-nio-") && name.contains("-exec-") || name.startsWith("qtp")) {
+            return "request threads (Jetty qtp*, Tomcat http-nio-*-exec-*)";
+        }
         if (name.startsWith("EventProcessor[")) return name.replaceFirst("-\\d+$", "") + " (event processor)";
         return "other threads";
     }

@@ -81,7 +81,7 @@ final class Proc {
 
     /** A JVM thread's group by its (15-character) Linux name. */
     static String threadGroup(String comm) {
-        if (comm.startsWith("http-nio-")) return "request threads";
+        if (comm.startsWith("http-nio-") || comm.startsWith("qtp")) return "request threads";
         if (comm.startsWith("EventProcessor")) return "event processors";
         if (comm.startsWith("EmbeddedEventSt")) return "event store reader";
         if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) return "JIT compiler";

@@ -174,9 +174,9 @@ public final class StreamBenchmark {
             } catch (IOException ignored) {
                 // closing
             }
+            if (firstError == null) firstError = "a stream of tenant " + c.tenant + ": " + why;
             if (c.connected) open.decrementAndGet();
             failed.incrementAndGet();
-            if (firstError == null) firstError = "a stream of tenant " + c.tenant + ": " + why;
         }
 
         private void received(Conn c, byte[] bytes, int n, long now) {
@@ -188,7 +188,10 @@ public final class StreamBenchmark {
                 String head = new String(window, 0, Math.min(window.length, 16), StandardCharsets.US_ASCII);
                 if (head.startsWith("HTTP/1.1 ")) {
                     if (!head.startsWith("HTTP/1.1 200")) {
-                        if (firstError == null) firstError = "stream answered " + head.trim();
+                        if (firstError == null) {
+                            firstError = "stream answered " + new String(window, 0, Math.min(window.length, 600),
+                                    StandardCharsets.US_ASCII);
+                        }
                         c.closed = true;
                         failed.incrementAndGet();
                         return;
@@ -278,9 +281,12 @@ public final class StreamBenchmark {
                     fleet.connect(address, tenant, "GET /api/v1/sync/stream?deviceId=dev-" + i + " HTTP/1.1\r\n"
                             + "Host: 127.0.0.1:" + server.port() + "\r\nAccept: text/event-stream\r\n"
                             + "Authorization: Bearer " + token + "\r\n\r\n");
-                    // at most 200 connections waiting for their answer, so the server's accept queue never overflows
-                    while (i + 1 - fleet.open.get() - fleet.failed.get() > 200) {
-                        if (fleet.failed.get() > 0) throw new BenchFailure("a stream failed: " + fleet.firstError);
+                    // at most 50 connections waiting for their answer, so the server's accept queue never overflows
+                    while (i + 1 - fleet.open.get() - fleet.failed.get() > 50) {
+                        if (fleet.failed.get() > 0) {
+                            throw new BenchFailure("a stream failed with " + fleet.open.get() + " open, " + (i + 1)
+                                    + " started: " + fleet.firstError);
+                        }
                         Thread.sleep(1);
                     }
                 }
@@ -296,6 +302,15 @@ public final class StreamBenchmark {
                 log(fmt("%.1f s to open the streams", openSeconds));
                 Thread.sleep(2000);
                 long rssOpen = server.rssBytes();
+                Path histogram = p.server().beside("-heap-histogram.txt");
+                String classes = Proc.output(p.server().java().resolveSibling("jcmd").toString(),
+                        Long.toString(server.pid()), "GC.class_histogram");
+                if (classes != null) {
+                    // the live objects with every stream open: what a connection costs, by class
+                    Files.writeString(histogram, classes.lines().limit(60).collect(java.util.stream.Collectors
+                            .joining("\n")), StandardCharsets.UTF_8);
+                    log("Heap histogram with every stream open: " + histogram);
+                }
                 long threadsOpen = Proc.statusBytes(server.pid(), "Threads") / 1024;
                 double serverOpen = server.metric("outpost.streams.open", "VALUE");
                 log("Holding " + p.streams + " streams for " + p.holdSeconds + " s");

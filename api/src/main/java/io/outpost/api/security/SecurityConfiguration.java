@@ -24,6 +24,8 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.config.ObjectPostProcessor;
+import org.springframework.security.web.header.HeaderWriterFilter;
 import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -75,8 +77,17 @@ class SecurityConfiguration {
                 .requestCache(r -> r.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .headers(h -> h.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(pageAndSdk(),
-                        new StaticHeadersWriter("Content-Security-Policy",
-                                AppPageController.CONTENT_SECURITY_POLICY))))
+                                new StaticHeadersWriter("Content-Security-Policy",
+                                        AppPageController.CONTENT_SECURITY_POLICY)))
+                        // before the handler, not when the response commits: Jetty commits some answers (static
+                        // files, actuator's) without the wrapper noticing, and those went out without any of them
+                        .addObjectPostProcessor(new ObjectPostProcessor<HeaderWriterFilter>() {
+                            @Override
+                            public <O extends HeaderWriterFilter> O postProcess(O filter) {
+                                filter.setShouldWriteHeadersEagerly(true);
+                                return filter;
+                            }
+                        }))
                 .addFilterBefore(new BearerTokenFilter(jwt, events), AnonymousAuthenticationFilter.class)
                 .addFilterAfter(new UserRateLimitFilter(sync.rateLimit(), mapper, events), AuthorizationFilter.class)
                 .addFilterAfter(new RequestBodyLimitFilter(MAX_BODY_BYTES, mapper), UserRateLimitFilter.class)
