@@ -145,6 +145,21 @@ public final class FleetBenchmark {
                 r.gcSeconds = server.metric("jvm.gc.pause", "TOTAL_TIME");
                 r.cacheBytes = server.metric("outpost.aggregate.cache.bytes", "VALUE");
                 r.tables = tables(db);
+                String classes = Proc.output(p.server().java().resolveSibling("jcmd").toString(),
+                        Long.toString(server.pid()), "GC.class_histogram");
+                if (classes != null) {
+                    // the live heap after the run (a full GC first), by class: what the server keeps
+                    Files.writeString(p.beside("-heap-histogram.txt"), classes.lines().limit(50)
+                            .collect(java.util.stream.Collectors.joining("\n")), StandardCharsets.UTF_8);
+                }
+                if (config.jvmArgs().stream().anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking"))) {
+                    // where the resident memory goes, by the JVM's own account (heap, classes, code, threads, GC)
+                    Path nmt = p.beside("-native-memory.txt");
+                    String out = Proc.output(p.server().java().resolveSibling("jcmd").toString(),
+                            Long.toString(server.pid()), "VM.native_memory", "summary");
+                    if (out != null) Files.writeString(nmt, out, StandardCharsets.UTF_8);
+                    log("Native memory summary: " + nmt);
+                }
                 r.serverLog = PushBenchmark.ServerLog.read(serverLog);
             }
             if (p.server().jfr()) {

@@ -75,10 +75,10 @@ public final class PushBenchmark {
      * in a deployment, but so high that it never refuses: the benchmark's users are deliberately busier than people
      * (the lag probe pulls every 5 ms, (f) sends 100 single-op pushes back to back). Given as environment variables,
      * so that {@code -Dbench.serverArgs="--sync.rate-limit.requests-per-minute=600"} (a command-line argument) can
-     * restore the default.
+     * restore the default. {@code MALLOC_ARENA_MAX=2} as the Dockerfile's {@code ENV} and bin/outpost-server set it.
      */
     static final Map<String, String> SERVER_ENV = Map.of("SYNC_RATELIMIT_REQUESTSPERMINUTE", "100000000",
-            "SYNC_RATELIMIT_BURST", "100000000");
+            "SYNC_RATELIMIT_BURST", "100000000", "MALLOC_ARENA_MAX", "2");
     static final String[] PG_SETTINGS = {"server_version", "fsync", "synchronous_commit", "shared_buffers",
             "max_connections"};
 

@@ -112,6 +112,7 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
             throw new PushBenchmark.BenchFailure("the server jar " + config.jar() + " does not exist; build it with "
                     + "'./mvnw -pl api -am package -DskipTests' or name one with -Dbench.serverJar=...");
         }
+        config = withClassDataArchive(config);
         Files.createDirectories(config.dataDir());
         if (config.log().getParent() != null) Files.createDirectories(config.log().getParent());
         List<String> command = new ArrayList<>();
@@ -127,15 +128,7 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(config.log().toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(name -> DROPPED_ENV_PREFIXES.stream().anyMatch(name::startsWith));
-        env.putAll(config.env());
-        env.put("SPRING_DATASOURCE_URL", config.jdbcUrl());
-        env.put("SPRING_DATASOURCE_USERNAME", "postgres");
-        env.put("SPRING_DATASOURCE_PASSWORD", "postgres");
-        env.put("SYNC_JWT_SECRET", JWT_SECRET);
-        env.put("PORT", Integer.toString(port));
-        env.put("OUTPOST_DATA_DIR", config.dataDir().toString());
+        environment(pb.environment(), config, port);
 
         long startAt = System.nanoTime();
         Process process = pb.start();
@@ -153,6 +146,83 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
         }
         server.startSeconds = PushBenchmark.seconds(System.nanoTime() - startAt);
         return server;
+    }
+
+    /** The server's environment: only what a deployment would set (inherited server settings are dropped). */
+    private static void environment(Map<String, String> env, Config config, int port) {
+        env.keySet().removeIf(name -> DROPPED_ENV_PREFIXES.stream().anyMatch(name::startsWith));
+        env.putAll(config.env());
+        env.put("SPRING_DATASOURCE_URL", config.jdbcUrl());
+        env.put("SPRING_DATASOURCE_USERNAME", "postgres");
+        env.put("SPRING_DATASOURCE_PASSWORD", "postgres");
+        env.put("SYNC_JWT_SECRET", JWT_SECRET);
+        env.put("PORT", Integer.toString(port));
+        env.put("OUTPOST_DATA_DIR", config.dataDir().toString());
+    }
+
+    static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
+
+    /**
+     * The image starts the server from its extracted jar with a class-data archive its build wrote in a training
+     * start (Dockerfile). When the flags name an archive, the benchmark does the same before the timed start: the jar
+     * extracted into {@code <jar>-cds/} beside it, a training start against this run's database (it stops when the
+     * application context is ready; not timed, as in the image's build), and the flag pointed at that archive. Kept
+     * while the jar is older than the archive.
+     */
+    static Config withClassDataArchive(Config config) throws IOException, InterruptedException {
+        if (config.jvmArgs().stream().noneMatch(a -> a.startsWith(ARCHIVE_FLAG))) return config;
+        String name = config.jar().getFileName().toString();
+        Path dir = config.jar().resolveSibling(name.replaceFirst("\\.jar$", "") + "-cds");
+        Path app = dir.resolve(name);
+        Path archive = dir.resolve("outpost-server.jsa");
+        List<String> flags = new ArrayList<>(config.jvmArgs().stream().filter(a -> !a.startsWith(ARCHIVE_FLAG))
+                .toList());
+        boolean fresh = Files.isRegularFile(archive) && Files.isRegularFile(app)
+                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(config.jar())) > 0;
+        if (!fresh) {
+            deleteTree(dir);
+            run(List.of(config.java().toString(), "-Djarmode=tools", "-jar", config.jar().toString(), "extract",
+                    "--destination", dir.toString()), null, config, dir.resolveSibling(dir.getFileName() + "-extract.log"));
+            List<String> training = new ArrayList<>();
+            training.add(config.java().toString());
+            training.addAll(flags);
+            training.add("-XX:ArchiveClassesAtExit=" + archive);
+            training.add("-Dspring.context.exit=onRefresh");
+            training.add("-jar");
+            training.add(app.toString());
+            training.add("--sync.collections." + BenchDevice.COLLECTION + ".conflict-strategy=reject");
+            Files.createDirectories(config.dataDir());
+            run(training, config, config, dir.resolve("training.log"));
+            if (!Files.isRegularFile(archive)) {
+                throw new PushBenchmark.BenchFailure("the training start wrote no class-data archive; see "
+                        + dir.resolve("training.log"));
+            }
+        }
+        flags.add(ARCHIVE_FLAG + archive);
+        return new Config(config.java(), app, flags, config.springArgs(), config.jdbcUrl(), config.log(),
+                config.dataDir(), config.env());
+    }
+
+    private static void run(List<String> command, Config envOf, Config config, Path log)
+            throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                .directory(config.dataDir().getParent() == null ? null : config.dataDir().getParent().toFile());
+        if (envOf != null) environment(pb.environment(), envOf, freePort());
+        Process p = pb.start();
+        if (!p.waitFor(HEALTH_DEADLINE.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new PushBenchmark.BenchFailure(String.join(" ", command) + " failed; see " + log + ":\n"
+                    + tail(log, 30));
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     private static void awaitHealthy(ServerProcess server, long startAt) throws IOException, InterruptedException {

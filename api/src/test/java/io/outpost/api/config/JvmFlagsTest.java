@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The server's JVM flags are written in three places; they must say the same thing (docs/deployment.md). */
+/**
+ * The server's JVM flags are written in three places; they must say the same thing (docs/deployment.md). The
+ * class-data archive's flag names a path of its own in the image; the start script finds its archive itself.
+ */
 class JvmFlagsTest {
 
     private static final Path ROOT = Path.of("..");
+    private static final String ARCHIVE = "-XX:SharedArchiveFile=";
 
     @Test
     void dockerfileStartScriptAndMavenRunUseTheSameFlags() throws IOException {
@@ -22,25 +27,50 @@ class JvmFlagsTest {
         List<String> script = scriptFlags();
         List<String> maven = mavenFlags();
 
-        assertThat(docker).contains("-XX:+UseParallelGC").anyMatch(f -> f.startsWith("-Xmx"));
-        assertThat(script).isEqualTo(docker);
-        assertThat(maven).isEqualTo(docker);
+        assertThat(docker).contains("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError")
+                .anyMatch(f -> f.startsWith("-Xmx")).anyMatch(f -> f.startsWith("-Xss"));
+        assertThat(withoutArchive(docker)).isEqualTo(script);
+        assertThat(maven).isEqualTo(script);
+    }
+
+    @Test
+    void theImageAndTheScriptStartWithTheClassDataArchiveTheirTrainingStartWrote() throws IOException {
+        List<String> docker = dockerfileFlags();
+        String archive = docker.stream().filter(f -> f.startsWith(ARCHIVE)).findFirst().orElseThrow()
+                .substring(ARCHIVE.length());
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("-XX:ArchiveClassesAtExit=" + archive).contains("-Dspring.context.exit=onRefresh");
+        // the training start runs with the same memory flags as the image's start (an archive is only used by a JVM
+        // whose settings match the one that wrote it)
+        Matcher training = Pattern.compile("RUN [^\\n]*java ((?:[^\\n]|\\\\\\n)*?)-XX:ArchiveClassesAtExit")
+                .matcher(dockerfile);
+        assertThat(training.find()).isTrue();
+        List<String> trainingFlags = Arrays.stream(training.group(1).replace("\\\n", " ").trim().split("\\s+"))
+                .filter(w -> w.startsWith("-X")).toList();
+        assertThat(trainingFlags).containsExactlyElementsOf(withoutArchive(docker).stream()
+                .filter(f -> !f.equals("-XX:+ExitOnOutOfMemoryError")).toList());
+
+        String script = Files.readString(ROOT.resolve("bin/outpost-server"));
+        assertThat(script).contains("-XX:ArchiveClassesAtExit=").contains(ARCHIVE).contains("spring.context.exit=onRefresh");
+    }
+
+    private static List<String> withoutArchive(List<String> flags) {
+        return flags.stream().filter(f -> !f.startsWith(ARCHIVE)).toList();
     }
 
     private static List<String> dockerfileFlags() throws IOException {
         String entrypoint = Files.readAllLines(ROOT.resolve("Dockerfile")).stream()
                 .filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
         Matcher m = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint);
-        List<String> words = new java.util.ArrayList<>();
+        List<String> words = new ArrayList<>();
         while (m.find()) words.add(m.group(1));
         return words.subList(words.indexOf("java") + 1, words.indexOf("-jar"));
     }
 
     private static List<String> scriptFlags() throws IOException {
-        String exec = Files.readAllLines(ROOT.resolve("bin/outpost-server")).stream()
-                .filter(l -> l.startsWith("exec java ")).findFirst().orElseThrow();
-        List<String> words = Arrays.asList(exec.substring("exec java ".length()).split("\\s+"));
-        return words.subList(0, words.indexOf("${JAVA_OPTS}"));
+        String line = Files.readAllLines(ROOT.resolve("bin/outpost-server")).stream()
+                .filter(l -> l.startsWith("FLAGS=\"")).findFirst().orElseThrow();
+        return Arrays.asList(line.substring("FLAGS=\"".length(), line.lastIndexOf('"')).trim().split("\\s+"));
     }
 
     private static List<String> mavenFlags() throws IOException {
