@@ -167,10 +167,12 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
      * start (Dockerfile). When the flags name an archive, the benchmark does the same before the timed start: the jar
      * extracted into {@code <jar>-cds/} beside it, a training start against this run's database (it stops when the
      * application context is ready; not timed, as in the image's build), and the flag pointed at that archive. Kept
-     * while the jar is older than the archive.
+     * while the jar is older than the archive. Synchronized: nodes started in parallel share one archive.
      */
-    static Config withClassDataArchive(Config config) throws IOException, InterruptedException {
-        if (config.jvmArgs().stream().noneMatch(a -> a.startsWith(ARCHIVE_FLAG))) return config;
+    static synchronized Config withClassDataArchive(Config config) throws IOException, InterruptedException {
+        String named = config.jvmArgs().stream().filter(a -> a.startsWith(ARCHIVE_FLAG)).findFirst().orElse(null);
+        // no archive, or one that is already here (a config this method returned, or an archive made elsewhere)
+        if (named == null || Files.isRegularFile(Path.of(named.substring(ARCHIVE_FLAG.length())))) return config;
         String name = config.jar().getFileName().toString();
         Path dir = config.jar().resolveSibling(name.replaceFirst("\\.jar$", "") + "-cds");
         Path app = dir.resolve(name);

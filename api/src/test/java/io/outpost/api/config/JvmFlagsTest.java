@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server's JVM flags are written in three places; they must say the same thing (docs/deployment.md). The
- * class-data archive's flag names a path of its own in the image; the start script finds its archive itself.
+ * The server's JVM flags are written in three places; they must say the same thing (docs/deployment.md). Only the
+ * start script can add a class-data archive, when asked to.
  */
 class JvmFlagsTest {
 
@@ -29,33 +29,17 @@ class JvmFlagsTest {
 
         assertThat(docker).contains("-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError")
                 .anyMatch(f -> f.startsWith("-Xmx")).anyMatch(f -> f.startsWith("-Xss"));
-        assertThat(withoutArchive(docker)).isEqualTo(script);
+        assertThat(docker).isEqualTo(script);
         assertThat(maven).isEqualTo(script);
     }
 
     @Test
-    void theImageAndTheScriptStartWithTheClassDataArchiveTheirTrainingStartWrote() throws IOException {
-        List<String> docker = dockerfileFlags();
-        String archive = docker.stream().filter(f -> f.startsWith(ARCHIVE)).findFirst().orElseThrow()
-                .substring(ARCHIVE.length());
-        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-        assertThat(dockerfile).contains("-XX:ArchiveClassesAtExit=" + archive).contains("-Dspring.context.exit=onRefresh");
-        // the training start runs with the same memory flags as the image's start (an archive is only used by a JVM
-        // whose settings match the one that wrote it)
-        Matcher training = Pattern.compile("RUN [^\\n]*java ((?:[^\\n]|\\\\\\n)*?)-XX:ArchiveClassesAtExit")
-                .matcher(dockerfile);
-        assertThat(training.find()).isTrue();
-        List<String> trainingFlags = Arrays.stream(training.group(1).replace("\\\n", " ").trim().split("\\s+"))
-                .filter(w -> w.startsWith("-X")).toList();
-        assertThat(trainingFlags).containsExactlyElementsOf(withoutArchive(docker).stream()
-                .filter(f -> !f.equals("-XX:+ExitOnOutOfMemoryError")).toList());
-
+    void theScriptOffersTheClassDataArchiveOnlyWhenAskedAndTheImageNotAtAll() throws IOException {
+        // on JDK 17 a JVM started from a dynamic archive crashed once JFR recorded (docs/deployment.md, "Start-up")
+        assertThat(dockerfileFlags()).noneMatch(f -> f.startsWith(ARCHIVE));
         String script = Files.readString(ROOT.resolve("bin/outpost-server"));
-        assertThat(script).contains("-XX:ArchiveClassesAtExit=").contains(ARCHIVE).contains("spring.context.exit=onRefresh");
-    }
-
-    private static List<String> withoutArchive(List<String> flags) {
-        return flags.stream().filter(f -> !f.startsWith(ARCHIVE)).toList();
+        assertThat(script).contains("${OUTPOST_CDS:-off}").contains("-XX:ArchiveClassesAtExit=").contains(ARCHIVE)
+                .contains("spring.context.exit=onRefresh");
     }
 
     private static List<String> dockerfileFlags() throws IOException {
