@@ -38,7 +38,8 @@ final class Chart {
         for (FleetBenchmark.Sample s : samples) {
             if (s.rss() >= 0) rss.add(s.seconds(), s.rss() / MIB);
             if (!Double.isNaN(s.heapUsed())) used.add(s.seconds(), s.heapUsed() / MIB);
-            if (!Double.isNaN(s.liveData())) live.add(s.seconds(), s.liveData() / MIB);
+            // the JVM reports 0 until its first full collection
+            if (!Double.isNaN(s.liveData()) && s.liveData() > 0) live.add(s.seconds(), s.liveData() / MIB);
         }
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(rss);
@@ -59,6 +60,8 @@ final class Chart {
         ValueMarker limit = new ValueMarker(512);
         limit.setPaint(Color.RED);
         limit.setLabel("512 MiB");
+        limit.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+        limit.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(limit);
         if (warmupSeconds > 0) {
             ValueMarker warm = new ValueMarker(warmupSeconds);
