@@ -23,9 +23,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Caps request bodies at {@code limit} bytes after decompression (PROTOCOL.md: 5 MiB → 413) and inflates
  * {@code Content-Encoding: gzip} bodies as they are read, so a small gzip bomb is stopped at the limit without
- * inflating it all. A declared Content-Length over the limit is refused before reading.
+ * inflating it all. A declared Content-Length over the limit is refused before reading. Either way the rest of the
+ * body, up to {@link #SWALLOW_BYTES} of it, is read and dropped, so the client can finish sending and read the 413
+ * (Jetty closes a connection whose request body was left unread, and a client still sending then sees a broken
+ * connection instead of the answer); a larger remainder is not read: the connection is closed.
  */
 public class RequestBodyLimitFilter extends OncePerRequestFilter {
+
+    /** How much of a refused body is read and dropped so that its sender gets the answer. */
+    static final long SWALLOW_BYTES = 6L * 1024 * 1024;
 
     private final long limit;
     private final ObjectMapper mapper;
@@ -46,17 +52,32 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
             return;
         }
         if (!gzip && request.getContentLengthLong() > limit) {
+            if (request.getContentLengthLong() <= limit + SWALLOW_BYTES) swallow(request);
             Problems.write(request, response, mapper, ErrorCode.PAYLOAD_TOO_LARGE,
                     "request body exceeds " + limit + " bytes");
             return;
         }
-        chain.doFilter(new LimitedRequest(request, limit, gzip), response);
+        LimitedRequest limited = new LimitedRequest(request, limit, gzip);
+        chain.doFilter(limited, response);
+        if (limited.stream != null && limited.stream.exceeded) swallow(request);
+    }
+
+    /** Reads and drops what is left of the raw body, at most {@link #SWALLOW_BYTES}. */
+    private static void swallow(HttpServletRequest request) {
+        try {
+            InputStream in = request.getInputStream();
+            byte[] sink = new byte[8192];
+            long left = SWALLOW_BYTES;
+            for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
+        } catch (IOException | RuntimeException e) {
+            // the client went away, or the body is not readable any more: nothing to answer then
+        }
     }
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {
         private final long limit;
         private final boolean gzip;
-        private ServletInputStream stream;
+        private CountingStream stream;
 
         LimitedRequest(HttpServletRequest request, long limit, boolean gzip) {
             super(request);
@@ -111,6 +132,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         private final InputStream in;
         private final long limit;
         private long count;
+        boolean exceeded;
 
         CountingStream(InputStream in, long limit) {
             this.in = in;
@@ -133,7 +155,10 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
         private void add(long n) throws IOException {
             count += n;
-            if (count > limit) throw new BodyTooLargeException(limit);
+            if (count > limit) {
+                exceeded = true;
+                throw new BodyTooLargeException(limit);
+            }
         }
 
         @Override
