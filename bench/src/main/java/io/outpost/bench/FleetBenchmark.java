@@ -145,8 +145,7 @@ public final class FleetBenchmark {
                 r.gcSeconds = server.metric("jvm.gc.pause", "TOTAL_TIME");
                 r.cacheBytes = server.metric("outpost.aggregate.cache.bytes", "VALUE");
                 r.tables = tables(db);
-                String classes = Proc.output(p.server().java().resolveSibling("jcmd").toString(),
-                        Long.toString(server.pid()), "GC.class_histogram");
+                String classes = server.jcmd("GC.class_histogram");
                 if (classes != null) {
                     // the live heap after the run (a full GC first), by class: what the server keeps
                     Files.writeString(p.beside("-heap-histogram.txt"), classes.lines().limit(50)
@@ -155,8 +154,7 @@ public final class FleetBenchmark {
                 if (config.jvmArgs().stream().anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking"))) {
                     // where the resident memory goes, by the JVM's own account (heap, classes, code, threads, GC)
                     Path nmt = p.beside("-native-memory.txt");
-                    String out = Proc.output(p.server().java().resolveSibling("jcmd").toString(),
-                            Long.toString(server.pid()), "VM.native_memory", "summary");
+                    String out = server.jcmd("VM.native_memory", "summary");
                     if (out != null) Files.writeString(nmt, out, StandardCharsets.UTF_8);
                     log("Native memory summary: " + nmt);
                 }
@@ -333,10 +331,9 @@ public final class FleetBenchmark {
 
     // --------------------------------------------------------------------------------------------- report
 
+    /** The p-th percentile of sorted nanoseconds, in ms (as the push benchmark ranks them). */
     static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) return Double.NaN;
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)] / 1e6;
+        return new PushBenchmark.Phase(0, sorted).percentileMillis(p);
     }
 
     static long[] sorted(List<Cycle> cycles, boolean warm, long warmupNanos, java.util.function.ToLongFunction<Cycle> f) {

@@ -182,7 +182,7 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
         boolean fresh = Files.isRegularFile(archive) && Files.isRegularFile(app)
                 && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(config.jar())) > 0;
         if (!fresh) {
-            deleteTree(dir);
+            PushBenchmark.deleteTree(dir);
             run(List.of(config.java().toString(), "-Djarmode=tools", "-jar", config.jar().toString(), "extract",
                     "--destination", dir.toString()), null, config, dir.resolveSibling(dir.getFileName() + "-extract.log"));
             List<String> training = new ArrayList<>();
@@ -217,13 +217,6 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
             p.destroyForcibly();
             throw new PushBenchmark.BenchFailure(String.join(" ", command) + " failed; see " + log + ":\n"
                     + tail(log, 30));
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 
@@ -335,11 +328,18 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
         return lines.length >= 2 ? lines[0].trim() + "; " + lines[lines.length - 1].trim() : lines[0].trim();
     }
 
+    /** The output of {@code jcmd <pid> <command>} for the server's JVM, or null if jcmd is not there or fails. */
+    String jcmd(String... command) {
+        Path jcmd = config.java().resolveSibling("jcmd");
+        List<String> words = new ArrayList<>(List.of(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd",
+                Long.toString(pid())));
+        words.addAll(Arrays.asList(command));
+        return Proc.output(words.toArray(String[]::new));
+    }
+
     /** The flags the server's JVM runs with ({@code jcmd <pid> VM.flags}), or null if jcmd is not there. */
     String vmFlags() {
-        Path jcmd = config.java().resolveSibling("jcmd");
-        String out = Proc.output(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", Long.toString(pid()),
-                "VM.flags");
+        String out = jcmd("VM.flags");
         if (out == null) return null;
         for (String line : out.split("\n")) {
             if (line.trim().startsWith("-XX")) return line.trim();

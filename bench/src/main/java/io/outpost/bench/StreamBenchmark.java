@@ -303,8 +303,7 @@ public final class StreamBenchmark {
                 Thread.sleep(2000);
                 long rssOpen = server.rssBytes();
                 Path histogram = p.server().beside("-heap-histogram.txt");
-                String classes = Proc.output(p.server().java().resolveSibling("jcmd").toString(),
-                        Long.toString(server.pid()), "GC.class_histogram");
+                String classes = server.jcmd("GC.class_histogram");
                 if (classes != null) {
                     // the live objects with every stream open: what a connection costs, by class
                     Files.writeString(histogram, classes.lines().limit(60).collect(java.util.stream.Collectors
