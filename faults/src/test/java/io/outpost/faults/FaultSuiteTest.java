@@ -225,6 +225,49 @@ class FaultSuiteTest {
 
     @Test
     @Order(6)
+    void aNodeCutOffFromTheDatabaseAnswersPromptlyWhileTheOtherServes() throws Exception {
+        Fleet fleet = new Fleet(cluster, "node-partitioned", form.devices());
+        Fleet.Run run = fleet.start(() -> cluster.balancer("/api/v1/sync/push"), form.opsPerPush(), form.pause());
+        Thread.sleep(1000);
+        TcpProxy link = cluster.databaseLinks().get(0);
+        long cut = System.nanoTime();
+        link.blackhole(); // node 1's packets to and from PostgreSQL held: its connections stay open and go silent
+        Thread.sleep(Math.min(3000, form.downFor().toMillis() / 2));
+        HttpResponse<String> health = get(cluster.node(0, "/actuator/health"), cluster.adminToken("ops"));
+        HttpResponse<String> pull = get(cluster.node(0, "/api/v1/sync/pull?deviceId=dev-0"),
+                cluster.token(fleet.tenant, "nurse-0"));
+        HttpResponse<String> other = get(cluster.node(1, "/api/v1/sync/pull?deviceId=dev-0"),
+                cluster.token(fleet.tenant, "nurse-0"));
+        Thread.sleep(form.downFor().toMillis() - Math.min(3000, form.downFor().toMillis() / 2));
+        long healed = System.nanoTime();
+        link.pass();
+        double back = untilServing(0, healed);
+        Thread.sleep(1000);
+        run.stop();
+
+        assertThat(health.statusCode()).as("node 1's health while cut off").isEqualTo(503);
+        assertThat(health.body()).contains("\"DOWN\"").contains("\"database\"");
+        assertThat(pull.statusCode()).as("node 1 refuses what needs the database").isEqualTo(503);
+        assertThat(pull.headers().firstValue("Retry-After")).isPresent();
+        assertThat(other.statusCode()).as("node 2 keeps its database and serves").isEqualTo(200);
+        long servedDuring = run.attempts().stream().filter(a -> a.start() >= cut && a.end() < healed
+                && a.outcome() == 200).count();
+        assertThat(servedDuring).as("pushes acknowledged (by node 2) while node 1 was cut off").isPositive();
+        assertThat(run.count(Fleet.NO_ANSWER)).as("requests without an answer").isZero();
+        // requests already waiting on node 1's silent connections when the link went quiet wait out the JDBC
+        // socket timeout (5 s, application.yml); every request after the node knows (about 1 s) is refused at once
+        double longestLater = run.longestAnswer(cut + Duration.ofSeconds(2).toNanos(), healed);
+        assertThat(longestLater).as("the longest answer once node 1 knew, in seconds").isLessThan(3.0);
+        double longest = run.longestAnswer(cut, healed);
+        verify("node cut off from the database", "packets between node 1 and PostgreSQL held (black-holed, not "
+                + "refused) for " + form.downFor().toSeconds() + " s; node 2 kept its database", fleet, run,
+                String.format(Locale.ROOT, "%d pushes acknowledged during the cut; longest answer %.2f s (%.2f s for "
+                + "requests started 2 s or more into it); node 1 serving again %.2f s after the heal", servedDuring,
+                longest, longestLater, back));
+    }
+
+    @Test
+    @Order(7)
     void aNodeKilledMidPushLosesNothingAcknowledged() throws Exception {
         Fleet fleet = new Fleet(cluster, "node-killed", form.devices());
         Fleet.Run run = fleet.start(() -> cluster.balancer("/api/v1/sync/push"), form.opsPerPush(), form.pause());
@@ -248,7 +291,7 @@ class FaultSuiteTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void rateLimitsArePerNode() throws Exception {
         // sync.rate-limit (600 per minute, burst 100 by default) is a token bucket in each node's memory
         String token = cluster.token("rate-limits", "one-user");
@@ -261,7 +304,7 @@ class FaultSuiteTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theJavaSdkRidesOutABlackholedNetwork() throws Exception {
         TcpProxy front = cluster.front();
         try (SdkFleet sdks = new SdkFleet(cluster, "sdk-blackhole", 2, cluster.viaFront("/api/v1"),
@@ -290,7 +333,7 @@ class FaultSuiteTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void theJavaSdkRidesOutARestartOfEveryNode() throws Exception {
         try (SdkFleet sdks = new SdkFleet(cluster, "sdk-restart", 2, cluster.balancer("/api/v1"),
                 cluster.dir().resolve("sdk-restart"))) {
