@@ -1210,7 +1210,8 @@ public final class PushBenchmark {
         }
     }
 
-    static void deleteTree(Path dir) {
+    /** Removes a temporary directory and everything in it, best effort. */
+    public static void deleteTree(Path dir) {
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
                 try {

@@ -13,6 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +39,7 @@ class StartAndStopTest {
     private static final Pattern LEVEL = Pattern.compile("^\\S+\\s+(WARN|ERROR)\\s");
     private static final Pattern READY = Pattern.compile("Outpost is ready on http://localhost:(\\d+)");
     private static final Pattern TOKEN = Pattern.compile("export TOKEN=(\\S+)");
+    private static final Pattern PSQL = Pattern.compile("psql -h localhost -p (\\d+) -U postgres postgres");
     private static final Pattern BODY = Pattern.compile("-d '(\\{.*})'");
 
     @ParameterizedTest(name = "config: {0}")
@@ -61,6 +67,8 @@ class StartAndStopTest {
             String banner = Files.readString(log);
             assertThat(banner).as("a psql line for the embedded database")
                     .containsPattern("psql -h localhost -p \\d+ -U postgres postgres");
+            assertThat(durability(banner)).as("the kept embedded database flushes every commit (zonky's default "
+                    + "turns both off)").isEqualTo("fsync=on synchronous_commit=on");
 
             JsonNode result = tryAsPrinted(banner);
             assertThat(result.path("results").get(0).path("status").asText())
@@ -88,6 +96,25 @@ class StartAndStopTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
+    }
+
+    /** {@code SHOW fsync} and {@code SHOW synchronous_commit} of the embedded database the banner names. */
+    private static String durability(String banner) {
+        Matcher psql = PSQL.matcher(banner);
+        assertThat(psql.find()).as("psql line in:\n%s", banner).isTrue();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + psql.group(1) + "/postgres",
+                "postgres", ""); Statement st = c.createStatement()) {
+            StringBuilder out = new StringBuilder();
+            for (String name : List.of("fsync", "synchronous_commit")) {
+                try (ResultSet rs = st.executeQuery("SHOW " + name)) {
+                    rs.next();
+                    out.append(out.length() == 0 ? "" : " ").append(name).append('=').append(rs.getString(1));
+                }
+            }
+            return out.toString();
+        } catch (SQLException e) {
+            throw new AssertionError("cannot read the embedded database's settings: " + e, e);
+        }
     }
 
     private static String tail(Path log) throws IOException {

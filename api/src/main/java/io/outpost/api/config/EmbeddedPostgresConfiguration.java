@@ -38,7 +38,11 @@ public class EmbeddedPostgresConfiguration {
         if (properties.embeddedPostgres().persistent()) {
             Path dir = Path.of(properties.dataDir(), "postgres").toAbsolutePath().normalize();
             Files.createDirectories(dir);
-            builder.setDataDirectory(dir).setCleanDataDirectory(false);
+            builder.setDataDirectory(dir).setCleanDataDirectory(false)
+                    // zonky starts PostgreSQL with fsync and synchronous_commit off (right for throw-away test
+                    // databases): a power cut could then lose acknowledged pushes or corrupt the cluster. Data that
+                    // is kept gets PostgreSQL's own defaults back (docs/deployment.md, "Durability").
+                    .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             log.info("Starting embedded PostgreSQL with data in {}", dir);
         } else {
             log.info("Starting a throw-away embedded PostgreSQL");
