@@ -17,7 +17,22 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("outpost")
 public record OutpostProperties(@DefaultValue("./data") String dataDir,
                                 @DefaultValue EmbeddedPostgres embeddedPostgres,
-                                @DefaultValue Push push) {
+                                @DefaultValue Push push,
+                                @DefaultValue Tokens tokens) {
+
+    /**
+     * Bearer tokens verified recently, kept so that a device's next request skips the signature check and the claims'
+     * parsing (JwtService). An entry is used only until the token's own expiry (with the same 30 s clock skew) and
+     * at most {@code verifiedCacheTtl} after its verification, so a key removed from {@code jwks-uri} stops counting
+     * within that time.
+     *
+     * @param verifiedCacheMaxBytes what the cached tokens may hold of the heap at most, by their length plus a fixed
+     *                              overhead per entry (about 700 bytes for a typical token); 0 turns the cache off
+     * @param verifiedCacheTtl      how long a verification is reused at most
+     */
+    public record Tokens(@DefaultValue("4MB") DataSize verifiedCacheMaxBytes,
+                         @DefaultValue("5m") Duration verifiedCacheTtl) {
+    }
 
     /**
      * @param persistent false: a throw-away database in a temporary directory (tests)

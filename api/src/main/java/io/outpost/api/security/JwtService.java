@@ -1,9 +1,14 @@
 package io.outpost.api.security;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.outpost.api.config.OutpostProperties;
 import io.outpost.api.config.SyncProperties;
 import io.outpost.command.api.RecordKey;
 import java.time.Clock;
@@ -15,19 +20,46 @@ import java.util.List;
 import java.util.Set;
 import org.springframework.stereotype.Service;
 
-/** Verifies bearer tokens and issues tokens signed with the server's HS256 key. */
+/**
+ * Verifies bearer tokens and issues tokens signed with the server's HS256 key. A token that verified is remembered
+ * (bounded in bytes, {@code outpost.tokens.*}) until its expiry or for at most the cache's time to live, whichever
+ * comes first, so a device's next request skips the signature check and the parsing; refused tokens are never
+ * remembered, so each refusal is checked (and recorded as a security event) again.
+ */
 @Service
 public class JwtService {
+
+    /** Clock skew allowed on {@code exp} (and {@code nbf}), by jjwt and by the cache alike. */
+    static final long SKEW_SECONDS = 30;
+    /** Heap of a cache entry besides the token's characters: the entry, the key's String, the principal, its sets. */
+    static final int ENTRY_OVERHEAD_BYTES = 400;
 
     private final JwtSecret secret;
     private final Clock clock;
     private final Duration lifetime;
     private final JwtParser parser;
+    /** Token → what it verified to, and until when; null when {@code outpost.tokens.verified-cache-max-bytes} is 0. */
+    private final Cache<String, Verified> verified;
 
-    public JwtService(JwtSecret secret, SyncProperties sync, Clock clock, ExternalKeys external) {
+    private record Verified(SyncPrincipal principal, Instant validUntil) {
+    }
+
+    public JwtService(JwtSecret secret, SyncProperties sync, Clock clock, ExternalKeys external,
+                      OutpostProperties outpost, MeterRegistry meters) {
         this.secret = secret;
         this.clock = clock;
         this.lifetime = sync.security().jwt().lifetime();
+        long maxBytes = outpost.tokens().verifiedCacheMaxBytes().toBytes();
+        if (maxBytes > 0) {
+            this.verified = Caffeine.newBuilder().maximumWeight(maxBytes)
+                    .weigher((String token, Verified v) -> 2 * token.length() + ENTRY_OVERHEAD_BYTES)
+                    .expireAfterWrite(outpost.tokens().verifiedCacheTtl())
+                    .ticker(() -> clock.millis() * 1_000_000L) // the server's clock, as for exp
+                    .recordStats().build();
+            CaffeineCacheMetrics.monitor(meters, verified, "verifiedTokens");
+        } else {
+            this.verified = null;
+        }
         this.parser = Jwts.parser()
                 .keyLocator(header -> {
                     String alg = header instanceof io.jsonwebtoken.ProtectedHeader p ? p.getAlgorithm() : null;
@@ -41,7 +73,7 @@ public class JwtService {
                     throw new io.jsonwebtoken.security.InvalidKeyException("unsupported token algorithm");
                 })
                 .clock(() -> Date.from(clock.instant()))
-                .clockSkewSeconds(30)
+                .clockSkewSeconds(SKEW_SECONDS)
                 .build();
     }
 
@@ -50,6 +82,20 @@ public class JwtService {
      *                               our own wording and the tenant and user when the signature verified
      */
     public SyncPrincipal verify(String token) {
+        if (verified != null && token != null) {
+            Verified known = verified.getIfPresent(token);
+            if (known != null) {
+                if (clock.instant().isBefore(known.validUntil())) return known.principal();
+                verified.invalidate(token); // expired since: verified again below, which refuses it as jjwt words it
+            }
+        }
+        Verified fresh = parse(token);
+        if (verified != null) verified.put(token, fresh);
+        return fresh.principal();
+    }
+
+    /** The signature and claims checked by jjwt; valid until {@code exp} plus the allowed skew. */
+    private Verified parse(String token) {
         Claims claims;
         try {
             claims = parser.parseSignedClaims(token).getPayload();
@@ -84,7 +130,8 @@ public class JwtService {
                 }
             }
         }
-        return new SyncPrincipal(tenant, sub, roles, names);
+        return new Verified(new SyncPrincipal(tenant, sub, roles, names),
+                claims.getExpiration().toInstant().plusSeconds(SKEW_SECONDS));
     }
 
     private static String validSub(String sub) {

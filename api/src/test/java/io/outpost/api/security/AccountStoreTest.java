@@ -21,7 +21,8 @@ class AccountStoreTest {
                 Map.of(), true, new SyncProperties.RateLimit(600, 100, 20), List.of(users));
         OutpostProperties outpost = new OutpostProperties("./data", new OutpostProperties.EmbeddedPostgres(false, 0),
                 new OutpostProperties.Push(8, 100000, org.springframework.util.unit.DataSize.ofMegabytes(64), 100, 0,
-                        new OutpostProperties.Push.Results(true, 10000, java.time.Duration.ofDays(30), 1000, java.time.Duration.ofMinutes(10))));
+                        new OutpostProperties.Push.Results(true, 10000, java.time.Duration.ofDays(30), 1000, java.time.Duration.ofMinutes(10))),
+                new OutpostProperties.Tokens(org.springframework.util.unit.DataSize.ofMegabytes(4), Duration.ofMinutes(5)));
         return new AccountStore(sync, new JwtSecret(sync, outpost));
     }
 
