@@ -337,8 +337,11 @@ class PushOperationsTest extends ServerTest {
 
     @Test
     void pushOutcomesAreCountedInPrometheusMetrics() {
-        results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'a','data':{}},"
-                + "{'opId':2,'type':'update','collection':'notes','id':'a','baseVersion':9,'data':{}}");
+        // an applied create and a rejected update (of a record that does not exist), made here: the counters are
+        // the context's, so the test must not depend on what other tests pushed before it
+        JsonNode r = results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'a','data':{}},"
+                + "{'opId':2,'type':'update','collection':'notes','id':'no-such-note','baseVersion':1,'data':{}}");
+        assertThat(r.findValuesAsText("status")).containsExactly("applied", "rejected");
         HttpResponse<String> metrics = send(HttpRequest.newBuilder(uri("/actuator/prometheus"))
                 .header("Authorization", "Bearer " + token).GET());
         assertThat(metrics.statusCode()).isEqualTo(200);
