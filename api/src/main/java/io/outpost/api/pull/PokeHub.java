@@ -74,6 +74,20 @@ public class PokeHub implements SmartLifecycle {
         if (set != null) set.remove(subscriber);
     }
 
+    /**
+     * A stream whose write failed (the device went away, its connection was cut): forgotten, and its request
+     * completed. Only forgetting it left the request open on the server until the stream's timeout (an hour), where it
+     * also held the web server's graceful shutdown for its whole limit.
+     */
+    private void drop(String tenant, Subscriber subscriber, Throwable why) {
+        unsubscribe(tenant, subscriber);
+        try {
+            subscriber.emitter().completeWithError(why);
+        } catch (RuntimeException alreadyDone) {
+            log.debug("completing a failed stream", alreadyDone);
+        }
+    }
+
     /** Open streams on this node, of every tenant (gauge {@code outpost.streams.open}). */
     public int openStreams() {
         int n = 0;
@@ -104,7 +118,7 @@ public class PokeHub implements SmartLifecycle {
                 try {
                     s.emitter().send(SseEmitter.event().name("poke").data(s.pokeData().apply(head)));
                 } catch (IOException | RuntimeException e) {
-                    unsubscribe(tenant, s);
+                    drop(tenant, s, e);
                 }
             }
         }, COALESCE.toMillis(), TimeUnit.MILLISECONDS);
@@ -120,7 +134,7 @@ public class PokeHub implements SmartLifecycle {
             try {
                 s.emitter().send(SseEmitter.event().comment("heartbeat"));
             } catch (IOException | RuntimeException e) {
-                unsubscribe(tenant, s);
+                drop(tenant, s, e);
             }
         }));
     }

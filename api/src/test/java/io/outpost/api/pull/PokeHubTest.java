@@ -34,6 +34,37 @@ class PokeHubTest {
         }
     }
 
+    /** An emitter whose connection is gone: every send fails; records whether its request was completed. */
+    static final class Broken extends SseEmitter {
+        volatile Throwable completedWith;
+
+        @Override
+        public void send(SseEventBuilder builder) throws java.io.IOException {
+            throw new java.io.IOException("Broken pipe");
+        }
+
+        @Override
+        public void completeWithError(Throwable ex) {
+            completedWith = ex;
+        }
+    }
+
+    @Test
+    void a_stream_whose_write_fails_is_dropped_and_its_request_completed() {
+        hub.start();
+        Broken gone = new Broken();
+        Recording alive = new Recording();
+        hub.subscribe("t1", new PokeHub.Subscriber(gone, head -> Map.of("position", head.position())));
+        hub.subscribe("t1", new PokeHub.Subscriber(alive, head -> Map.of("position", head.position())));
+
+        hub.changed("t1");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> alive.events.size() == 1);
+        assertThat(gone.completedWith).as("the broken stream's request is completed, not left open")
+                .isInstanceOf(java.io.IOException.class);
+        assertThat(hub.openStreams()).isEqualTo(1);
+    }
+
     @AfterEach
     void stop() {
         hub.stop();
