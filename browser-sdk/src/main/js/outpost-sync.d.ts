@@ -43,7 +43,7 @@ export interface SyncClientOptions {
   liveUpdates?: boolean;
   /** Equal-jitter backoff: base and cap in ms (default 2000 and 300000). */
   backoff?: { baseMs: number; capMs: number };
-  /** Per-request timeout in ms (default 30000). */
+  /** Per-request timeout in ms (default 30000), the sign-in of `credentials` included. */
   timeoutMs?: number;
   /** Ops per push request, 1–1000 (default 1000). */
   pushBatchSize?: number;
@@ -273,8 +273,9 @@ export declare class SyncClient {
 /** Opens (creating on first use) the user's store and starts the client's triggers. */
 export declare function openSyncClient(options: SyncClientOptions): Promise<SyncClient>;
 
-/** Signs in with a password (`POST /auth/token`); the access token. */
-export declare function signIn(baseUrl: string | undefined, username: string, password: string): Promise<string>;
+/** Signs in with a password (`POST /auth/token`); the access token. No answer within `timeoutMs` (30 s): kind 'offline'. */
+export declare function signIn(baseUrl: string | undefined, username: string, password: string,
+                               options?: { timeoutMs?: number }): Promise<string>;
 
 /** Thrown by `signIn` and the conflicts API when the server refuses (or cannot be reached: kind 'offline'). */
 export declare class SyncRequestError extends Error {

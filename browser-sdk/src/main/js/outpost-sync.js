@@ -29,9 +29,12 @@ async function call(work) {
   }
 }
 
-/** Signs in with a password (`POST /auth/token`); the access token. */
-export function signIn(baseUrl, username, password) {
-  return call(() => passwordSignIn(baseUrl, username, password));
+/**
+ * Signs in with a password (`POST /auth/token`); the access token. `timeoutMs` (default 30 s): no answer within it is
+ * an `offline` error.
+ */
+export function signIn(baseUrl, username, password, { timeoutMs = 30000 } = {}) {
+  return call(() => passwordSignIn(baseUrl, username, password, timeoutMs));
 }
 
 /** The default conflict handler: keep the server's state, except parked (manual) conflicts, which stay open. */
@@ -322,7 +325,7 @@ function validate(options) {
     if (typeof username !== 'string' || typeof password !== 'string') {
       throw new TypeError('credentials need a username and a password');
     }
-    o.tokenProvider = () => passwordSignIn(o.baseUrl, username, password);
+    o.tokenProvider = () => passwordSignIn(o.baseUrl, username, password, o.timeoutMs);
     o.user ??= username;
   }
   if (typeof o.user !== 'string' || o.user === '') throw new TypeError('user is required (one store per user)');

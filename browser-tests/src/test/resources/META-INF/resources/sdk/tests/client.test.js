@@ -308,6 +308,21 @@ export const tests = {
       });
   },
 
+  async 'a sign-in with credentials gives up after timeoutMs, as every other request does'() {
+    const server = new FakeServer();
+    server.on('auth/token', () => new Promise(() => {})); // a server that never answers
+    await withClient({ tokenProvider: undefined, credentials: { username: 'u1', password: 'p' }, timeoutMs: 300 },
+      async (client) => {
+        const started = performance.now();
+        const result = await client.syncNow();
+        const waited = performance.now() - started;
+        equal(result.error?.kind, 'offline', JSON.stringify(result.error));
+        ok(waited < 5000, `gave up after ${Math.round(waited)} ms, not the 30 s default`);
+        equal(server.calls('auth/token').length, 1);
+        equal(server.calls('sync/push').length, 0);
+      }, server);
+  },
+
   async 'a 401 asks the token provider for a fresh token once and repeats the request'() {
     const asked = [];
     await withClient({

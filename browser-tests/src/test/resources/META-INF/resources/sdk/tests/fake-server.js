@@ -60,7 +60,13 @@ export class FakeServer {
     this.requests.push(request);
     const handler = this.routes.get(path);
     if (!handler) return json({ code: 'not_found', title: 'no route' }, 404);
-    const answer = await handler(request);
+    // as the browser's fetch: a request whose signal aborts (the SDK's timeout) rejects with the signal's reason,
+    // even while the route has not answered
+    const aborted = new Promise((resolve, reject) => {
+      if (init.signal?.aborted) reject(init.signal.reason);
+      init.signal?.addEventListener('abort', () => reject(init.signal.reason), { once: true });
+    });
+    const answer = await Promise.race([handler(request), aborted]);
     if (answer instanceof Error) throw answer;
     return answer;
   }
