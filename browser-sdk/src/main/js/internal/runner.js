@@ -69,7 +69,9 @@ export class SyncRunner {
   /**
    * Starts a sync. While one is running, it may have taken its ops before the caller's latest writes, so the caller
    * gets a second pass that starts when the running one ends (one for everyone who asks meanwhile): a sync asked for
-   * covers every write made before the asking.
+   * covers every write made before the asking. Unless the running one failed and scheduled a retry with backoff (the
+   * server is unreachable or busy): then that retry is the second pass, and the caller gets the failure, instead of
+   * a request going out at once.
    */
   sync() {
     if (this.closed) return Promise.reject(new Error('the SyncClient is closed'));
@@ -80,8 +82,9 @@ export class SyncRunner {
       return this.running;
     }
     if (!this.followUp) {
-      const next = this.running.catch(() => {}).then(() => {
+      const next = this.running.catch(() => null).then((joined) => {
         if (this.followUp === next) this.followUp = null;
+        if (joined?.error && this.timers.retry !== null) return joined;
         return this.sync();
       });
       this.followUp = next;
@@ -159,6 +162,7 @@ export class SyncRunner {
     let delay = backoffDelay(this.failures, this.backoff.baseMs, this.backoff.capMs, this.random);
     if (retryAfterMs != null && retryAfterMs > delay) delay = retryAfterMs;
     this.nextAttemptAt = new Date(Date.now() + delay).toISOString();
+    this.clear('soon'); // an after-write or poke sync armed before the failure waits for the retry too
     this.schedule('retry', delay);
   }
 

@@ -323,6 +323,21 @@ export const tests = {
       }, server);
   },
 
+  async 'a sync asked for while a failing one runs waits for the backoff\'s retry instead of going out at once'() {
+    const server = new FakeServer();
+    server.on('sync/push', () => new Promise(() => {})); // a black-holed network: every push ends on the timeout
+    await withClient({ timeoutMs: 300, syncOnReconnect: true, autoSync: { enabled: true, intervalSeconds: 300 },
+      backoff: { baseMs: 20000, capMs: 40000 } }, async (client) => {
+      await client.records('notes').create('n-1', { a: 1 });
+      const first = client.syncNow();
+      const second = client.syncNow(); // asked for while the first runs: would have been a second push at once
+      const [a, b] = await Promise.all([first, second]);
+      equal([a.error?.kind, b.error?.kind], ['offline', 'offline']);
+      equal(server.calls('sync/push').length, 1, 'one push; the next attempt is the scheduled retry');
+      ok(client.status().nextAttemptAt !== null, 'a retry is scheduled');
+    }, server);
+  },
+
   async 'a 401 asks the token provider for a fresh token once and repeats the request'() {
     const asked = [];
     await withClient({
