@@ -171,6 +171,19 @@ class NetworkPartitionBrowserTest {
 
     @Test
     void answersCutMidPushAreReSentAnsweredAsDuplicatesAndAppliedOnce() throws Exception {
+        answersCut(false);
+    }
+
+    /**
+     * A server restart as a device sees it: the push arrives and is applied, the process goes before its answer is
+     * out (the answer is cut), then the port refuses every connection until the server is back.
+     */
+    @Test
+    void aServerRestartMidPushIsRiddenOutAndEveryWriteAppliedOnce() throws Exception {
+        answersCut(true);
+    }
+
+    private void answersCut(boolean thenRefused) throws Exception {
         String tenant = OutpostServer.anyTenant();
         openDevice(tenant);
         seedBaseRecords();
@@ -185,6 +198,11 @@ class NetworkPartitionBrowserTest {
 
         await("a push whose answer was cut").atMost(ANSWERS_CUT.plusSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> !cutPushes(pageLog(), faultAt, Long.MAX_VALUE).isEmpty());
+        long refusedAt = Long.MAX_VALUE;
+        if (thenRefused) {
+            refusedAt = pageNow();
+            proxy.refuse(); // the server is down: open connections reset, new ones refused
+        }
         sleepUntil(faultNanos + ANSWERS_CUT.toNanos());
         stopWriter();
         proxy.pass();
@@ -206,7 +224,10 @@ class NetworkPartitionBrowserTest {
         // answered from the stored results
         Map<Long, List<JsonNode>> answers = resultsByOpId(log);
         long reSentOps = 0;
-        for (JsonNode push : cut) {
+        // once connections are refused, a push may be cut before it reached the server: its re-send is applied, not
+        // a duplicate; only pushes cut while answers were being dropped are known to have been applied
+        final long refused = refusedAt;
+        for (JsonNode push : cut.stream().filter(p -> p.path("end").asLong(Long.MAX_VALUE) < refused).toList()) {
             assertThat(push.path("opIds").isArray()).as("the cut push's body was read").isTrue();
             for (JsonNode opId : push.path("opIds")) {
                 List<JsonNode> later = answers.getOrDefault(opId.asLong(), List.of()).stream()
@@ -218,11 +239,12 @@ class NetworkPartitionBrowserTest {
         }
         Verdict verdict = verifyExactlyOnce(tenant, log);
 
-        System.out.printf(Locale.ROOT, "[outpost] browser SDK, answers cut %.1f s (caught %s): %d writes during the "
+        System.out.printf(Locale.ROOT, "[outpost] browser SDK, %s %.1f s (caught %s): %d writes during the "
                         + "fault; OFFLINE %.2f s into it; %d pushes cut (%d ops), %d sync requests during it, started "
                         + "at %s s (%s); retries scheduled %s s after a failure; queue drained %.1f s after the "
                         + "heal; %d re-sent ops all answered as duplicates; %d records, %d writes, events per record = "
                         + "writes: %d lost, %d doubled%n",
+                thenRefused ? "server restarted mid-push (answer cut, then connections refused)" : "answers cut",
                 (healAt - faultAt) / 1000.0, caught, writesBetween(log, faultAt, healAt),
                 (offline.path("at").asLong() - faultAt) / 1000.0, cut.size(), reSentOps, attempts.size(),
                 offsets(attempts, faultAt), outcomes(attempts), retries(log, faultAt, healAt),
