@@ -27,7 +27,7 @@ class ConnectionSettingsTest extends ServerTest {
     void requestConnectionsGiveUpOnASilentNetworkAndPostgresEndsIdleTransactions() throws Exception {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SHOW idle_in_transaction_session_timeout")) {
-            assertThat(c.getNetworkTimeout()).as("the driver's socketTimeout, ms").isEqualTo(5000);
+            assertThat(c.getNetworkTimeout()).as("the driver's socketTimeout, ms").isEqualTo(2000);
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("3s");
         }
@@ -41,7 +41,7 @@ class ConnectionSettingsTest extends ServerTest {
         }
         for (int i = 0; i < 5; i++) { // whichever pooled connection comes next has its timeout back
             try (Connection c = dataSource.getConnection()) {
-                assertThat(c.getNetworkTimeout()).isEqualTo(5000);
+                assertThat(c.getNetworkTimeout()).isEqualTo(2000);
             }
         }
     }
