@@ -36,8 +36,22 @@ public class DeviceRegistry {
         return find(tenant, deviceId).isPresent();
     }
 
-    /** For a push: registers the device on first use and locks its row until commit (one push per device at a time). */
+    /**
+     * How long PostgreSQL lets a push's transaction sit idle between two statements before it ends the session. A
+     * push takes row locks (its device's row, the streams it appends to); a node cut off from the database
+     * mid-push would otherwise hold them until PostgreSQL's TCP keep-alive notices the silent client, hours later,
+     * and every other node's requests for the same device would wait on them. No push pauses that long between two
+     * statements. Set for the push's transaction only: Axon's tracking processor and event store keep their own
+     * transactions open while they wait for new events, and must not be ended.
+     */
+    static final String PUSH_IDLE_LIMIT = "3s";
+
+    /**
+     * For a push: bounds its transaction's idle time ({@link #PUSH_IDLE_LIMIT}), registers the device on first use
+     * and locks its row until commit (one push per device at a time).
+     */
     public Device lockForPush(String tenant, String deviceId, String userId, Instant now) {
+        jdbc.execute("SET LOCAL idle_in_transaction_session_timeout = '" + PUSH_IDLE_LIMIT + "'");
         register(tenant, deviceId, userId, now);
         return owned(jdbc.queryForObject("SELECT " + COLUMNS + " FROM devices "
                 + "WHERE tenant = ? AND device_id = ? FOR UPDATE", (rs, n) -> device(rs), tenant, deviceId), deviceId,
