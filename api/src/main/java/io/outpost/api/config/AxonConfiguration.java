@@ -23,9 +23,15 @@ import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.common.transaction.TransactionManager;
+import java.util.concurrent.TimeUnit;
+import org.axonframework.eventhandling.EventBusSpanFactory;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
 import org.axonframework.common.lock.LockFactory;
 import org.axonframework.common.lock.PessimisticLockFactory;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
@@ -76,6 +82,45 @@ class AxonConfiguration {
                 .schema(EVENT_SCHEMA)
                 .batchSize(500)
                 .build();
+    }
+
+    /**
+     * The event store as Axon's auto-configuration builds it, but without its shared in-memory window of events
+     * ({@code optimizeEventConsumption(false)}): the tracking processor reads the events from the database itself.
+     * The window (a producer thread reading ahead for all processors, keeping the newest 10,000 events with their
+     * deserialised payloads) held about 36 MiB of live heap under the fleet benchmark, and under the push benchmark's
+     * load it kept every event of the run (146,501 of Axon's {@code EmbeddedEventStore$Node} in a heap dump of a
+     * server that died of OutOfMemoryError at {@code -Xmx320m}; Axon issue 2954 reports the same, and Axon 5 drops
+     * the window). With one processor on a node it saved nothing: it read each event once, for one reader.
+     */
+    @Bean(name = "eventBus")
+    @Qualifier("eventStore")
+    EmbeddedEventStore eventStore(EventStorageEngine storageEngine, org.axonframework.config.Configuration axon) {
+        return EmbeddedEventStore.builder()
+                .storageEngine(storageEngine)
+                .messageMonitor(axon.messageMonitor(EventStore.class, "eventStore"))
+                .spanFactory(axon.getComponent(EventBusSpanFactory.class))
+                .optimizeEventConsumption(false)
+                .build();
+    }
+
+    /**
+     * The tracking processor {@code sync-feed}: one thread, one segment (one node at a time writes the feed), batches
+     * of {@code outpost.feed.batch-size} events. Without the event store's window nothing wakes the processor when a
+     * push commits, so it looks for new events every {@code outpost.feed.poll-interval} (100 ms) while it has
+     * nothing to do: a cheap indexed query (10 a second on an idle node), and a feed at most that much behind an
+     * idle store; under load it never waits.
+     */
+    @Bean
+    org.axonframework.config.ConfigurerModule feedProcessor(
+            @Value("${outpost.feed.batch-size:500}") int batchSize,
+            @Value("${outpost.feed.poll-interval:100ms}") java.time.Duration pollInterval) {
+        return configurer -> configurer.eventProcessing(processing -> processing
+                .registerTrackingEventProcessor("sync-feed", org.axonframework.config.Configuration::eventStore,
+                        c -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                                .andBatchSize(batchSize)
+                                .andInitialSegmentsCount(1)
+                                .andEventAvailabilityTimeout(pollInterval.toMillis(), TimeUnit.MILLISECONDS)));
     }
 
     /**
