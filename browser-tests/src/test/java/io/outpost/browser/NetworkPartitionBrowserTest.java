@@ -51,18 +51,18 @@ import org.springframework.jdbc.core.RowCallbackHandler;
  * ({@code duplicate: true} when the server answered from its stored results). Every status the SDK publishes is
  * logged with the page's clock. The SDK runs with its defaults (auto-sync on, after-write syncs, the live stream,
  * backoff 2 s … 5 min) except {@code timeoutMs: 3000} (default 30 s), so that a silent network is noticed within
- * the 8 s fault.
+ * the fault (8 s by default).
  *
  * <p><b>Writes.</b> Each tick of the page's writer (every 400 ms) creates a new record or updates one of
  * {@value #BASE_RECORDS} records created and synced before the fault; each record is written at most once per
  * fault, so no two writes fold into one op and a record's expected version is simply the number of writes to it.
  *
  * <p><b>A stream left open.</b> The class runs a server of its own, whose graceful shutdown is bounded to
- * {@value #SHUTDOWN_WAIT_SECONDS} s (Spring's default: 30 s), because with the SDK's live stream on, cutting answers
- * leaves a {@code /sync/stream} request active on the server after its connection is gone, and the graceful shutdown
- * waits for it: with the shared server that held the test JVM's exit for 30 s, until Surefire killed the fork with an
- * error message. With {@code liveUpdates: false}, or after the blackhole test alone, the server stops in about 2 s.
- * The time it took to stop is printed; the cause is the server's (api/), noted in docs/reliability.md.
+ * {@value #SHUTDOWN_WAIT_SECONDS} s (Spring's default: 30 s), and prints how long it took to stop. With the SDK's
+ * live stream on, cutting answers used to leave a {@code /sync/stream} request active on the server after its
+ * connection was gone ({@code PokeHub} forgot a stream whose write failed without completing it), and the graceful
+ * shutdown waited for it: with the shared server that held the test JVM's exit for 30 s. Fixed in the server; the
+ * printed stop time (about 2 s) shows it stays fixed.
  */
 @RequiresChromium
 class NetworkPartitionBrowserTest {
@@ -71,7 +71,8 @@ class NetworkPartitionBrowserTest {
     private static final int WRITE_EVERY_MS = 400;
     private static final int BASE_RECORDS = 40;
     private static final String COLLECTION = "notes";
-    private static final Duration BLACKHOLE = Duration.ofSeconds(8);
+    /** 8 s in {@code ./mvnw verify}; {@code -Doutpost.blackholeSeconds=60} for issue 18's minute. */
+    private static final Duration BLACKHOLE = Duration.ofSeconds(Long.getLong("outpost.blackholeSeconds", 8));
     private static final Duration ANSWERS_CUT = Duration.ofSeconds(3);
     /** Normal writing and syncing before each fault. */
     private static final Duration BEFORE_FAULT = Duration.ofMillis(1500);
@@ -133,7 +134,7 @@ class NetworkPartitionBrowserTest {
         // stays true, nothing is refused)
         await("OFFLINE or ERROR during the blackhole").atMost(BLACKHOLE).pollInterval(Duration.ofMillis(50))
                 .until(() -> firstStatusAfter(faultAt, "offline", "error") != null);
-        sleepUntil(faultNanos + BLACKHOLE.toNanos()); // the fault lasts its 8 s
+        sleepUntil(faultNanos + BLACKHOLE.toNanos()); // the fault lasts its whole time
         stopWriter();
         proxy.pass();
         long healAt = pageNow();
@@ -154,7 +155,10 @@ class NetworkPartitionBrowserTest {
                 .anyMatch(e -> "TimeoutError".equals(e.path("error").asText(null)));
         assertThat(during).as("a retry scheduled (backoff), not a loop")
                 .anyMatch(s -> !s.path("next").isNull() && s.path("at").asLong() >= offline.path("at").asLong());
-        assertThat(attempts.size()).as("sync requests during 8 s of silence with a 3 s timeout").isLessThanOrEqualTo(5);
+        // each attempt waits out the 3 s timeout, then a backoff that doubles (2 s, 4 s, 8 s … half of it at least):
+        // a handful per minute, not a loop
+        assertThat(attempts.size()).as("sync requests during %d s of silence with a 3 s timeout",
+                BLACKHOLE.toSeconds()).isLessThanOrEqualTo(5 + (int) (BLACKHOLE.toSeconds() / 10));
         Verdict verdict = verifyExactlyOnce(tenant, log);
 
         System.out.printf(Locale.ROOT, "[outpost] browser SDK, network black-holed %.1f s (caught %s): %d writes "
