@@ -135,16 +135,13 @@ class NetworkPartitionBrowserTest {
         await("OFFLINE or ERROR during the blackhole").atMost(BLACKHOLE).pollInterval(Duration.ofMillis(50))
                 .until(() -> firstStatusAfter(faultAt, "offline", "error") != null);
         sleepUntil(faultNanos + BLACKHOLE.toNanos()); // the fault lasts its whole time
-        stopWriter();
-        proxy.pass();
-        long healAt = pageNow();
-
-        waitUntilDrained();
-        JsonNode log = pageLog();
-        JsonNode offline = firstStatusAfter(faultAt, "offline", "error");
-        long drainedAt = firstSyncedAfter(log, healAt);
+        AfterFault after = endFault(faultAt);
+        long healAt = after.healAt();
+        JsonNode log = after.log();
+        JsonNode offline = after.offline();
+        long drainedAt = after.drainedAt();
+        List<JsonNode> attempts = after.attempts();
         List<JsonNode> during = statusesBetween(log, faultAt, healAt);
-        List<JsonNode> attempts = syncRequestsBetween(log, faultAt, healAt);
 
         assertThat(offline).as("status during the blackhole").isNotNull();
         assertThat(offline.path("error").asText()).contains("no answer from the server");
@@ -208,16 +205,13 @@ class NetworkPartitionBrowserTest {
             proxy.refuse(); // the server is down: open connections reset, new ones refused
         }
         sleepUntil(faultNanos + ANSWERS_CUT.toNanos());
-        stopWriter();
-        proxy.pass();
-        long healAt = pageNow();
-
-        waitUntilDrained();
-        JsonNode log = pageLog();
-        JsonNode offline = firstStatusAfter(faultAt, "offline", "error");
-        long drainedAt = firstSyncedAfter(log, healAt);
+        AfterFault after = endFault(faultAt);
+        long healAt = after.healAt();
+        JsonNode log = after.log();
+        JsonNode offline = after.offline();
+        long drainedAt = after.drainedAt();
+        List<JsonNode> attempts = after.attempts();
         List<JsonNode> cut = cutPushes(log, faultAt, healAt);
-        List<JsonNode> attempts = syncRequestsBetween(log, faultAt, healAt);
 
         assertThat(offline).as("status after a cut answer").isNotNull();
         assertThat(offline.path("at").asLong()).as("noticed during the fault").isLessThan(healAt);
@@ -254,6 +248,21 @@ class NetworkPartitionBrowserTest {
                 offsets(attempts, faultAt), outcomes(attempts), retries(log, faultAt, healAt),
                 (drainedAt - healAt) / 1000.0, reSentOps,
                 verdict.records, verdict.writes, verdict.lost, verdict.doubled);
+    }
+
+    /** The page once a fault has ended: when it healed, the page's log, its first OFFLINE/ERROR, when it drained. */
+    private record AfterFault(long healAt, JsonNode log, JsonNode offline, long drainedAt, List<JsonNode> attempts) {
+    }
+
+    /** Stops the writer, heals the network and waits until the queue has drained. */
+    private AfterFault endFault(long faultAt) throws Exception {
+        stopWriter();
+        proxy.pass();
+        long healAt = pageNow();
+        waitUntilDrained();
+        JsonNode log = pageLog();
+        return new AfterFault(healAt, log, firstStatusAfter(faultAt, "offline", "error"),
+                firstSyncedAfter(log, healAt), syncRequestsBetween(log, faultAt, healAt));
     }
 
     // ------------------------------------------------------------------------------------------------ the page
