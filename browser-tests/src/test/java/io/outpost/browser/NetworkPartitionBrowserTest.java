@@ -118,17 +118,11 @@ class NetworkPartitionBrowserTest {
     @Test
     void aNetworkBlackHoledMidSyncIsShownOfflineAndAfterTheHealTheQueueDrainsWithEveryWriteAppliedOnce()
             throws Exception {
-        String tenant = OutpostServer.anyTenant();
-        openDevice(tenant);
-        seedBaseRecords();
-        startWriter("bh");
-        Thread.sleep(BEFORE_FAULT.toMillis());
-
-        String caught = catchASyncRequestUnderWay(false);
-        proxy.blackhole();
-        proxy.delay(0);
-        long faultNanos = System.nanoTime();
-        long faultAt = pageNow();
+        Fault fault = startFault("bh", false, proxy::blackhole);
+        String tenant = fault.tenant();
+        String caught = fault.caught();
+        long faultNanos = fault.startNanos();
+        long faultAt = fault.startAt();
 
         // noticed while the network is still silent: by the per-request timeout, not by the browser (navigator.onLine
         // stays true, nothing is refused)
@@ -185,17 +179,11 @@ class NetworkPartitionBrowserTest {
     }
 
     private void answersCut(boolean thenRefused) throws Exception {
-        String tenant = OutpostServer.anyTenant();
-        openDevice(tenant);
-        seedBaseRecords();
-        startWriter("cut");
-        Thread.sleep(BEFORE_FAULT.toMillis());
-
-        String caught = catchASyncRequestUnderWay(true);
-        proxy.dropAnswers();
-        proxy.delay(0);
-        long faultNanos = System.nanoTime();
-        long faultAt = pageNow();
+        Fault fault = startFault("cut", true, proxy::dropAnswers);
+        String tenant = fault.tenant();
+        String caught = fault.caught();
+        long faultNanos = fault.startNanos();
+        long faultAt = fault.startAt();
 
         await("a push whose answer was cut").atMost(ANSWERS_CUT.plusSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> !cutPushes(pageLog(), faultAt, Long.MAX_VALUE).isEmpty());
@@ -248,6 +236,26 @@ class NetworkPartitionBrowserTest {
                 offsets(attempts, faultAt), outcomes(attempts), retries(log, faultAt, healAt),
                 (drainedAt - healAt) / 1000.0, reSentOps,
                 verdict.records, verdict.writes, verdict.lost, verdict.doubled);
+    }
+
+    /** A fault under way: the device's tenant, the sync request it caught, when it started (nanoTime, page clock). */
+    private record Fault(String tenant, String caught, long startNanos, long startAt) {
+    }
+
+    /**
+     * A fresh device writing in a fresh tenant; once it has synced a while and a request is under way (a push if
+     * {@code catchAPush}), the fault starts.
+     */
+    private Fault startFault(String phase, boolean catchAPush, Runnable fault) throws Exception {
+        String tenant = OutpostServer.anyTenant();
+        openDevice(tenant);
+        seedBaseRecords();
+        startWriter(phase);
+        Thread.sleep(BEFORE_FAULT.toMillis());
+        String caught = catchASyncRequestUnderWay(catchAPush);
+        fault.run();
+        proxy.delay(0);
+        return new Fault(tenant, caught, System.nanoTime(), pageNow());
     }
 
     /** The page once a fault has ended: when it healed, the page's log, its first OFFLINE/ERROR, when it drained. */
