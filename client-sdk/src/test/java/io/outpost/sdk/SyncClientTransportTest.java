@@ -83,6 +83,33 @@ class SyncClientTransportTest {
     }
 
     @Test
+    void aSyncAskedForWhileAFailingOneRunsWaitsForTheBackoffsRetry() throws Exception {
+        java.util.concurrent.CountDownLatch pushing = new java.util.concurrent.CountDownLatch(1);
+        server.on("sync/push", r -> {
+            pushing.countDown();
+            try {
+                Thread.sleep(300); // the second syncNow() arrives while this push is under way
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Response.status(500, Map.of());
+        });
+        client(b -> b.autoSync(true, Duration.ofSeconds(3600)).backoff(Duration.ofSeconds(20), Duration.ofSeconds(40)));
+        client.records("notes").create("n-1", json("{\"a\":1}"));
+        java.util.concurrent.CompletableFuture<SyncResult> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(client::syncNow);
+        assertThat(pushing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        SyncResult second = client.syncNow(); // would have been a second push at once
+
+        assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).error()).get()
+                .extracting(SyncError::kind).isEqualTo(SyncError.Kind.SERVER);
+        assertThat(second.error()).get().extracting(SyncError::kind).isEqualTo(SyncError.Kind.SERVER);
+        assertThat(server.requests("sync/push")).as("one push; the next attempt is the scheduled retry").hasSize(1);
+        assertThat(client.status().nextAttemptAt()).isPresent();
+    }
+
+    @Test
     void syncNowCoversAWriteMadeWhileTheStartUpSyncRuns() throws InterruptedException {
         // the README's snippet: build (a start-up sync begins), create, syncNow
         java.util.concurrent.CountDownLatch pulling = new java.util.concurrent.CountDownLatch(1);

@@ -118,7 +118,9 @@ public final class SyncRunner implements AutoCloseable {
     /**
      * Starts a sync. While one is running, it may have taken its ops before the caller's latest writes, so the
      * caller gets a second pass that starts when the running one ends (one second pass for everyone who asks
-     * meanwhile): a sync asked for covers every write made before the asking.
+     * meanwhile): a sync asked for covers every write made before the asking. Unless the running one failed and
+     * scheduled a retry with backoff (the server unreachable or busy): then that retry is the second pass and the
+     * caller gets the failure, instead of a request going out at once.
      */
     public synchronized CompletableFuture<SyncResult> sync() {
         if (closed) {
@@ -138,6 +140,10 @@ public final class SyncRunner implements AutoCloseable {
                 synchronized (this) {
                     if (followUp == next) {
                         followUp = null;
+                    }
+                    if (result != null && result.error().isPresent() && retryTask != null && !retryTask.isDone()) {
+                        next.complete(result);
+                        return;
                     }
                     started = sync();
                 }
@@ -242,6 +248,7 @@ public final class SyncRunner implements AutoCloseable {
             delay = retryAfter.get();
         }
         nextAttemptAt = clock.instant().plus(delay);
+        cancel(soonTask); // an after-write or poke sync armed before the failure waits for the retry too
         cancel(retryTask);
         retryTask = scheduler.schedule(this::sync, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
