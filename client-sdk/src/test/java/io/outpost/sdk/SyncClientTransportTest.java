@@ -46,6 +46,15 @@ class SyncClientTransportTest {
         server.close();
     }
 
+    /** Holds the scripted server's answer a while (the test makes something happen meanwhile). */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private SyncClient client(UnaryOperator<SyncClient.Builder> more) {
         return client(server.baseUri(), more);
     }
@@ -87,11 +96,7 @@ class SyncClientTransportTest {
         java.util.concurrent.CountDownLatch pushing = new java.util.concurrent.CountDownLatch(1);
         server.on("sync/push", r -> {
             pushing.countDown();
-            try {
-                Thread.sleep(300); // the second syncNow() arrives while this push is under way
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            pause(300); // the second syncNow() arrives while this push is under way
             return Response.status(500, Map.of());
         });
         client(b -> b.autoSync(true, Duration.ofSeconds(3600)).backoff(Duration.ofSeconds(20), Duration.ofSeconds(40)));
@@ -115,11 +120,7 @@ class SyncClientTransportTest {
         java.util.concurrent.CountDownLatch pulling = new java.util.concurrent.CountDownLatch(1);
         server.on("sync/pull", r -> {
             pulling.countDown();
-            try {
-                Thread.sleep(400); // the start-up sync is in its pull, its (empty) push already done
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            pause(400); // the start-up sync is in its pull, its (empty) push already done
             return FakeServer.emptyPull(r);
         });
         server.on("sync/push", FakeServer::applyAll);
