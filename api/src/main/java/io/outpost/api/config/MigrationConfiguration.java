@@ -10,7 +10,7 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * Flyway's migrations run on the server's pool, but without the driver's read timeout. The pool's connections give up
- * on a read after {@code socketTimeout} (5 s, application.yml), so that a request on a silent network gets an answer;
+ * on a read after {@code socketTimeout} (2 s, application.yml), so that a request on a silent network gets an answer;
  * a migration that builds an index or fills a column on a large store legitimately runs for minutes, and under that
  * timeout it would fail at start-up, on the day of an upgrade. Hikari puts the timeout back when the connection returns
  * to the pool.
