@@ -662,32 +662,12 @@ public final class PushBenchmark {
         return d.push(batch - updates, updates);
     }
 
-    /**
-     * Pushes re-sent because the connection they were sent on closed before any byte of the answer came (a kept-alive
-     * connection the server closed as the request went out; seen on Jetty in (c), not yet explained): a device
-     * re-sends such a push unchanged, which its opIds make exactly-once, and so does the benchmark, once. Reported.
-     */
-    static final java.util.concurrent.atomic.AtomicLong RESENT_ON_CLOSED_CONNECTION =
-            new java.util.concurrent.atomic.AtomicLong();
-
     static void send(BenchDevice d, URI uri, BenchDevice.Push push, Recorder rec) throws Exception {
         HttpRequest request = d.pushRequest(uri, push);
         long start = System.nanoTime();
-        HttpResponse<String> response;
-        try {
-            response = d.http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            if (!closedBeforeAnyAnswer(e)) throw e;
-            RESENT_ON_CLOSED_CONNECTION.incrementAndGet();
-            response = d.http.send(request, HttpResponse.BodyHandlers.ofString());
-        }
+        HttpResponse<String> response = d.http.send(request, HttpResponse.BodyHandlers.ofString());
         rec.add(start, System.nanoTime());
         check(d, push, response);
-    }
-
-    /** java.net.http's words for a connection that closed before the answer's first byte. */
-    static boolean closedBeforeAnyAnswer(java.io.IOException e) {
-        return String.valueOf(e.getMessage()).contains("header parser received no bytes");
     }
 
     /** 200, one result per op in order, each {@code applied} at the version the device expects. */
@@ -1008,8 +988,7 @@ public final class PushBenchmark {
                 + "span " + r.eventRows.indexSpan() + "), mean payload " + fmt("%.0f", r.eventRows.payloadBytes())
                 + " B + metadata " + fmt("%.0f", r.eventRows.metaDataBytes()) + " B");
         row(md, "server metrics", "outpost.push.retries " + (Double.isNaN(r.retries) ? "0 (never counted)"
-                : fmt("%.0f", r.retries)) + "; pushes re-sent because their connection closed before any answer "
-                + RESENT_ON_CLOSED_CONNECTION.get() + "; GC pauses "
+                : fmt("%.0f", r.retries)) + "; GC pauses "
                 + fmt("%.0f", r.gcPauses) + ", " + fmt("%.2f", r.gcSeconds) + " s in all; aggregate cache "
                 + fmt("%.0f", r.cacheHits) + " hits, " + fmt("%.0f", r.cacheMisses) + " misses ("
                 + fmt("%.1f", 100 * r.cacheHits / (r.cacheHits + r.cacheMisses)) + " % hits), "
