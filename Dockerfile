@@ -16,4 +16,4 @@ EXPOSE 8080
 # a bounded heap, metaspace, code cache and thread stacks, SerialGC (least memory and GC CPU on a small heap and few
 # cores). Sizing: docs/deployment.md. No class-data archive here: on JDK 17 it crashes the JVM once JFR or an agent
 # is active (docs/deployment.md, "Start-up").
-ENTRYPOINT ["java", "-Xmx320m", "-Xss512k", "-XX:MaxMetaspaceSize=160m", "-XX:ReservedCodeCacheSize=64m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/outpost-server.jar"]
+ENTRYPOINT ["java", "-Xmx256m", "-Xss512k", "-XX:MaxMetaspaceSize=160m", "-XX:ReservedCodeCacheSize=64m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/outpost-server.jar"]
