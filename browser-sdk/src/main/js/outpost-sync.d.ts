@@ -117,15 +117,28 @@ export interface QueuedOperation {
   group: string | null;
 }
 
-export type SyncErrorKind = 'offline' | 'busy' | 'server' | 'unauthorized' | 'forbidden' | 'refused' | 'local';
+/**
+ * `offline`: no answer; `busy`: 429/503; `server`: 5xx or not the protocol; `unauthorized`: 401 after one token
+ * refresh; `forbidden`: another 403; `revoked`: 403 `device_revoked`, an admin revoked this device (contract v1.2):
+ * the SDK wiped its local store and took a new deviceId; `refused`: another 4xx; `local`: the local store or a
+ * callback failed, or (thrown by a write) the write was refused before it was queued (`code` `validation_failed` or
+ * `forbidden`).
+ */
+export type SyncErrorKind =
+  | 'offline' | 'busy' | 'server' | 'unauthorized' | 'forbidden' | 'revoked' | 'refused' | 'local';
 
 export interface SyncError {
   kind: SyncErrorKind;
   message: string;
   /** HTTP status, 0 when there was no answer. */
   status: number;
-  /** The problem's stable `code`, when the server sent one. */
+  /** The problem's stable `code`, when the server sent one (`device_revoked`, `rate_limited`, …), or a local write's. */
   code: string | null;
+  /**
+   * A local write refused with `validation_failed`: each field path as the server gives it (`name`, `items[2].sku`,
+   * `""` for the record itself, e.g. a property it does not allow), with the validator's message; sorted by field.
+   */
+  fields?: Array<{ field: string; message: string }>;
 }
 
 export interface SyncResult {
@@ -171,9 +184,37 @@ export interface SyncStatus {
 
 export interface DataChange {
   collection: string;
-  /** Changed ids; empty: reload the whole collection. */
+  /** Changed ids as they are now; empty: reload the whole collection. */
   ids: string[];
+  /**
+   * Temporary id → the id the server assigned, for records of this collection whose temporary id (`tmp-…`, a create
+   * with a null id in a `serverIds` collection) this change replaced: an app holding the temporary id follows it here.
+   * Empty (`{}`) when none was replaced. Same name as the Java SDK's `DataChange.replacedIds`.
+   */
+  replacedIds: Record<string, string>;
   origin: 'local' | 'sync';
+}
+
+/**
+ * What the server says about a collection (`GET /api/v1/collections`, contract v1.2 "Schemas for clients") for this
+ * user's roles, as the SDK last fetched it.
+ */
+export interface CollectionRules {
+  /** The collection's JSON Schema (draft 2020-12 unless its `$schema` says otherwise); absent when it has none. */
+  schema?: JsonObject;
+  /** The fields `increment` may change. */
+  counters?: string[];
+  /** Fields the server computes (from a referenced record); a client-sent value is replaced. */
+  derived?: string[];
+  idMode: 'client' | 'server';
+  visibility: 'tenant' | 'owner';
+  ownerField?: string;
+  references?: Record<string, string>;
+  conflictStrategy?: string;
+  /** Creates only: an update or delete is refused (locally too, `forbidden`). */
+  appendOnly: boolean;
+  /** Whether this user may write to it at all (else every write is refused locally, `forbidden`). */
+  canWrite: boolean;
 }
 
 /** An open conflict on the server (`GET /conflicts?status=open`). */
@@ -197,10 +238,25 @@ export type Resolution = 'server' | 'client' | { custom: JsonObject };
 
 export type Filter = Record<string, string | number | boolean | null>;
 
+/**
+ * Every write is checked before it is written or queued against what the server serves for the collection
+ * ({@link CollectionRules}, kept in the store, so offline too): a write the server would refuse rejects at once with
+ * a {@link SyncRequestError} of kind `local`, code `forbidden` (`canWrite` false; an update, increment or delete of an
+ * `appendOnly` collection) or `validation_failed` (the record as the write leaves it breaks the schema; `error.fields`
+ * has the server's field paths), and nothing changes. Not validated locally: collections the server did not name or
+ * that have no schema, any collection before its rules were first fetched, derived fields, a reference field holding
+ * a temporary id; `format` is not asserted (draft 2019-09 and later), as on the server.
+ */
 export interface Records {
-  /** Writes the record and queues its create in one IndexedDB transaction. `id` null: a temp id (serverIds only). */
+  /**
+   * Writes the record and queues its create in one IndexedDB transaction. `id` null: a temp id (serverIds only).
+   * `data` is validated against the collection's schema first.
+   */
   create(id: string | null, data: JsonObject): Promise<LocalRecord>;
-  /** Applies a merge patch (RFC 7396) locally and queues it on the version the device last saw. */
+  /**
+   * Applies a merge patch (RFC 7396) locally and queues it on the version the device last saw. The merged record is
+   * validated against the collection's schema first (as the server validates the record's resulting state).
+   */
   update(id: string, patch: JsonObject): Promise<LocalRecord>;
   /**
    * Adds numeric deltas to counter fields (`increment`, contract v1.2), e.g. `increment('sku-1', {stock: -2})`: the
@@ -209,7 +265,8 @@ export interface Records {
    * collection on the server, else the op is rejected. The local value is the server's value plus this device's
    * deltas the server state does not contain yet: never counted twice. Rejects (TypeError) an empty object, a delta
    * that is not a finite number, or a field holding something other than a number; (Error) a record that is not in
-   * the local store or deleted.
+   * the local store or deleted; (SyncRequestError `validation_failed`) a resulting record that breaks the schema, e.g.
+   * below a `minimum`. Whether the fields are declared `counters` is left to the server.
    */
   increment(id: string, deltas: Record<string, number>): Promise<LocalRecord>;
   delete(id: string): Promise<void>;
@@ -227,8 +284,14 @@ export interface Transaction {
 }
 
 export declare class SyncClient {
+  /** This install's id for the user; a new one after the device was revoked (kind `revoked`). */
   readonly deviceId: string;
   readonly user: string;
+  /**
+   * What the server said about `collection` (fetched on open when online and on every sync, kept in the store), or
+   * null when not known: not fetched yet, not declared on the server, or the server predates contract v1.2.
+   */
+  collectionRules(collection: string): CollectionRules | null;
   records(collection: string): Records;
   /**
    * Writes that land together or not at all (contract v1.2, op groups): the writes `work` makes through
@@ -266,8 +329,16 @@ export declare class SyncClient {
   conflicts(): Promise<ServerConflict[]>;
   /** Resolves an open server conflict (`POST /conflicts/{id}/resolve`). */
   resolve(conflictId: string, resolution: Resolution): Promise<void>;
-  /** Stops timers, the live stream and the tab coordination; closes the store. */
+  /** Stops timers, the live stream and the tab coordination; closes the store. Later calls reject. */
   close(): Promise<void>;
+  /**
+   * "Sign out and wipe" on a shared device: deletes everything this client's store holds for its user (the IndexedDB
+   * database `<storeName>-<user>`: records, unsent changes, conflicts, sync positions, deviceId, schemas, settings).
+   * Unsent changes are lost: check `pendingOps()` first to warn. Closes this client (later calls reject: "the
+   * SyncClient is closed: its local data was wiped") and this user's clients in other tabs of the origin. A later
+   * `openSyncClient` starts an empty store as a new device. Resolves once the database is deleted.
+   */
+  wipeLocalData(): Promise<void>;
 }
 
 /** Opens (creating on first use) the user's store and starts the client's triggers. */
@@ -277,7 +348,10 @@ export declare function openSyncClient(options: SyncClientOptions): Promise<Sync
 export declare function signIn(baseUrl: string | undefined, username: string, password: string,
                                options?: { timeoutMs?: number }): Promise<string>;
 
-/** Thrown by `signIn` and the conflicts API when the server refuses (or cannot be reached: kind 'offline'). */
+/**
+ * Thrown by `signIn` and the conflicts API when the server refuses (or cannot be reached: kind 'offline'), and by a
+ * write the SDK refused before queueing it (kind 'local', code `validation_failed` with `error.fields`, or `forbidden`).
+ */
 export declare class SyncRequestError extends Error {
   readonly error: SyncError;
 }

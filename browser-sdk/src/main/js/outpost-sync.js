@@ -6,19 +6,12 @@ import { HttpTransport, TransportError, passwordSignIn } from './internal/transp
 import { SyncEngine } from './internal/engine.js';
 import { SyncRunner, checkInterval, MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS } from './internal/runner.js';
 import { isObject } from './internal/merge-patch.js';
+import { CollectionCatalog, COLLECTIONS_KEY } from './internal/schemas.js';
+import { SyncRequestError } from './internal/errors.js';
 
-export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS };
+export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, SyncRequestError };
 
 const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
-
-/** A request the server refused, or could not be sent (`error.kind` 'offline'). */
-export class SyncRequestError extends Error {
-  constructor(error) {
-    super(error.message);
-    this.name = 'SyncRequestError';
-    this.error = error;
-  }
-}
 
 async function call(work) {
   try {
@@ -46,6 +39,25 @@ export class SyncClient {
     Object.assign(this, parts);
     this.statusListeners = new Set();
     this.dataListeners = new Set();
+    this.closed = false;
+    this.wiped = false;
+  }
+
+  /** Throws when the client was closed (its store is closed, or deleted by wipeLocalData). */
+  checkOpen() {
+    if (this.closed) {
+      throw new Error(`the SyncClient is closed${this.wiped ? ': its local data was wiped (wipeLocalData)' : ''}`);
+    }
+  }
+
+  /**
+   * What the server said about a collection (`GET /api/v1/collections`, contract v1.2), as last fetched (on open,
+   * on every sync; kept in the store): {schema?, counters?, derived?, idMode, visibility, references?, appendOnly,
+   * canWrite, ...}; null when it is not known (not fetched yet, or not declared on the server).
+   */
+  collectionRules(collection) {
+    const rules = this.catalog.rules(collection);
+    return rules === null ? null : structuredClone(rules);
   }
 
   get deviceId() {
@@ -74,6 +86,7 @@ export class SyncClient {
    * result.
    */
   async transaction(work) {
+    this.checkOpen();
     if (typeof work !== 'function') throw new TypeError('transaction needs a function: tx => { ... }');
     const staging = this.store.stage(`g-${crypto.randomUUID()}`);
     const tx = {
@@ -114,8 +127,10 @@ export class SyncClient {
   handle(collection, backend) {
     const options = this.collections.get(collection);
     if (!options) throw new Error(`collection "${collection}" is not one of this client's collections`);
+    const open = () => this.checkOpen();
     return {
       async create(id, data) {
+        open();
         requireObject(data, 'data');
         let temp = false;
         if (id == null) {
@@ -129,6 +144,7 @@ export class SyncClient {
         return record;
       },
       async update(id, patch) {
+        open();
         requireId(id);
         requireObject(patch, 'patch');
         const record = await backend.update(id, patch, now());
@@ -136,6 +152,7 @@ export class SyncClient {
         return record;
       },
       async increment(id, deltas) {
+        open();
         requireId(id);
         requireDeltas(deltas);
         const record = await backend.increment(id, deltas, now());
@@ -143,15 +160,18 @@ export class SyncClient {
         return record;
       },
       async delete(id) {
+        open();
         requireId(id);
         await backend.delete(id, now());
         backend.wrote(id);
       },
-      get(id) {
+      async get(id) {
+        open();
         requireId(id);
         return backend.get(id);
       },
-      list(filter = {}) {
+      async list(filter = {}) {
+        open();
         requireObject(filter, 'filter');
         return backend.list(filter);
       },
@@ -206,7 +226,9 @@ export class SyncClient {
     if (!fromOtherTab && origin === 'sync') this.runner?.broadcast({ type: 'data', changes, origin });
     for (const change of changes) {
       for (const { listener, collection } of [...this.dataListeners]) {
-        if (collection === undefined || collection === change.collection) safely(listener, { ...change, origin });
+        if (collection === undefined || collection === change.collection) {
+          safely(listener, { ...change, replacedIds: { ...change.replacedIds }, origin });
+        }
       }
     }
   }
@@ -281,12 +303,48 @@ export class SyncClient {
   }
 
   async close() {
+    this.closed = true;
     await this.runner.close();
     this.channel?.close();
     this.store.close();
     this.statusListeners.clear();
     this.dataListeners.clear();
   }
+
+  /**
+   * Deletes everything this client's store holds for its user ("sign out and wipe" on a shared device): records,
+   * unsent changes, conflicts, sync positions, the deviceId, the schemas and settings, i.e. the IndexedDB database
+   * `<storeName>-<user>`. Unsent changes are lost (check `pendingOps()` first to warn). The client is closed
+   * afterwards, and so are the clients of this user in other tabs; `openSyncClient` later starts a new, empty store
+   * with a new deviceId. Resolves once the database is deleted.
+   */
+  async wipeLocalData() {
+    const name = this.store.name;
+    if (!this.closed) this.runner.broadcast({ type: 'wiped' });
+    await this.close();
+    this.wiped = true;
+    await deleteDatabase(name);
+  }
+}
+
+/** Deletes an IndexedDB database; other tabs' connections close on its versionchange event (LocalStore). */
+function deleteDatabase(name, blockedMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    let timer = null;
+    request.onsuccess = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    request.onerror = () => {
+      clearTimeout(timer);
+      reject(request.error);
+    };
+    request.onblocked = () => {
+      timer = setTimeout(() => reject(new Error(`the local store ${name} is held open elsewhere (another tab of an `
+        + 'older version of this app?); it is deleted once that closes')), blockedMs);
+    };
+  });
 }
 
 /** Opens (creating on first use) the user's store and starts the client's triggers. */
@@ -294,24 +352,40 @@ export async function openSyncClient(options) {
   const o = validate(options);
   const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`);
   const http = new HttpTransport({ baseUrl: o.baseUrl, tokenProvider: o.tokenProvider, timeoutMs: o.timeoutMs });
+  // the served collections known from earlier runs: local writes are checked against them, offline too
+  const catalog = new CollectionCatalog();
+  catalog.load(await store.getMeta(COLLECTIONS_KEY));
+  store.catalog = catalog;
   const names = [...o.collections.keys()];
   const references = {};
   for (const [name, c] of o.collections) if (c.references) references[name] = c.references;
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`outpost:${store.name}`) : null;
-  const client = new SyncClient({ store, http, collections: o.collections, user: o.user, channel });
+  const client = new SyncClient({ store, http, collections: o.collections, user: o.user, channel, catalog });
   const emitData = (changes, origin, fromOtherTab) => client.emitData(changes, origin, fromOtherTab);
   const engine = new SyncEngine({
     store, http, collections: names, references, conflictHandler: o.conflictHandler, emitData,
-    pushBatchSize: o.pushBatchSize, pullPageSize: o.pullPageSize, hooks: o.hooks,
+    pushBatchSize: o.pushBatchSize, pullPageSize: o.pullPageSize, hooks: o.hooks, catalog,
+    onRevoked: (old, deviceId) => {
+      client.runner.broadcast({ type: 'revoked', deviceId });
+      client.runner.restartLive(); // as the new device
+    },
   });
   client.runner = new SyncRunner({
-    store, engine, http, channel, lockName: `outpost-sync:${store.name}`,
+    store, engine, http, channel, catalog, lockName: `outpost-sync:${store.name}`,
     triggers: { onStart: o.syncOnStart, afterWriteMs: o.syncAfterWriteMs, onReconnect: o.syncOnReconnect, live: o.liveUpdates },
     backoff: o.backoff, autoSync: o.autoSync,
-    streamQuery: `sync/stream?deviceId=${encodeURIComponent(store.deviceId)}&collections=${encodeURIComponent(names.join(','))}`,
+    streamQuery: () => `sync/stream?deviceId=${encodeURIComponent(store.deviceId)}`
+      + `&collections=${encodeURIComponent(names.join(','))}`,
     emitStatus: (status) => client.emitStatus(status), emitData, random: o.random,
+    onWiped: () => {
+      client.wiped = true;
+      client.close().catch(() => {});
+    },
   });
+  catalog.onRefreshed = () => client.runner.broadcast({ type: 'collections' });
   await client.runner.start();
+  // fetched again now when the browser thinks it is online, without waiting for it: offline use starts at once
+  if (globalThis.navigator?.onLine !== false) catalog.refresh(http, store).catch(() => {});
   return client;
 }
 

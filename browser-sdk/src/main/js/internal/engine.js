@@ -1,12 +1,15 @@
 // One sync as docs/sync-algorithm.md describes it: push the queue in batches, hand conflicts to the handler, pull
-// until `hasMore` is false, then drop the ops the pulled state includes. The runner runs one at a time.
+// until `hasMore` is false, then drop the ops the pulled state includes. The runner runs one at a time. Alongside, the
+// served collections (schemas) are fetched again; a 403 `device_revoked` on a push or pull wipes the store.
 
 import { TransportError, syncError } from './transport.js';
+import { Touched } from './store.js';
 
 export class SyncEngine {
   /**
    * @param options {store, http, collections: string[], references: {collection: {field: collection}},
-   *   conflictHandler, emitData(changes, origin), pushBatchSize, pullPageSize, hooks}
+   *   conflictHandler, emitData(changes, origin), pushBatchSize, pullPageSize, hooks, catalog (CollectionCatalog),
+   *   onRevoked(oldDeviceId, newDeviceId)}
    */
   constructor(options) {
     Object.assign(this, options);
@@ -23,15 +26,45 @@ export class SyncEngine {
     const start = performance.now();
     const t = { pushed: 0, applied: 0, merged: 0, conflicts: 0, rejected: 0, failed: 0, pulled: 0 };
     const result = (error) => ({ ...t, durationMs: Math.round(performance.now() - start), error });
+    // the served collections are fetched alongside the push and pull, not before them (a sync's own requests keep
+    // their order and timing); a failed fetch keeps the rules known
+    const refresh = this.catalog ? this.catalog.refresh(this.http, this.store) : Promise.resolve(false);
+    refresh.catch(() => {});
     try {
       await this.push(t, progress);
       await this.pull(t, progress);
+      await refresh.catch(() => {});
       return { result: result(null), retryAfterMs: null };
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
+      let error = e.error;
+      if (error.kind === 'revoked') error = await this.revoked(error, refresh);
       t.failed = (await this.store.counts()).pending;
-      return { result: result(e.error), retryAfterMs: e.retryAfterMs };
+      return { result: result(error), retryAfterMs: e.retryAfterMs };
     }
+  }
+
+  /**
+   * An admin revoked this device (contract v1.2): nothing of it may stay readable here. Wipes the store (records,
+   * queue, cursors, schemas; a new deviceId), tells the data listeners that every collection changed and the client
+   * (other tabs, the live stream). The sync's error, saying so.
+   */
+  async revoked(error, refresh) {
+    await refresh.catch(() => {}); // settled first: what it fetched goes too
+    const old = this.store.deviceId;
+    const { deviceId, wiped } = await this.store.wipe(old);
+    this.catalog?.load(null);
+    const all = new Touched();
+    this.collections.forEach((collection) => all.all(collection));
+    this.emitData(all.toChanges(), 'sync');
+    this.onRevoked?.(old, deviceId);
+    console.warn(`outpost: device ${old} was revoked by an admin; ${wiped ? 'its local store was wiped, ' : ''}`
+      + `new device ${deviceId}`);
+    return {
+      ...error,
+      message: `this device (${old}) was revoked by an admin: its local data (records, unsent changes, sync `
+        + `positions, schemas) was wiped; the next sync starts over as device ${deviceId} (${error.message})`,
+    };
   }
 
   // ------------------------------------------------------------------------------------------------ push

@@ -21,8 +21,9 @@ export function checkInterval(seconds) {
 export class SyncRunner {
   /**
    * @param o {store, engine, http, lockName, channel (BroadcastChannel|null), triggers {onStart, afterWriteMs,
-   *   onReconnect, live}, backoff {baseMs, capMs}, autoSync {enabled, intervalSeconds}, streamQuery, emitStatus,
-   *   emitData, random}
+   *   onReconnect, live}, backoff {baseMs, capMs}, autoSync {enabled, intervalSeconds}, streamQuery() (the
+   *   stream's path and query for the current deviceId), emitStatus, emitData, random, catalog (CollectionCatalog),
+   *   onWiped() (another tab wiped the store)}
    */
   constructor(o) {
     Object.assign(this, o);
@@ -279,6 +280,16 @@ export class SyncRunner {
       this.applyAutoSync();
     } else if (m.type === 'status' && m.lastSyncAt) {
       this.lastSyncAt = m.lastSyncAt;
+    } else if (m.type === 'collections') {
+      this.catalog?.load(await this.store.getMeta('collections')); // another tab fetched them
+    } else if (m.type === 'revoked') {
+      // another tab found this device revoked and wiped the store: same new deviceId here, no stale rules
+      this.store.deviceId = m.deviceId;
+      this.catalog?.load(null);
+      this.restartLive();
+    } else if (m.type === 'wiped') {
+      this.onWiped?.(); // wipeLocalData in another tab: this client closes
+      return;
     }
     await this.publish();
   }
@@ -304,7 +315,7 @@ export class SyncRunner {
     let attempt = 0;
     while (!signal.aborted) {
       try {
-        const response = await this.http.openStream(this.streamQuery, signal);
+        const response = await this.http.openStream(this.streamQuery(), signal);
         attempt = 0;
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
@@ -325,8 +336,10 @@ export class SyncRunner {
             }
           }
         }
-      } catch {
-        // refused, no server, or a stream that broke mid-way: reconnect with backoff (unless closed)
+      } catch (e) {
+        // refused, no server, or a stream that broke mid-way: reconnect with backoff (unless closed). A revoked
+        // device: a sync finds it too and wipes the store; the stream is then opened again as the new device.
+        if (e?.error?.kind === 'revoked' && !signal.aborted) this.sync().catch(() => {});
       }
       if (signal.aborted) return;
       attempt += 1;

@@ -1,4 +1,5 @@
-// The device's durable state in one IndexedDB database per user: `meta` (deviceId, next opId, cursors, settings),
+// The device's durable state in one IndexedDB database per user: `meta` (deviceId, next opId, cursors, settings,
+// the served collections),
 // `records` (the server's last confirmed state of each record and, while local ops are live, the view with them on
 // top) and `ops` (the queue). Every public method is one IndexedDB transaction: a local write and its queued op
 // commit together or not at all. Writes the app was told about use durability 'strict' (flushed to disk).
@@ -57,11 +58,21 @@ function request(r) {
   });
 }
 
-/** What a store change touched: collection → Set of ids (an empty Set with `all`: reload the collection). */
+/**
+ * What a store change touched: collection → Set of ids (an empty Set with `all`: reload the collection), and the
+ * temporary ids the server replaced (collection → Map of temporary id → the server's id).
+ */
 export class Touched {
   constructor() {
     this.ids = new Map();
     this.everything = new Set();
+    this.replaced = new Map();
+  }
+  /** A temporary id of `collection` the server replaced by `realId` (the record is touched under `realId`). */
+  replace(collection, tempId, realId) {
+    this.add(collection, realId);
+    if (!this.replaced.has(collection)) this.replaced.set(collection, new Map());
+    this.replaced.get(collection).set(tempId, realId);
   }
   add(collection, id) {
     if (!this.ids.has(collection)) this.ids.set(collection, new Set());
@@ -74,11 +85,15 @@ export class Touched {
   isEmpty() {
     return this.ids.size === 0;
   }
-  /** As plain data for listeners and other tabs: [{collection, ids}] (ids empty: the whole collection). */
+  /**
+   * As plain data for listeners and other tabs: [{collection, ids, replacedIds}] (ids empty: the whole collection;
+   * replacedIds: {temporary id: server id}, empty when none was replaced).
+   */
   toChanges() {
     return [...this.ids.entries()].map(([collection, ids]) => ({
       collection,
       ids: this.everything.has(collection) ? [] : [...ids],
+      replacedIds: Object.fromEntries(this.replaced.get(collection) ?? []),
     }));
   }
 }
@@ -311,6 +326,8 @@ export class LocalStore {
     this.db = db;
     this.name = name;
     this.deviceId = null;
+    /** The served collections (a CollectionCatalog): local writes are checked against them before they queue. */
+    this.catalog = null;
     // another tab upgrading the schema: let it, this tab's store stops working until it is reloaded
     db.onversionchange = () => db.close();
   }
@@ -335,6 +352,30 @@ export class LocalStore {
     return this.run('readwrite', async (tx) => {
       for (const op of await tx.opsIn('syncing')) await tx.put('ops', { ...op, state: 'pending' });
     });
+  }
+
+  /**
+   * The device was revoked (contract v1.2, 403 `device_revoked`): drops every record and op of this store, its
+   * cursors, watermarks and the served collections, and takes a new deviceId (the old one is refused for good). The
+   * auto-sync setting stays. When the store's deviceId is no longer `revokedId` (another tab wiped it already), only
+   * adopts the current one. Resolves to {deviceId, wiped}.
+   */
+  async wipe(revokedId) {
+    const outcome = await this.run('readwrite', async (tx) => {
+      const current = await tx.getMeta('device_id');
+      if (current !== revokedId && current != null) return { deviceId: current, wiped: false };
+      const autoSync = await tx.getMeta('auto_sync');
+      tx.records.clear();
+      tx.ops.clear();
+      tx.meta.clear();
+      const deviceId = `d-${crypto.randomUUID()}`;
+      tx.setMeta('device_id', deviceId);
+      tx.setMeta('next_op_id', 1);
+      if (autoSync != null) tx.setMeta('auto_sync', autoSync);
+      return { deviceId, wiped: true };
+    });
+    this.deviceId = outcome.deviceId;
+    return outcome;
   }
 
   /** Runs `work(tx)` in one transaction over all stores; resolves after the commit with work's result. */
@@ -400,6 +441,7 @@ export class LocalStore {
   async createIn(tx, collection, id, temp, data, at, group) {
     if (await this.view(tx, collection, id)) throw new Error(`record ${collection}/${id} exists already`);
     refuseSecondOpInGroup((await tx.opsOf(collection, id)).at(-1), group, collection, id);
+    this.catalog?.check(collection, id, 'create', data); // refused before anything is written
     tx.put('ops', {
       opId: await this.nextOpId(tx), type: 'create', collection, recordId: id, temp, baseVersion: 0,
       data: copy(data), clientTs: at, state: 'pending', sent: false, error: null, conflict: null, group,
@@ -418,7 +460,9 @@ export class LocalStore {
   }
 
   async updateIn(tx, collection, id, patch, at, group) {
-    if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
+    const current = await this.view(tx, collection, id);
+    if (!current) throw noSuchRecord(collection, id);
+    this.catalog?.check(collection, id, 'update', applyPatch(current.data, patch)); // the merged result
     const tail = (await tx.opsOf(collection, id)).at(-1);
     let folded = false;
     if (foldable(tail, group) && tail.type === 'create') {
@@ -462,6 +506,7 @@ export class LocalStore {
           + `${JSON.stringify(value)}, not a number`);
       }
     }
+    this.catalog?.check(collection, id, 'increment', addDeltas(current.data, deltas)); // the resulting record
     const tail = (await tx.opsOf(collection, id)).at(-1);
     if (foldable(tail, group) && (tail.type === 'create' || tail.type === 'increment')) {
       tx.put('ops', { ...tail, data: addDeltas(tail.data, deltas), clientTs: at });
@@ -484,6 +529,7 @@ export class LocalStore {
 
   async deleteIn(tx, collection, id, at, group) {
     if (!(await this.view(tx, collection, id))) throw noSuchRecord(collection, id);
+    this.catalog?.check(collection, id, 'delete', null);
     const tail = (await tx.opsOf(collection, id)).at(-1);
     if (foldable(tail, group) && tail.type === 'create' && (await this.serverVersion(tx, collection, id)) === 0) {
       tx.del('ops', tail.opId);
@@ -737,7 +783,7 @@ export class LocalStore {
         }
       }
     }
-    touched.add(collection, realId);
+    touched.replace(collection, tempId, realId);
   }
 
   // ------------------------------------------------------------------------------------------- pull

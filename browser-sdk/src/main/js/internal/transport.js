@@ -39,6 +39,8 @@ export class HttpTransport {
     this.tokenProvider = tokenProvider;
     this.timeoutMs = timeoutMs;
     this.token = null;
+    this.fetching = null;
+    this.refreshing = null;
   }
 
   get(pathAndQuery) {
@@ -98,17 +100,25 @@ export class HttpTransport {
         throw offline(e);
       }
       if (response.ok) return response;
+      if (response.status !== 401 || refresh) throw await failure(response); // its problem's code, e.g. device_revoked
       await response.body?.cancel();
-      if (response.status !== 401 || refresh) {
-        throw new TransportError(syncError(kindOf(response.status), 'stream refused', response.status),
-          retryAfterOf(response));
-      }
     }
     throw new Error('unreachable');
   }
 
-  async currentToken(refresh) {
-    if (this.token !== null && !refresh) return this.token;
+  /** The bearer token; one call of the provider at a time: concurrent requests share it (one sign-in, not two). */
+  currentToken(refresh) {
+    if (this.token !== null && !refresh) return Promise.resolve(this.token);
+    const key = refresh ? 'refreshing' : 'fetching';
+    if (!this[key]) {
+      this[key] = this.fetchToken(refresh).finally(() => {
+        this[key] = null;
+      });
+    }
+    return this[key];
+  }
+
+  async fetchToken(refresh) {
     let token;
     try {
       token = await this.tokenProvider(refresh);
@@ -163,7 +173,9 @@ async function failure(response) {
   } catch {
     // not JSON: keep "HTTP <status>"
   }
-  return new TransportError(syncError(kindOf(status), message, status, code), retryAfterOf(response));
+  // a revoked device (contract v1.2) is a kind of its own: the engine wipes the store on it
+  const kind = status === 403 && code === 'device_revoked' ? 'revoked' : kindOf(status);
+  return new TransportError(syncError(kind, message, status, code), retryAfterOf(response));
 }
 
 function retryAfterOf(response) {

@@ -427,6 +427,31 @@ export const tests = {
     });
   },
 
+  async 'a replaced temp id reaches the data listeners as replacedIds, the references\' records as changed'() {
+    await withClient({ collections: [{ name: 'appointments', serverIds: true },
+      { name: 'visits', references: { appointmentId: 'appointments' } }] }, async (client, server) => {
+      const appt = await client.records('appointments').create(null, { title: 'checkup' });
+      await client.records('visits').create('v-1', { appointmentId: appt.id });
+      const changes = [];
+      client.onChange((c) => changes.push(c));
+      const local = [];
+      client.onChange((c) => local.push(c), 'visits');
+      await client.records('visits').update('v-1', { note: 'x' });
+      equal(local.at(-1), { collection: 'visits', ids: ['v-1'], replacedIds: {}, origin: 'local' },
+        'a plain write: replacedIds empty');
+      server.on('sync/push', (r) => json({ lastProcessedOpId: 2, results: r.body.operations.map((o) => (o.tempId
+        ? { opId: o.opId, status: 'applied', collection: o.collection, id: '789', tempId: o.tempId, version: 1 }
+        : { opId: o.opId, status: 'applied', collection: o.collection, id: o.id, version: 1 })) }));
+      await client.syncNow();
+      const replaced = changes.find((c) => c.collection === 'appointments' && Object.keys(c.replacedIds).length > 0);
+      ok(replaced, `a change carries the mapping: ${JSON.stringify(changes)}`);
+      equal(replaced.replacedIds, { [appt.id]: '789' });
+      ok(replaced.ids.includes('789') && replaced.origin === 'sync', JSON.stringify(replaced));
+      ok(changes.some((c) => c.collection === 'visits' && c.ids.includes('v-1')), 'the visit that names it changed');
+      ok(changes.filter((c) => c.collection === 'visits').every((c) => equal(c.replacedIds, {}) === undefined));
+    });
+  },
+
   async 'bad input is refused with a clear error and changes nothing'() {
     await withClient({}, async (client) => {
       await rejects(() => client.records('notes').create('n', [1]), /data must be a JSON object/);

@@ -9,6 +9,8 @@ const modules = [
   './store.test.js',
   './client.test.js',
   './transaction.test.js',
+  './validation.test.js',
+  './wipe.test.js',
 ];
 
 /** A test that neither resolves nor rejects within this time fails (the Java side gives up after 60 s in all). */
