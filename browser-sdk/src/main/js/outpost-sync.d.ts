@@ -329,7 +329,7 @@ export declare class SyncClient {
   conflicts(): Promise<ServerConflict[]>;
   /** Resolves an open server conflict (`POST /conflicts/{id}/resolve`). */
   resolve(conflictId: string, resolution: Resolution): Promise<void>;
-  /** Stops timers, the live stream and the tab coordination; closes the store. Later calls reject. */
+  /** Stops timers, the live stream and the tab coordination; closes the store. Later writes, reads and syncs reject. */
   close(): Promise<void>;
   /**
    * "Sign out and wipe" on a shared device: deletes everything this client's store holds for its user (the IndexedDB
