@@ -39,6 +39,7 @@ const SYNC_ERROR_TEXT = {
   forbidden: 'This account may not sync here.',
   refused: 'The server refused the request.',
   local: "This device's storage had a problem.",
+  revoked: 'An administrator revoked this device; the server no longer accepts it.',
 };
 
 /** A push rejection code in plain words (docs/errors.md, operation-level errors). */
@@ -65,7 +66,7 @@ const $ = (id) => document.getElementById(id);
 
 /** The open client, or null while signed out. */
 let client = null;
-/** `{username, token}`; the same object is kept in localStorage. */
+/** `{username, token}`; kept sealed in localStorage (see Session). */
 let session = null;
 /** The password of the current sign-in, in memory only (never stored): it lets a refused token be renewed. */
 let password = null;
@@ -91,6 +92,8 @@ let lastStatus = null;
 let openedAttemptAt = null;
 let sawSyncing = false;
 let expiring = false;
+/** True while a revoked device's data is erased. */
+let revoking = false;
 /** The sync this tab is running, as seen in the status (for the last-result box of automatic syncs). */
 let run = null;
 
@@ -359,19 +362,190 @@ function writeStored(key, value) {
   }
 }
 
-function loadSession() {
-  const s = readStored(SESSION_KEY);
-  if (s && typeof s.username === 'string' && s.username && typeof s.token === 'string' && s.token) {
-    return { username: s.username, token: s.token };
-  }
-  return null;
+// The bearer token is never in localStorage in plain form (docs/offline-browser.md). localStorage holds
+// `{username, iv, sealed}`: the token encrypted with AES-GCM (the username as additional data) under a CryptoKey that
+// is not extractable and lives in IndexedDB. A dump of localStorage, or a search of the profile's files for the token,
+// finds nothing; no script can read the key's bytes, only use it from a page of this origin. Signing out deletes the
+// key, so a copy of the sealed token is worth nothing afterwards. The session stays in localStorage (not
+// sessionStorage) so that the page opens signed in after a reload or a browser restart while the server cannot be
+// reached, and so that the other tabs hear of sign-in and sign-out (storage events). Without WebCrypto (a page over
+// plain http on a LAN address is not a secure context) the token stays in this tab's sessionStorage and localStorage
+// holds only the username.
+
+/** The page's own IndexedDB database: not `outpost-<user>`, the SDK's stores are named so. */
+const KEY_DB = 'outpost.page';
+const KEY_STORE = 'keys';
+const SESSION_KEY_ID = 'session';
+/** This tab's copy of the token where it cannot be sealed. */
+const TAB_TOKEN_KEY = 'outpost.session.token';
+
+const utf8 = new TextEncoder();
+
+function canSeal() {
+  return Boolean(window.isSecureContext && globalThis.crypto && crypto.subtle && globalThis.indexedDB);
 }
 
-function saveSession(s) {
-  writeStored(SESSION_KEY, { username: s.username, token: s.token });
+function openKeyDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(KEY_DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(KEY_STORE);
+    request.onsuccess = () => {
+      const db = request.result;
+      db.onversionchange = () => db.close();
+      resolve(db);
+    };
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** One transaction on the key store: `work(store, done)`; resolves with what `done` was given, once committed. */
+async function withKeyStore(mode, work) {
+  const db = await openKeyDb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(KEY_STORE, mode);
+      let result = null;
+      tx.oncomplete = () => resolve(result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new DOMException('the key transaction was aborted', 'AbortError'));
+      work(tx.objectStore(KEY_STORE), (value) => {
+        result = value;
+      });
+    });
+  } finally {
+    db.close();
+  }
+}
+
+function storedSessionKey() {
+  return withKeyStore('readonly', (store, done) => {
+    const get = store.get(SESSION_KEY_ID);
+    get.onsuccess = () => done(get.result || null);
+  });
+}
+
+/** The key, made on first use; two tabs making one at once both end up with the one stored first. */
+async function sessionKey() {
+  const existing = await storedSessionKey();
+  if (existing) return existing;
+  const fresh = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  return withKeyStore('readwrite', (store, done) => {
+    const get = store.get(SESSION_KEY_ID);
+    get.onsuccess = () => {
+      if (get.result) {
+        done(get.result);
+      } else {
+        store.put(fresh, SESSION_KEY_ID);
+        done(fresh);
+      }
+    };
+  });
+}
+
+/** Deletes the key: a sealed token anywhere (a copy of localStorage) can no longer be opened. */
+async function forgetSessionKey() {
+  if (!canSeal()) return;
+  try {
+    await withKeyStore('readwrite', (store) => store.delete(SESSION_KEY_ID));
+  } catch (e) {
+    console.warn('could not delete the session key', e);
+  }
+}
+
+function toBase64(bytes) {
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}
+
+function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+async function seal(username, token) {
+  const key = await sessionKey();
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8.encode(username) }, key,
+    utf8.encode(token));
+  return { username, iv: toBase64(iv), sealed: toBase64(new Uint8Array(sealed)) };
+}
+
+/** The token of a sealed session; null when the key is gone (signed out since) or it does not open. */
+async function unseal(stored) {
+  const key = await storedSessionKey();
+  if (!key) return null;
+  try {
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64(stored.iv),
+      additionalData: utf8.encode(stored.username) }, key, fromBase64(stored.sealed));
+    return new TextDecoder().decode(plain);
+  } catch (e) {
+    console.warn('the stored session does not open with the current key', e);
+    return null;
+  }
+}
+
+function readTabToken(username) {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(TAB_TOKEN_KEY) || 'null');
+    return s && s.username === username && typeof s.token === 'string' ? s.token : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeTabToken(s) {
+  try {
+    if (s) sessionStorage.setItem(TAB_TOKEN_KEY, JSON.stringify({ username: s.username, token: s.token }));
+    else sessionStorage.removeItem(TAB_TOKEN_KEY);
+  } catch (e) {
+    console.warn('could not keep the session in this tab', e);
+  }
+}
+
+/** The username of the stored session (without opening it), or null. */
+function storedUsername() {
+  const s = readStored(SESSION_KEY);
+  return s && typeof s.username === 'string' && s.username ? s.username : null;
+}
+
+/** The stored session `{username, token}`, or null. */
+async function loadSession() {
+  const s = readStored(SESSION_KEY);
+  if (!s || typeof s.username !== 'string' || !s.username) return null;
+  if (typeof s.token === 'string' && s.token) {
+    // kept in plain form by an earlier version of the page: sealed now, and the plain copy is gone
+    const session = { username: s.username, token: s.token };
+    await saveSession(session);
+    return session;
+  }
+  let token = null;
+  if (typeof s.sealed === 'string' && typeof s.iv === 'string') {
+    if (canSeal()) token = await unseal(s).catch((e) => console.warn('could not open the stored session', e));
+  } else {
+    token = readTabToken(s.username);
+  }
+  return token ? { username: s.username, token } : null;
+}
+
+/** Keeps the session; `current()` false after the sealing (signed out meanwhile): nothing is written. */
+async function saveSession(s, current = () => true) {
+  if (canSeal()) {
+    try {
+      const sealed = await seal(s.username, s.token);
+      if (!current()) return;
+      writeStored(SESSION_KEY, sealed);
+      writeTabToken(null);
+      return;
+    } catch (e) {
+      console.warn('could not seal the token; it is kept in this tab only', e);
+    }
+  }
+  writeTabToken(s);
+  writeStored(SESSION_KEY, { username: s.username });
 }
 
 function clearSession() {
+  writeTabToken(null);
   try {
     localStorage.removeItem(SESSION_KEY);
   } catch (e) {
@@ -379,18 +553,39 @@ function clearSession() {
   }
 }
 
+/** What the page keeps for a user besides the session: the collection picked and the server's collections. */
+function forgetUserSettings(username) {
+  for (const key of [COLLECTION_KEY + username, CATALOG_KEY + username]) {
+    try {
+      localStorage.removeItem(key);
+    } catch (e) {
+      console.warn(`could not remove ${key}`, e);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Views
 
-function showSignIn(message = '', username = '') {
+/** The sign-in view; `notice` `{kind, title, text}` above the form (a revoked device, data erased), or null. */
+function showSignIn(message = '', username = '', notice = null) {
   show($('boot'), false);
   show($('app'), false);
   show($('signin'), true);
   document.title = 'Sign in · Outpost Sync Control';
   showSigninError(message);
+  showSigninNotice(notice);
   if (username) $('username').value = username;
   $('password').value = '';
   ($('username').value ? $('password') : $('username')).focus();
+}
+
+function showSigninNotice(notice) {
+  const node = $('signin-notice');
+  $('signin-notice-title').textContent = notice ? notice.title : '';
+  $('signin-notice-text').textContent = notice ? notice.text : '';
+  node.dataset.kind = notice ? notice.kind : '';
+  show(node, Boolean(notice));
 }
 
 function showSigninError(message) {
@@ -454,7 +649,7 @@ async function onSignInSubmit(event) {
       return;
     }
     const s = { username, token };
-    saveSession(s);
+    await saveSession(s);
     try {
       await startClient(s, pw);
     } catch (e) {
@@ -601,7 +796,7 @@ async function startClient(s, pw = null) {
       try {
         const token = await signIn(undefined, s.username, password);
         s.token = token;
-        if (session === s) saveSession(s);
+        if (session === s) saveSession(s, () => session === s);
         return token;
       } catch (e) {
         // offline or refused: the stored token goes out; the server's answer tells the status
@@ -647,6 +842,7 @@ async function startClient(s, pw = null) {
   renderCollectionPicker();
   selectCollection(storedCollection(s.username, cat), false);
   showApp();
+  checkStorage();
 
   unsubscribers.push(c.subscribe(onStatus));
   let synced = false;
@@ -710,21 +906,28 @@ async function reopenClient() {
   }
 }
 
-/** Closes the client, forgets the session (the store with its queue stays) and shows the sign-in view. */
-function signOut(message = '') {
+/**
+ * Closes the client, forgets the session (the store with its queue stays) and shows the sign-in view. The tab that
+ * signs out deletes the session key too; `otherTab`: this tab follows a sign-out (or a sign-in) of another tab, whose
+ * key is not this tab's to delete. `notice`: `{kind, title, text}` shown above the sign-in form.
+ */
+function signOut(message = '', { otherTab = false, notice = null } = {}) {
   const username = session ? session.username : '';
   const dialog = $('signout-dialog');
   if (dialog.open) dialog.close();
   closeClient();
   session = null;
   password = null;
-  clearSession();
+  if (!otherTab) {
+    clearSession();
+    forgetSessionKey();
+  }
   clearAppView();
-  showSignIn(message, username);
+  showSignIn(message, username, notice);
   return closing;
 }
 
-/** Sign out, after a warning when changes of this device have not reached the server. */
+/** Sign out: a dialog that warns of changes not on the server yet and offers to erase this device's data. */
 async function onSignOutClick() {
   const c = client;
   if (!c) return;
@@ -741,11 +944,8 @@ async function onSignOutClick() {
     stuck = status.failedOps + status.openConflicts;
   }
   if (c !== client) return;
-  if (pending === 0 && stuck === 0) {
-    signOut('');
-    return;
-  }
   const user = session ? session.username : c.user;
+  const unsent = pending + stuck;
   const parts = [];
   if (pending > 0) {
     parts.push(`${plural(pending, 'change')} made on this device ${pending === 1 ? 'has' : 'have'} not been sent `
@@ -755,16 +955,97 @@ async function onSignOutClick() {
     parts.push(`${plural(stuck, 'change')} ${stuck === 1 ? 'waits' : 'wait'} for your decision (rejected or in `
       + 'conflict).');
   }
-  const unsent = pending + stuck;
-  $('signout-dialog-title').textContent = `Sign out with ${plural(unsent, 'unsent change')}?`;
-  $('signout-dialog-text').textContent = parts.join(' ');
-  $('signout-dialog-keep').textContent = `${unsent === 1 ? 'It stays' : 'They stay'} queued in this device's store `
-    + `for ${user} and ${unsent === 1 ? 'is' : 'are'} sent the next time ${user} signs in on this device. `
-    + 'Other users signing in here do not see them.';
-  $('signout-dialog').dataset.pending = String(pending);
-  $('signout-dialog').dataset.unsent = String(unsent);
-  $('signout-dialog').showModal();
+  const dialog = $('signout-dialog');
+  $('signout-dialog-title').textContent = unsent > 0 ? `Sign out with ${plural(unsent, 'unsent change')}?`
+    : `Sign out ${user}?`;
+  $('signout-dialog-text').textContent = unsent > 0 ? parts.join(' ')
+    : `Everything ${user} changed on this device has reached the server.`;
+  $('signout-dialog-keep').textContent = unsent > 0
+    ? `${unsent === 1 ? 'It stays' : 'They stay'} queued in this device's store for ${user} and `
+      + `${unsent === 1 ? 'is' : 'are'} sent the next time ${user} signs in on this device. Other users signing in `
+      + 'here do not see them.'
+    : `${user}'s records stay on this device for the next sign-in, so that they can be used offline.`;
+  show($('signout-dialog-send'), unsent > 0);
+  $('signout-erase-label').textContent = `Also erase this device's local data for ${user}`;
+  $('signout-erase-hint').textContent = unsent > 0
+    ? `${plural(unsent, 'change')} not on the server will be lost, with ${user}'s records and settings in this browser.`
+    : `${user}'s records and settings are removed from this browser; they are pulled again at the next sign-in.`;
+  $('signout-erase').checked = false;
+  dialog.dataset.pending = String(pending);
+  dialog.dataset.unsent = String(unsent);
+  showSignOutError('');
+  renderSignOutChoice();
+  dialog.showModal();
   $('signout-cancel').focus();
+}
+
+/** The dialog follows the erase box: what stays, and what the button does. */
+function renderSignOutChoice() {
+  const erase = $('signout-erase').checked;
+  const unsent = Number($('signout-dialog').dataset.unsent || '0');
+  const confirm = $('signout-confirm');
+  $('signout-dialog').dataset.erase = String(erase);
+  show($('signout-dialog-keep'), !erase);
+  confirm.classList.toggle('danger', erase);
+  confirm.classList.toggle('primary', !erase);
+  setLabel(confirm, erase ? (unsent > 0 ? `Erase ${plural(unsent, 'change')} and sign out` : 'Erase and sign out')
+    : (unsent > 0 ? 'Sign out anyway' : 'Sign out'));
+}
+
+function showSignOutError(message) {
+  $('signout-error').textContent = message;
+  show($('signout-error'), Boolean(message));
+}
+
+async function onSignOutConfirm() {
+  if (!$('signout-erase').checked) {
+    $('signout-dialog').close('confirm');
+    signOut('');
+    return;
+  }
+  const confirm = $('signout-confirm');
+  const cancel = $('signout-cancel');
+  const label = confirm.querySelector('.label').textContent;
+  setButtonBusy(confirm, true, 'Erasing…');
+  cancel.disabled = true;
+  $('signout-erase').disabled = true;
+  try {
+    const erased = await signOutAndErase();
+    if (!erased) return;
+  } catch (e) {
+    console.error('could not erase the local data', e);
+    showSignOutError(`This device's data could not be erased, and you are still signed in. ${describeError(e)} `
+      + 'Close the other tabs of this page and try again.');
+  } finally {
+    setButtonBusy(confirm, false, label);
+    cancel.disabled = false;
+    $('signout-erase').disabled = false;
+  }
+}
+
+/**
+ * Signs out and erases the user's store (records, queue, deviceId: `client.wipeLocalData()`) and what the page
+ * keeps for the user. The session goes first, so that the other tabs sign out and close the store; when the store
+ * cannot be erased the session comes back (the other tabs open again) and the error is thrown.
+ */
+async function signOutAndErase() {
+  const c = client;
+  const s = session;
+  if (!c || !s) return false;
+  const gen = sessionGen;
+  clearSession();
+  try {
+    await c.wipeLocalData();
+  } catch (e) {
+    if (gen === sessionGen && session === s) await saveSession(s, () => session === s);
+    throw e;
+  }
+  forgetUserSettings(s.username);
+  if (session === s) {
+    signOut('', { notice: { kind: 'erased', title: 'Signed out and erased',
+      text: `This device's data for ${s.username} was erased from this browser.` } });
+  }
+  return true;
 }
 
 /** Empties everything the previous user's data was shown in (a shared device). */
@@ -793,6 +1074,8 @@ function clearAppView() {
   resetResult();
   clearAppError();
   show($('interval-error'), false);
+  clearTimeout(toastTimer);
+  show($('toast'), false);
 }
 
 /** A refused token (after the SDK asked for a new one) ends the session: sign in again. */
@@ -881,9 +1164,48 @@ function renderStatus(status) {
 
   if (!previous || opsKey(previous) !== opsKey(status)) refreshOps();
 
-  if (status.state === 'error' && status.lastError && status.lastError.kind === 'unauthorized'
+  if (isRevoked(status)) {
+    deviceRevoked();
+  } else if (status.state === 'error' && status.lastError && status.lastError.kind === 'unauthorized'
       && (sawSyncing || status.lastAttemptAt !== openedAttemptAt)) {
     expireSession();
+  }
+}
+
+/** The server refused this device for good (an administrator revoked it: 403 `device_revoked`). */
+function isRevoked(status) {
+  const e = status && status.lastError;
+  return Boolean(status && (status.state === 'revoked'
+    || (e && (e.kind === 'revoked' || e.code === 'device_revoked'))));
+}
+
+/**
+ * A revoked device: its data is erased (`client.wipeLocalData()`, as the Java SDK does), the session ends, and the
+ * sign-in view says what happened. Signing in again makes this browser a new device.
+ */
+async function deviceRevoked() {
+  const c = client;
+  const s = session;
+  if (!c || !s || revoking) return;
+  revoking = true;
+  try {
+    clearSession(); // the other tabs sign out and close the store
+    let erased = false;
+    try {
+      await c.wipeLocalData();
+      erased = true;
+    } catch (e) {
+      console.error('could not erase the revoked device\'s data', e);
+    }
+    forgetUserSettings(s.username);
+    if (session !== s) return;
+    signOut('', { notice: { kind: 'revoked', title: 'This device was revoked',
+      text: `An administrator revoked this device, so the server no longer accepts it. ${erased
+        ? `${s.username}'s data on it was erased, with any changes not sent.`
+        : `${s.username}'s data on it could not be erased; close the other tabs of this page and sign in again.`} `
+        + 'Signing in again makes this browser a new device.' } });
+  } finally {
+    revoking = false;
   }
 }
 
@@ -1043,7 +1365,8 @@ async function onSyncNow() {
     const result = await c.syncNow();
     if (gen !== sessionGen) return;
     renderResult(result, 'manual');
-    if (result.error && result.error.kind === 'unauthorized') expireSession();
+    if (result.error && isRevoked({ lastError: result.error })) deviceRevoked();
+    else if (result.error && result.error.kind === 'unauthorized') expireSession();
   } catch (e) {
     if (gen === sessionGen) reportError('The sync failed', e);
   } finally {
@@ -2389,23 +2712,135 @@ async function onFailedClick(event) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Offline for days: persistent storage and the service worker (docs/offline-browser.md)
+
+const STORAGE_TEXT = {
+  true: ['Storage: persistent', 'The browser keeps this device\'s records and queue until they are erased here.'],
+  false: ['Storage: may be cleared by the browser', 'The browser may delete this device\'s records and unsent '
+    + 'changes when disk space runs low or the site is unused for long. Installing or bookmarking the page can '
+    + 'make it persistent.'],
+  unknown: ['Storage: the browser does not say whether it keeps this data', 'This browser has no StorageManager.'],
+};
+
+/**
+ * Asks the browser to keep this origin's storage (IndexedDB with the records and the queue) instead of clearing it
+ * under storage pressure, and shows its answer. Chromium answers by itself (engagement, an installed app, a
+ * bookmark), Firefox asks the user once; asked again on every start, since the answer can change.
+ */
+async function checkStorage() {
+  let persisted = null;
+  try {
+    if (navigator.storage && typeof navigator.storage.persisted === 'function') {
+      persisted = await navigator.storage.persisted();
+      if (!persisted && typeof navigator.storage.persist === 'function') persisted = await navigator.storage.persist();
+    }
+  } catch (e) {
+    console.warn('could not ask for persistent storage', e);
+    persisted = null;
+  }
+  const key = persisted === null ? 'unknown' : String(Boolean(persisted));
+  const node = $('storage-persist');
+  node.textContent = STORAGE_TEXT[key][0];
+  node.title = STORAGE_TEXT[key][1];
+  $('storage').dataset.persisted = key;
+  show($('storage'), true);
+}
+
+/** True once the service worker has every file this page loaded in its cache. */
+let offlineReady = false;
+
+/** Shows whether the page opens without the server: a service worker controls it and holds the page's files. */
+function renderOffline() {
+  const ready = offlineReady && Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
+  $('storage').dataset.offline = String(ready);
+  $('storage-offline').textContent = ready ? 'Opens offline' : '';
+  show($('storage-offline'), ready);
+  $('storage-offline').title = ready ? 'This page is kept on the device and opens while the server cannot be '
+    + 'reached.' : '';
+}
+
+/** The page's own files and the SDK's modules this page loaded (the whole module graph, whatever it imports). */
+function loadedFiles() {
+  const files = [location.origin + location.pathname];
+  for (const entry of performance.getEntriesByType('resource')) {
+    const url = new URL(entry.name);
+    if (url.origin === location.origin && /^\/(app|sdk)\//.test(url.pathname)) files.push(url.origin + url.pathname);
+  }
+  return [...new Set(files)];
+}
+
+/** Asks the active worker to keep `files`; its answer `{kept, failed}`. */
+function keepFiles(worker, files) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data || { kept: 0, failed: ['no answer'] });
+    worker.postMessage({ type: 'keep', urls: files }, [channel.port2]);
+  });
+}
+
+/**
+ * sw.js (scope /app/) keeps the page's files and the SDK's modules, never an /api/ answer. Once it is active, it is
+ * told every file this page loaded, and the page says "opens offline" when they are all kept.
+ */
+async function registerServiceWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  const files = loadedFiles();
+  const keep = async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const answer = await keepFiles(registration.active, files);
+    if (answer.failed && answer.failed.length) console.warn('not kept for offline use:', answer.failed);
+    offlineReady = !(answer.failed && answer.failed.length);
+    renderOffline();
+  };
+  // a new worker (a new version of the page) starts with an empty cache: tell it too
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    renderOffline();
+    keep().catch((e) => console.warn('the page may not open offline', e));
+  });
+  renderOffline();
+  try {
+    await navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });
+    await keep();
+  } catch (e) {
+    console.warn('the page will not open offline: its service worker could not be registered', e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Wiring and start
 
-function onStorage(event) {
+/** Increments on every storage event: the answer of an older one (opening the sealed token takes a while) is dropped. */
+let storageEvents = 0;
+
+/** Another tab signed in, out, or renewed the token. */
+async function onStorage(event) {
   if (event.storageArea !== localStorage || (event.key !== SESSION_KEY && event.key !== null)) return;
-  const stored = loadSession();
+  const seen = ++storageEvents;
+  const username = storedUsername();
   if (client && session) {
-    if (!stored) signOut('You signed out in another tab.');
-    else if (stored.username !== session.username) signOut(`${stored.username} signed in in another tab.`);
-    else session.token = stored.token; // renewed in another tab
-  } else if (!client && !starting && stored) {
+    if (!username) {
+      signOut('You signed out in another tab.', { otherTab: true });
+    } else if (username !== session.username) {
+      signOut(`${username} signed in in another tab.`, { otherTab: true });
+    } else {
+      const stored = await loadSession(); // renewed in another tab
+      if (seen === storageEvents && stored && session && stored.username === session.username) {
+        session.token = stored.token;
+      }
+    }
+  } else if (!client && !starting && username) {
     starting = true;
-    showBoot('Opening…');
-    startClient(stored)
-      .catch((e) => showSignIn(`This device's store could not be opened. ${describeError(e)}`, stored.username))
-      .finally(() => {
-        starting = false;
-      });
+    let stored = null;
+    try {
+      stored = await loadSession();
+      if (seen !== storageEvents || client || !stored) return;
+      showBoot('Opening…');
+      await startClient(stored);
+    } catch (e) {
+      showSignIn(`This device's store could not be opened. ${describeError(e)}`, username);
+    } finally {
+      starting = false;
+    }
   }
 }
 
@@ -2413,9 +2848,10 @@ function wire() {
   $('signin-form').addEventListener('submit', guarded('Signing in failed', onSignInSubmit));
   $('signout').addEventListener('click', guarded('Signing out failed', onSignOutClick));
   $('signout-cancel').addEventListener('click', () => $('signout-dialog').close('cancel'));
-  $('signout-confirm').addEventListener('click', () => {
-    $('signout-dialog').close('confirm');
-    signOut('');
+  $('signout-confirm').addEventListener('click', guarded('Signing out failed', onSignOutConfirm));
+  $('signout-erase').addEventListener('change', () => renderSignOutChoice());
+  $('signout-dialog').addEventListener('cancel', (event) => {
+    if ($('signout-confirm').getAttribute('aria-busy') === 'true') event.preventDefault(); // erasing: wait for it
   });
   $('sync-now').addEventListener('click', guarded('The sync failed', onSyncNow));
   $('auto-sync').addEventListener('change', guarded('Could not change automatic sync', onAutoSyncChange));
@@ -2456,12 +2892,19 @@ function exposeForTests() {
 async function boot() {
   exposeForTests();
   wire();
-  const stored = loadSession();
+  registerServiceWorker();
+  starting = true;
+  let stored = null;
+  try {
+    stored = await loadSession();
+  } catch (e) {
+    console.warn('could not read the stored session', e);
+  }
   if (!stored) {
-    showSignIn('');
+    starting = false;
+    showSignIn('', storedUsername() || '');
     return;
   }
-  starting = true;
   showBoot('Opening…');
   try {
     await startClient(stored);

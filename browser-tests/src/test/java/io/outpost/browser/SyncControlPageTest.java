@@ -37,12 +37,12 @@ import org.openqa.selenium.support.ui.Select;
 @RequiresChromium
 class SyncControlPageTest {
 
-    private static final Duration SYNC = Duration.ofSeconds(30);
+    static final Duration SYNC = Duration.ofSeconds(30);
     /**
      * Where the screenshots go: {@code target/screenshots} of this module, so that a test run leaves the working tree
      * as it was; the ones in docs/screenshots are made with {@code -Doutpost.screenshots=../docs/screenshots}.
      */
-    private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."))
+    static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."))
             .resolve(System.getProperty("outpost.screenshots", "target/screenshots")).normalize();
 
     /** The example's accounts (examples/pharmacy/outpost.yml; demo passwords). */
@@ -112,7 +112,7 @@ class SyncControlPageTest {
         return browser;
     }
 
-    private static void signIn(Browser browser, String username, String password) {
+    static void signIn(Browser browser, String username, String password) {
         browser.waitFor(d -> d.findElement(By.id("signin-form")).isDisplayed());
         WebElement user = browser.driver().findElement(By.id("username"));
         user.clear();
@@ -123,12 +123,12 @@ class SyncControlPageTest {
     }
 
     /** The app is shown and its first sync (on start) has succeeded. */
-    private static void waitForAppReady(Browser browser) {
+    static void waitForAppReady(Browser browser) {
         browser.waitFor(d -> d.findElement(By.id("app")).isDisplayed(), SYNC);
         browser.waitFor(d -> "idle".equals(badge(browser)) && !lastSync(browser).isEmpty(), SYNC);
     }
 
-    private static String badge(Browser browser) {
+    static String badge(Browser browser) {
         return browser.driver().findElement(By.id("status-badge")).getAttribute("data-state");
     }
 
@@ -137,12 +137,12 @@ class SyncControlPageTest {
                 .orElse("");
     }
 
-    private static int pending(Browser browser) {
+    static int pending(Browser browser) {
         return Integer.parseInt(browser.driver().findElement(By.id("pending-count")).getText().trim());
     }
 
     /** A dispense in the undeclared {@code dispenses} of the shared server (no schema). */
-    private static void addDispense(Browser browser, String medication, String dose) {
+    static void addDispense(Browser browser, String medication, String dose) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("medication", medication);
         values.put("dose", dose);
@@ -180,7 +180,7 @@ class SyncControlPageTest {
         }
     }
 
-    private static WebElement byId(Browser browser, String id) {
+    static WebElement byId(Browser browser, String id) {
         return browser.driver().findElement(By.id(id));
     }
 
@@ -204,7 +204,7 @@ class SyncControlPageTest {
     }
 
     /** Before a screenshot: the toast away, the part shown at the top. */
-    private static void tidyForScreenshot(Browser browser, String topId) {
+    static void tidyForScreenshot(Browser browser, String topId) {
         browser.script("document.getElementById('toast').hidden = true;"
                 + " document.getElementById(arguments[0]).scrollIntoView({block: 'center'});", topId);
     }
@@ -214,12 +214,12 @@ class SyncControlPageTest {
     }
 
     /** The list row showing a medication (rows carry data-id, data-pending and data-version). */
-    private static Optional<WebElement> row(Browser browser, String medication) {
+    static Optional<WebElement> row(Browser browser, String medication) {
         return browser.driver().findElements(By.cssSelector("#records tbody tr")).stream()
                 .filter(r -> r.getText().contains(medication)).findFirst();
     }
 
-    private static void syncNow(Browser browser) {
+    static void syncNow(Browser browser) {
         browser.driver().findElement(By.id("sync-now")).click();
         browser.waitFor(d -> {
             WebElement button = d.findElement(By.id("sync-now"));
@@ -470,10 +470,17 @@ class SyncControlPageTest {
         signIn(browser, "demo", "demo");
         assertThat(onServer(id).path("data").path("medication").asText()).isEqualTo("Levothyroxine " + tag);
         browser.waitFor(d -> pending(browser) == 0, SYNC);
-        // nothing unsent: no question
+        // nothing unsent: the dialog says so and only offers to erase this device's data (not chosen: it stays)
         byId(browser, "signout").click();
+        browser.waitFor(d -> d.findElement(By.id("signout-dialog")).isDisplayed());
+        assertThat(byId(browser, "signout-dialog-text").getText()).contains("has reached the server");
+        assertThat(byId(browser, "signout-erase").isSelected()).isFalse();
+        assertThat(byId(browser, "signout-confirm").getText()).isEqualTo("Sign out");
+        byId(browser, "signout-confirm").click();
         browser.waitFor(d -> d.findElement(By.id("signin-form")).isDisplayed());
         assertThat(byId(browser, "signout-dialog").isDisplayed()).isFalse();
+        assertThat(browser.await("return (await indexedDB.databases()).map(d => d.name)")).asList()
+                .contains("outpost-demo");
     }
 
     @Test
@@ -594,11 +601,14 @@ class SyncControlPageTest {
         OutpostServer target = pharmacy();
         Browser browser = signedIn(target, PHARMACIST, PHARMACIST_PASSWORD);
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        // written past the form, as an older app or another tool on the device would: the server's schema refuses it
+        // written past the form, as an older app or another tool on the device would: the server's schema refuses it.
+        // An SDK that knows the schemas refuses such a write itself, so it is made to forget them first (an older SDK
+        // has no catalog: nothing to forget)
         browser.await("""
                 const c = window.outpost.client;
                 await c.records('patients').create('pat-' + arguments[0], {givenName: 'Grace', familyName: 'Hopper',
                   dateOfBirth: '1906-12-09'});
+                if (c.catalog && typeof c.catalog.load === 'function') c.catalog.load(null);
                 await c.records('dispenses').create('bad-' + arguments[0], {patientId: 'pat-' + arguments[0],
                   medication: 'amoxicillin', doseMg: 500, quantity: 0, unit: 'capsule',
                   dispensedAt: '2024-05-01T10:00:00Z', pharmacist: 'J. Doe', dose: '500 mg'});
@@ -674,9 +684,10 @@ class SyncControlPageTest {
         browser.waitFor(d -> "synced|Synced".equals(badgeShown(browser)) && pending(browser) == 0, SYNC);
         onServer(target, PHARMACY_TENANT, "patients", "pb-" + tag);
 
-        // a change the server rejects (quantity 0): red, and not "Synced" although the sync itself went well
+        // a change the server rejects (a patient that does not exist: the SDK cannot know that): red, and not
+        // "Synced" although the sync itself went well
         browser.await("await window.outpost.client.records('dispenses').create('bad-' + arguments[0],"
-                + " {patientId: 'pa-' + arguments[0], medication: 'amoxicillin', doseMg: 500, quantity: 0,"
+                + " {patientId: 'nobody-' + arguments[0], medication: 'amoxicillin', doseMg: 500, quantity: 1,"
                 + " unit: 'capsule', dispensedAt: '2024-05-01T10:00:00Z', pharmacist: 'J. Doe'});", tag);
         syncNow(browser);
         browser.waitFor(d -> "attention|1 rejected".equals(badgeShown(browser)), SYNC);
