@@ -8,6 +8,7 @@ import io.outpost.sdk.internal.Events;
 import io.outpost.sdk.internal.HttpTransport;
 import io.outpost.sdk.internal.LocalStore;
 import io.outpost.sdk.internal.PasswordLogin;
+import io.outpost.sdk.internal.ServerRules;
 import io.outpost.sdk.internal.SyncEngine;
 import io.outpost.sdk.internal.SyncRunner;
 import io.outpost.sdk.internal.TransportException;
@@ -92,6 +93,11 @@ public final class SyncClient implements AutoCloseable {
         }
         try {
             this.store = LocalStore.open(storeFile, json);
+            ServerRules rules = new ServerRules();
+            loadStoredRules(rules);
+            if (b.localChecks) {
+                store.writeCheck(rules);
+            }
             TokenProvider tokens = b.tokenProvider != null ? b.tokenProvider
                     : new PasswordLogin(b.baseUri, b.username, b.password, b.timeout, json);
             this.http = new HttpTransport(b.baseUri, tokens, b.timeout, json, clock);
@@ -100,7 +106,7 @@ public final class SyncClient implements AutoCloseable {
             collections.forEach((name, options) -> references.put(name, options.references()));
             List<String> names = new ArrayList<>(new TreeMap<>(collections).keySet());
             SyncEngine engine = new SyncEngine(store, http, json, names, references, b.conflictHandler, events, clock,
-                    b.pushBatchSize, b.pullPageSize, b.hooks);
+                    b.pushBatchSize, b.pullPageSize, b.hooks, rules);
             // no deviceId (optional since v1.2): the device's id changes when a revoked device's store is wiped
             String streamQuery = "sync/stream?collections=" + encode(String.join(",", names));
             this.runner = new SyncRunner(store, engine, http, events, clock, new Backoff(b.backoffBase, b.backoffCap),
@@ -113,6 +119,21 @@ public final class SyncClient implements AutoCloseable {
         b.statusListeners.forEach(events::onStatus);
         b.dataListeners.forEach(l -> events.onData(null, l));
         runner.start();
+    }
+
+    /** The rules the last sync stored, so writes are checked offline too, also right after a restart. */
+    private void loadStoredRules(ServerRules rules) {
+        String stored = store.getMeta(ServerRules.META_KEY);
+        if (stored == null) {
+            return;
+        }
+        try {
+            rules.load(json.readTree(stored));
+        } catch (IOException | RuntimeException e) {
+            System.getLogger("io.outpost.sdk.rules").log(System.Logger.Level.WARNING,
+                    "the stored collections' rules could not be read; writes are left to the server until the next sync",
+                    e);
+        }
     }
 
     /** {@code outpost-<readable part>-<hash>.db}: stable per user, safe as a file name. */
@@ -439,6 +460,7 @@ public final class SyncClient implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = RandomGenerator.getDefault();
         private SyncEngine.Hooks hooks = SyncEngine.Hooks.NONE;
+        private boolean localChecks = true;
 
         private Builder() {
         }
@@ -469,6 +491,7 @@ public final class SyncClient implements AutoCloseable {
             b.clock = clock;
             b.random = random;
             b.hooks = hooks;
+            b.localChecks = localChecks;
             return b;
         }
 
@@ -636,6 +659,12 @@ public final class SyncClient implements AutoCloseable {
         /** For tests in this package: stop points that simulate a crash. */
         Builder hooks(SyncEngine.Hooks hooks) {
             this.hooks = Objects.requireNonNull(hooks, "hooks");
+            return this;
+        }
+
+        /** For tests in this package: leave every check of a write to the server (to test its rejections). */
+        Builder localChecks(boolean localChecks) {
+            this.localChecks = localChecks;
             return this;
         }
 

@@ -57,6 +57,24 @@ public final class LocalStore implements AutoCloseable {
     /** The op group of the transaction running on the lock's thread ({@link #transaction}), else null. */
     private String group;
 
+    /**
+     * Checks a local write before anything of it is written: throws (an
+     * {@link io.outpost.sdk.InvalidWriteException}) to refuse it. {@code result}: the record as the write leaves it
+     * (null for a delete); {@code opData}: what the op carries (the data, the patch, the deltas).
+     */
+    public interface WriteCheck {
+        void check(OpType type, String collection, String id, ObjectNode result, ObjectNode opData);
+
+        WriteCheck NONE = (type, collection, id, result, opData) -> { };
+    }
+
+    private volatile WriteCheck writeCheck = WriteCheck.NONE;
+
+    /** The check every local write passes first ({@link ServerRules}); {@link WriteCheck#NONE} by default. */
+    public void writeCheck(WriteCheck check) {
+        this.writeCheck = java.util.Objects.requireNonNull(check, "check");
+    }
+
     /** A queued op as the engine needs it; {@code group}: its op group, or null. */
     public record Op(long opId, OpType type, String collection, String id, boolean temp, long baseVersion,
                      ObjectNode data, String clientTimestamp, String group) {
@@ -303,6 +321,7 @@ public final class LocalStore implements AutoCloseable {
             if (existing.isPresent()) {
                 throw new IllegalStateException("record " + collection + "/" + id + " exists already");
             }
+            writeCheck.check(OpType.CREATE, collection, id, data, data);
             update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
                             + "state, group_id) "
                             + "VALUES (?, 'CREATE', ?, ?, ?, 0, ?, ?, 'PENDING', ?)",
@@ -315,7 +334,9 @@ public final class LocalStore implements AutoCloseable {
     /** Applies a merge patch locally and queues it with the version the device last saw. */
     public LocalRecord update(String collection, String id, ObjectNode patch, Instant at) {
         return inTx(() -> {
-            view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
+            LocalRecord before = view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
+            // the view with the patch on top is what the server validates: its state with this device's ops applied
+            writeCheck.check(OpType.UPDATE, collection, id, MergePatch.apply(before.data(), patch), patch);
             QueueTail tail = queueTail(collection, id);
             boolean folded = false;
             if (foldable(tail)) {
@@ -349,7 +370,8 @@ public final class LocalStore implements AutoCloseable {
     public LocalRecord increment(String collection, String id, ObjectNode deltas, Instant at) {
         return inTx(() -> {
             LocalRecord now = view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
-            Counters.addAll(now.data(), deltas, true); // a field holding a non-number: refused here, not by the server
+            // a field holding a non-number: refused here, not by the server
+            writeCheck.check(OpType.INCREMENT, collection, id, Counters.addAll(now.data(), deltas, true), deltas);
             QueueTail tail = queueTail(collection, id);
             if (foldable(tail) && (tail.type == OpType.INCREMENT || tail.type == OpType.CREATE)) {
                 updateOpData(tail.opId, Counters.addAll(tail.data, deltas, true), at);
@@ -369,6 +391,7 @@ public final class LocalStore implements AutoCloseable {
     public void delete(String collection, String id, Instant at) {
         inTx(() -> {
             view(collection, id).orElseThrow(() -> noSuchRecord(collection, id));
+            writeCheck.check(OpType.DELETE, collection, id, null, null);
             QueueTail tail = queueTail(collection, id);
             if (foldable(tail) && tail.type == OpType.CREATE && serverVersion(collection, id) == 0) {
                 update("DELETE FROM ops WHERE op_id = ?", tail.opId);
@@ -942,6 +965,14 @@ public final class LocalStore implements AutoCloseable {
                 update("DELETE FROM ops WHERE op_id = ?", opId);
                 refreshView(op.collection(), op.id());
                 return Optional.of(opId);
+            }
+            if (data != null && type != OpType.DELETE) {
+                // an edited op is a new write: checked like one (an unedited one was checked when it was made)
+                ObjectNode now = view(op.collection(), op.id()).map(LocalRecord::data).orElse(null);
+                ObjectNode result = type == OpType.CREATE ? payload : type == OpType.INCREMENT
+                        ? Counters.addAll(now == null ? json.createObjectNode() : now, payload, false)
+                        : MergePatch.apply(now, payload);
+                writeCheck.check(type, op.collection(), op.id(), result, payload);
             }
             long newOpId = nextOpId();
             update("DELETE FROM ops WHERE op_id = ?", opId);

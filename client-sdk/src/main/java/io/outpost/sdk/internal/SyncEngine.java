@@ -58,10 +58,11 @@ public final class SyncEngine {
     private final int pushBatchSize;
     private final int pullPageSize;
     private final Hooks hooks;
+    private final ServerRules rules;
 
     public SyncEngine(LocalStore store, HttpTransport http, ObjectMapper json, List<String> collections,
                       Map<String, Map<String, String>> references, ConflictHandler conflictHandler, Events events,
-                      Clock clock, int pushBatchSize, int pullPageSize, Hooks hooks) {
+                      Clock clock, int pushBatchSize, int pullPageSize, Hooks hooks, ServerRules rules) {
         this.store = store;
         this.http = http;
         this.json = json;
@@ -73,6 +74,7 @@ public final class SyncEngine {
         this.pushBatchSize = pushBatchSize;
         this.pullPageSize = pullPageSize;
         this.hooks = hooks;
+        this.rules = rules;
     }
 
     private static final class Tally {
@@ -89,6 +91,7 @@ public final class SyncEngine {
         try {
             push(t, progress);
             pull(t, progress);
+            refreshRules();
             return new Outcome(result(t, start, null), Optional.empty());
         } catch (TransportException e) {
             LOG.log(Level.DEBUG, "sync stopped: {0}", e.error());
@@ -110,6 +113,29 @@ public final class SyncEngine {
     private SyncResult result(Tally t, Instant start, TransportException e) {
         return new SyncResult(t.pushed, t.applied, t.merged, t.conflicts, t.rejected, t.failed, t.pulled,
                 Duration.between(start, clock.instant()), Optional.ofNullable(e).map(TransportException::error));
+    }
+
+    // ------------------------------------------------------------------------------------------------ rules
+
+    /**
+     * Fetches the collections' rules ({@code GET /collections}: schemas, counters, append-only, canWrite), stores
+     * them (local writes are checked against them offline too, also after a restart) and uses them from now on.
+     * A failure keeps the rules the store has: the server decides then, as before.
+     */
+    public void refreshRules() {
+        try {
+            JsonNode answer = http.get("collections");
+            if (!answer.path("collections").isObject()) {
+                LOG.log(Level.DEBUG, "GET /collections answered without collections; keeping the stored rules");
+                return;
+            }
+            rules.load(answer);
+            store.putMeta(ServerRules.META_KEY, json.writeValueAsString(answer));
+        } catch (TransportException e) {
+            LOG.log(Level.DEBUG, "GET /collections failed, keeping the stored rules: {0}", e.error());
+        } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            LOG.log(Level.WARNING, "the collections' rules could not be taken; keeping the stored ones", e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ push

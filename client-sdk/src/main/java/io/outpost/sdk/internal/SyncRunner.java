@@ -70,6 +70,7 @@ public final class SyncRunner implements AutoCloseable {
     private ScheduledFuture<?> intervalTask;
     private ScheduledFuture<?> retryTask;
     private ScheduledFuture<?> soonTask;
+    private java.util.concurrent.Future<?> rulesTask;
     private Thread liveThread;
     private volatile Stream<String> liveLines;
 
@@ -104,7 +105,10 @@ public final class SyncRunner implements AutoCloseable {
     public synchronized void start() {
         armInterval();
         if (triggers.onStart()) {
-            sync();
+            sync(); // fetches the collections' rules too
+        } else {
+            // the rules only, in the background: an offline device goes on with the stored ones at once
+            rulesTask = scheduler.submit(engine::refreshRules);
         }
         if (triggers.live()) {
             liveThread = new Thread(this::live, "outpost-live-" + store.deviceId());
@@ -399,6 +403,9 @@ public final class SyncRunner implements AutoCloseable {
             cancel(intervalTask);
             cancel(retryTask);
             cancel(soonTask);
+            if (rulesTask != null) {
+                rulesTask.cancel(true); // a slow network must not hold the close
+            }
         }
         if (liveThread != null) {
             liveThread.interrupt();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.examples.pharmacy.Args.UsageException;
 import io.outpost.sdk.CollectionOptions;
 import io.outpost.sdk.Conflict;
+import io.outpost.sdk.InvalidWriteException;
 import io.outpost.sdk.LocalRecord;
 import io.outpost.sdk.OperationError;
 import io.outpost.sdk.QueuedOperation;
@@ -172,6 +173,13 @@ public final class PharmacyDevice {
                 case "auto-sync" -> autoSync(client, interval);
                 default -> throw new IllegalStateException(command);
             };
+        } catch (InvalidWriteException e) {
+            // the SDK checked the write against the server's rules (schema, append-only, canWrite) and refused it
+            // before queueing: nothing was saved
+            err.println("error: not saved: the server's rules refuse it (" + e.error().code() + "): "
+                    + e.error().message());
+            e.fields().forEach(f -> err.println("  " + f.field() + ": " + f.message()));
+            return USAGE;
         } catch (IllegalStateException | IllegalArgumentException e) {
             // e.g. the store is open in another client, or a record exists already
             err.println("error: " + e.getMessage());
