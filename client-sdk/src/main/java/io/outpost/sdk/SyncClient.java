@@ -19,6 +19,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -92,7 +93,7 @@ public final class SyncClient implements AutoCloseable {
             throw new IllegalStateException("the store " + storeFile + " is open in another SyncClient; close it first");
         }
         try {
-            this.store = LocalStore.open(storeFile, json);
+            this.store = openStore(storeFile, b.storeKey, json);
             ServerRules rules = new ServerRules();
             loadStoredRules(rules);
             if (b.localChecks) {
@@ -119,6 +120,77 @@ public final class SyncClient implements AutoCloseable {
         b.statusListeners.forEach(events::onStatus);
         b.dataListeners.forEach(l -> events.onData(null, l));
         runner.start();
+    }
+
+    /**
+     * Opens the store, with its key when encrypted. A password's salt is in {@code <store>.salt}; one in
+     * {@code <store>.salt.new} is from a rekey that was cut off after the store took the new key (then it is the
+     * right one, and takes the place of the old).
+     */
+    private static LocalStore openStore(Path file, StoreKey key, ObjectMapper json) {
+        if (key == null) {
+            return LocalStore.open(file, json, null);
+        }
+        if (!key.isPassword()) {
+            return LocalStore.open(file, json, key.hex(null));
+        }
+        Path salt = StoreKey.saltFile(file);
+        Path pending = StoreKey.pendingSaltFile(file);
+        boolean exists = Files.exists(file);
+        if (!exists && !Files.exists(salt)) {
+            StoreKey.writeNewSalt(salt); // a new store
+        }
+        if (Files.exists(salt)) {
+            try {
+                return LocalStore.open(file, json, key.hex(salt));
+            } catch (WrongStoreKeyException e) {
+                if (!Files.exists(pending)) throw e;
+            }
+        } else if (!Files.exists(pending)) {
+            throw new WrongStoreKeyException(file, "the local store " + file + " has no salt file (" + salt
+                    + "): it was not made with a password, or the salt file was lost; the file is left as it was",
+                    null);
+        }
+        LocalStore store = LocalStore.open(file, json, key.hex(pending));
+        try {
+            Files.move(pending, salt, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            store.close();
+            throw new UncheckedIOException("cannot finish the store's salt " + salt, e);
+        }
+        return store;
+    }
+
+    /**
+     * Encrypts the store with a new key: a new key or password for an encrypted store, or a first one for a plain
+     * store (then open it with {@link Builder#encryption} from now on). One SQLite transaction: a crash leaves the
+     * store under the old key or the new one. Local writes and syncs wait while it runs.
+     */
+    public void rekey(StoreKey newKey) {
+        Objects.requireNonNull(newKey, "newKey");
+        Path salt = StoreKey.saltFile(storeFile);
+        Path pending = StoreKey.pendingSaltFile(storeFile);
+        if (!newKey.isPassword()) {
+            store.rekey(newKey.hex(null));
+            deleteQuietly(salt);
+            return;
+        }
+        StoreKey.writeNewSalt(pending);
+        store.rekey(newKey.hex(pending));
+        try {
+            Files.move(pending, salt, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // the store has the new key; the next open finds its salt in the pending file
+            throw new UncheckedIOException("the store has its new key, but its salt stays in " + pending, e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            System.getLogger("io.outpost.sdk.store").log(System.Logger.Level.WARNING, "cannot delete " + file, e);
+        }
     }
 
     /** The rules the last sync stored, so writes are checked offline too, also right after a restart. */
@@ -461,6 +533,7 @@ public final class SyncClient implements AutoCloseable {
         private RandomGenerator random = RandomGenerator.getDefault();
         private SyncEngine.Hooks hooks = SyncEngine.Hooks.NONE;
         private boolean localChecks = true;
+        private StoreKey storeKey;
 
         private Builder() {
         }
@@ -492,6 +565,7 @@ public final class SyncClient implements AutoCloseable {
             b.random = random;
             b.hooks = hooks;
             b.localChecks = localChecks;
+            b.storeKey = storeKey;
             return b;
         }
 
@@ -530,6 +604,17 @@ public final class SyncClient implements AutoCloseable {
         /** The folder holding the store files, one per user. */
         public Builder storeDirectory(Path storeDirectory) {
             this.storeDirectory = Objects.requireNonNull(storeDirectory, "storeDirectory");
+            return this;
+        }
+
+        /**
+         * Encrypts the whole store file (and its write-ahead log) with this key: {@link StoreKey#ofBytes} for a key
+         * the app keeps, {@link StoreKey#fromPassword} for one derived from the user's password. A store that cannot
+         * be read with it makes {@link #build()} throw {@link WrongStoreKeyException}, leaving the file as it was.
+         * {@code null}: a plain store (the default).
+         */
+        public Builder encryption(StoreKey key) {
+            this.storeKey = key;
             return this;
         }
 

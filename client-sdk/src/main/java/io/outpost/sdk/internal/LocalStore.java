@@ -11,6 +11,7 @@ import io.outpost.sdk.OpState;
 import io.outpost.sdk.OpType;
 import io.outpost.sdk.OperationError;
 import io.outpost.sdk.QueuedOperation;
+import io.outpost.sdk.WrongStoreKeyException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
@@ -163,8 +165,39 @@ public final class LocalStore implements AutoCloseable {
     }
 
     public static LocalStore open(Path file, ObjectMapper json) {
+        return open(file, json, null);
+    }
+
+    /**
+     * Opens (or creates) the store; {@code hexKey}: the raw key of an encrypted store (SQLite3 Multiple Ciphers,
+     * ChaCha20-Poly1305: every page of the file and its write-ahead log), null for a plain one. The key is checked
+     * by a first read before anything is written: a store that cannot be read with it is left as it was.
+     *
+     * @throws WrongStoreKeyException when the file cannot be read with the key (or without one)
+     */
+    public static LocalStore open(Path file, ObjectMapper json, String hexKey) {
+        Properties properties = new Properties();
+        if (hexKey != null) {
+            // applied by the driver first thing on the new connection, before any other statement reads the file
+            properties.setProperty("cipher", CIPHER);
+            properties.setProperty("key", hexKey);
+            properties.setProperty("hexkey_mode", "SSE");
+        }
+        Connection db;
         try {
-            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), properties);
+        } catch (SQLException e) {
+            throw unreadable(file, hexKey, e);
+        }
+        try {
+            if (hexKey != null) {
+                requireCiphers(db);
+            }
+            try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
+                rs.next();
+            } catch (SQLException e) {
+                throw unreadable(file, hexKey, e);
+            }
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
@@ -173,7 +206,80 @@ public final class LocalStore implements AutoCloseable {
             db.setAutoCommit(false);
             return new LocalStore(db, json);
         } catch (SQLException e) {
+            closeQuietly(db, e);
             throw new StoreException("cannot open the local store " + file, e);
+        } catch (RuntimeException e) {
+            closeQuietly(db, e);
+            throw e;
+        }
+    }
+
+    /** The cipher of an encrypted store: ChaCha20-Poly1305 (SQLite3 Multiple Ciphers' default, "sqleet"). */
+    private static final String CIPHER = "chacha20";
+
+    private static RuntimeException unreadable(Path file, String hexKey, SQLException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        boolean notReadable = e.getErrorCode() == 26 /* SQLITE_NOTADB */ || message.contains("not a database")
+                || message.contains("unsupported file format");
+        if (!notReadable) {
+            return new StoreException("cannot open the local store " + file, e);
+        }
+        return new WrongStoreKeyException(file.toAbsolutePath(), "the local store " + file.toAbsolutePath()
+                + (hexKey != null
+                ? " cannot be read with this key: a wrong key or password, or a store that is not encrypted"
+                : " cannot be read without a key: it is encrypted (or not an Outpost store)")
+                + "; the file is left as it was", e);
+    }
+
+    /** An encrypted store needs the SQLite3 Multiple Ciphers build: plain SQLite would ignore the key and write clear text. */
+    private static void requireCiphers(Connection db) throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT sqlite3mc_version()")) {
+            rs.next();
+        } catch (SQLException e) {
+            throw new IllegalStateException("an encrypted store needs SQLite3 Multiple Ciphers: the driver on the "
+                    + "classpath is plain SQLite (use io.github.willena:sqlite-jdbc, not org.xerial:sqlite-jdbc)", e);
+        }
+    }
+
+    private static void closeQuietly(Connection db, Throwable cause) {
+        try {
+            db.close();
+        } catch (SQLException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
+    }
+
+    /**
+     * Encrypts the whole store with a new key (or, for a plain store, encrypts it for the first time), in one
+     * SQLite transaction: a crash leaves it under the old key or the new one, never half of each. SQLite3 Multiple
+     * Ciphers rekeys only outside WAL mode, so the store leaves WAL mode for it and returns to it.
+     */
+    public void rekey(String hexKey) {
+        lock.lock();
+        try {
+            requireCiphers(db);
+            db.commit();
+            db.setAutoCommit(true);
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=DELETE");
+                try {
+                    s.execute("PRAGMA cipher = '" + CIPHER + "'");
+                    try (ResultSet rs = s.executeQuery("PRAGMA hexrekey = '" + hexKey + "'")) {
+                        String answer = rs.next() ? rs.getString(1) : null;
+                        if (answer != null && !"ok".equalsIgnoreCase(answer)) {
+                            throw new SQLException("rekey answered " + answer);
+                        }
+                    }
+                } finally {
+                    s.execute("PRAGMA journal_mode=WAL");
+                }
+            } finally {
+                db.setAutoCommit(false);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("rekeying the local store", e);
+        } finally {
+            lock.unlock();
         }
     }
 
