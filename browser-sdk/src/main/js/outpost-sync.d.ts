@@ -132,7 +132,7 @@ export interface SyncError {
   message: string;
   /** HTTP status, 0 when there was no answer. */
   status: number;
-  /** The problem's stable `code`, when the server sent one (`device_revoked`, `rate_limited`, …), or a local write's. */
+  /** The problem's stable `code` when the server sent one (`device_revoked`, `rate_limited`, …), or a local write's. */
   code: string | null;
   /**
    * A local write refused with `validation_failed`: each field path as the server gives it (`name`, `items[2].sku`,
@@ -350,7 +350,8 @@ export declare function signIn(baseUrl: string | undefined, username: string, pa
 
 /**
  * Thrown by `signIn` and the conflicts API when the server refuses (or cannot be reached: kind 'offline'), and by a
- * write the SDK refused before queueing it (kind 'local', code `validation_failed` with `error.fields`, or `forbidden`).
+ * write the SDK refused before queueing it (kind 'local', code `validation_failed` with `error.fields`, or
+ * `forbidden`).
  */
 export declare class SyncRequestError extends Error {
   readonly error: SyncError;

@@ -15,6 +15,10 @@ import { TransportError } from './transport.js';
 /** The meta key the served collections are stored under. */
 export const COLLECTIONS_KEY = 'collections';
 
+/** Keywords whose `false` schema the server reports at the object or array that holds the value, not at the value. */
+const FALSE_AT_PARENT = new Set(['additionalProperties', 'unevaluatedProperties', 'items', 'additionalItems',
+  'unevaluatedItems']);
+
 /** Keywords whose error only says that a subschema failed: the subschema's own errors follow it in the list. */
 const WRAPPERS = new Set(['properties', 'patternProperties', 'items', 'prefixItems', 'additionalItems',
   'unevaluatedItems', '$ref', '$recursiveRef', '$dynamicRef', 'allOf', 'anyOf', 'if', 'dependentSchemas']);
@@ -176,23 +180,26 @@ function withoutFormat(schema) {
 /**
  * The validator's errors as the server reports them: one per failed assertion (not the "a subschema failed" errors
  * around them), each under the field path of the value that failed; a missing required field under its own path; a
- * property that `additionalProperties: false` forbids under the path of its object (as the server's validator).
+ * property that `additionalProperties: false` forbids under the path of its object, an item `items: false` forbids
+ * under the path of its array (as the server's validator).
  */
 function fieldErrors(errors, instance) {
   const out = [];
   for (let i = 0; i < errors.length; i++) {
     const e = errors[i];
     const k = e.keyword;
-    if (k === 'additionalProperties' || k === 'unevaluatedProperties') {
+    if (FALSE_AT_PARENT.has(k) && errors[i + 1]?.keyword === 'false') {
+      // `additionalProperties: false` and the like: the server names the object (or array), not the value
       const next = errors[i + 1];
-      if (next?.keyword === 'false') {
-        const name = quoted(e.error);
-        out.push({ field: fieldOf(e.instanceLocation, instance),
-          message: `property "${name}" is not defined in the schema, which allows no other properties` });
-        i++;
-      }
-      continue; // a schema for the other properties: its errors follow
+      const properties = k.endsWith('Properties');
+      const what = properties ? `property "${quoted(e.error)}"`
+        : `item ${next.instanceLocation.slice(next.instanceLocation.lastIndexOf('/') + 1)}`;
+      out.push({ field: fieldOf(e.instanceLocation, instance),
+        message: `${what} is not allowed: the schema allows no other ${properties ? 'properties' : 'items'}` });
+      i++;
+      continue;
     }
+    if (k === 'additionalProperties' || k === 'unevaluatedProperties') continue; // a schema: its own errors follow
     if (k === 'propertyNames') {
       out.push({ field: fieldOf(e.instanceLocation, instance), message: e.error });
       // what the name broke is reported at the property as if it were a value: not a field of the record

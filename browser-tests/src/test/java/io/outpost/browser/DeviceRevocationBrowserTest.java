@@ -122,7 +122,8 @@ class DeviceRevocationBrowserTest {
                 let refused = null;
                 try { await window.client.records('notes').list(); } catch (e) { refused = e.message; }
                 return [names.includes(arguments[0]), refused];
-                """, store)).isEqualTo(List.of(false, "the SyncClient is closed: its local data was wiped (wipeLocalData)"));
+                """, store))
+                .isEqualTo(List.of(false, "the SyncClient is closed: its local data was wiped (wipeLocalData)"));
 
         till.await("window.client = await window.openClient();");
         assertThat(localIds(till)).as("an empty store").isEmpty();

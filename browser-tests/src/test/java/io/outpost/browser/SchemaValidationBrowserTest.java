@@ -114,7 +114,7 @@ class SchemaValidationBrowserTest {
         return (Long) browser.await("return (await window.client.pendingOps()).length;");
     }
 
-    /** The server's own answer to one op pushed by a device of its own: the result ({status, error: {code, fields}}). */
+    /** The server's answer to one op pushed by a device of its own: its result ({status, error: {code, fields}}). */
     private static JsonNode serverVerdict(String tenant, ObjectNode op) {
         ObjectNode push = JSON.createObjectNode().put("deviceId", "harness-" + UUID.randomUUID());
         push.putArray("operations").add(op.put("opId", 1));

@@ -7,6 +7,7 @@ import { FakeServer, json } from './fake-server.js';
 import { equal, ok, rejects } from './assert.js';
 import { until } from './until.js';
 import { clientHarness } from './client-harness.js';
+import { CollectionCatalog } from '/sdk/internal/schemas.js';
 
 const withClient = clientHarness('validation', ['products', 'sales', 'ledger', 'prices', 'notes', 'appointments']);
 
@@ -65,6 +66,21 @@ const validationFailed = (e) => e instanceof SyncRequestError && e.error.kind ==
   && e.error.code === 'validation_failed';
 
 export const tests = {
+  async 'the field paths are the server validator\'s for each keyword (recorded from networknt 1.5.9)'() {
+    const { cases } = await (await fetch('./server-field-paths.json', { cache: 'no-store' })).json();
+    ok(cases.length >= 20, 'the recorded cases');
+    const differences = [];
+    for (const { name, schema, data, serverFields } of cases) {
+      const catalog = new CollectionCatalog();
+      catalog.load({ collections: { c: { schema, canWrite: true, appendOnly: false } } });
+      const local = catalog.validate('c', catalog.rules('c'), data).map((f) => f.field);
+      if (JSON.stringify(local) !== JSON.stringify(serverFields)) {
+        differences.push(`${name}: local ${JSON.stringify(local)}, server ${JSON.stringify(serverFields)}`);
+      }
+    }
+    equal(differences, []);
+  },
+
   async 'an invalid create is refused at once with the server\'s field paths; nothing is written or queued'() {
     await withClient({}, async (client) => {
       await until(() => client.collectionRules('products'), 5000, 'the schemas fetched on open');
@@ -152,7 +168,9 @@ export const tests = {
       await until(() => client.collectionRules('products'), 5000, 'the schemas');
       await client.close();
       // from now on nothing answers
-      for (const path of ['collections', 'sync/push', 'sync/pull']) server.on(path, () => new TypeError('Failed to fetch'));
+      for (const path of ['collections', 'sync/push', 'sync/pull']) {
+        server.on(path, () => new TypeError('Failed to fetch'));
+      }
       const again = await open({ syncOnStart: true });
       ok(again.collectionRules('products') !== null, 'known at once, from the store');
       const e = await rejects(again.records('products').create('sku-1', { name: 'Rice' }), validationFailed);
