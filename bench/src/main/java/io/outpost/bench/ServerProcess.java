@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -161,34 +162,55 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
     }
 
     static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
+    static final String AOT_CACHE_FLAG = "-XX:AOTCache=";
+    /** The first JDK whose AOT cache (JEP 483, with method profiles since 25: JEP 515) the image uses. */
+    static final int AOT_CACHE_JDK = 25;
 
     /**
-     * The image starts the server from its extracted jar with a class-data archive its build wrote in a training
-     * start (Dockerfile). When the flags name an archive, the benchmark does the same before the timed start: the jar
-     * extracted into {@code <jar>-cds/} beside it, a training start against this run's database (it stops when the
-     * application context is ready; not timed, as in the image's build), and the flag pointed at that archive. Kept
-     * while the jar is older than the archive. Synchronized: nodes started in parallel share one archive.
+     * The image starts the server from its extracted jar with a class cache its build wrote in a training start
+     * (Dockerfile): JDK 25's AOT cache ({@code -XX:AOTCache}), or, as an earlier image did, a JDK 17 class-data
+     * archive ({@code -XX:SharedArchiveFile}). When the flags name either, the benchmark does the same before the
+     * timed start: the jar extracted into {@code <jar>-cds/} or {@code <jar>-aot/} beside it, a training start against
+     * this run's database (it stops when the application context is ready; not timed, as in the image's build), and
+     * the flag pointed at the result. Kept while the jar is older than it. An AOT cache needs a JDK 25 or later: when
+     * the configured java is older, the newest JDK under {@code /usr/lib/jvm} that is recent enough is used (the image
+     * runs on one); if there is none, the server starts without the cache and the log says so. Synchronized: nodes
+     * started in parallel share one cache.
      */
     static synchronized Config withClassDataArchive(Config config) throws IOException, InterruptedException {
-        String named = config.jvmArgs().stream().filter(a -> a.startsWith(ARCHIVE_FLAG)).findFirst().orElse(null);
-        // no archive, or one that is already here (a config this method returned, or an archive made elsewhere)
-        if (named == null || Files.isRegularFile(Path.of(named.substring(ARCHIVE_FLAG.length())))) return config;
+        boolean aot = config.jvmArgs().stream().anyMatch(a -> a.startsWith(AOT_CACHE_FLAG));
+        String flag = aot ? AOT_CACHE_FLAG : ARCHIVE_FLAG;
+        String named = config.jvmArgs().stream().filter(a -> a.startsWith(flag)).findFirst().orElse(null);
+        // no cache, or one that is already here (a config this method returned, or a cache made elsewhere)
+        if (named == null || Files.isRegularFile(Path.of(named.substring(flag.length())))) return config;
+        List<String> flags = new ArrayList<>(config.jvmArgs().stream().filter(a -> !a.startsWith(flag)).toList());
+        Path java = config.java();
+        if (aot && javaFeatureVersion(java) < AOT_CACHE_JDK) {
+            Path newer = installedJava(AOT_CACHE_JDK);
+            if (newer == null) {
+                PushBenchmark.log("the image runs on JDK " + AOT_CACHE_JDK + " with an AOT cache; no such JDK here ("
+                        + java + " is older, none under /usr/lib/jvm): the server starts without the cache");
+                return new Config(java, config.jar(), flags, config.springArgs(), config.jdbcUrl(), config.log(),
+                        config.dataDir(), config.env());
+            }
+            java = newer;
+        }
         String name = config.jar().getFileName().toString();
-        Path dir = config.jar().resolveSibling(name.replaceFirst("\\.jar$", "") + "-cds");
+        Path dir = config.jar().resolveSibling(name.replaceFirst("\\.jar$", "") + (aot ? "-aot" : "-cds"));
         Path app = dir.resolve(name);
-        Path archive = dir.resolve("outpost-server.jsa");
-        List<String> flags = new ArrayList<>(config.jvmArgs().stream().filter(a -> !a.startsWith(ARCHIVE_FLAG))
-                .toList());
+        Path archive = dir.resolve(aot ? "outpost-server.aot" : "outpost-server.jsa");
+        Path madeBy = dir.resolve("java");
         boolean fresh = Files.isRegularFile(archive) && Files.isRegularFile(app)
-                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(config.jar())) > 0;
+                && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(config.jar())) > 0
+                && Files.isRegularFile(madeBy) && Files.readString(madeBy).equals(java.toString());
         if (!fresh) {
             PushBenchmark.deleteTree(dir);
-            run(List.of(config.java().toString(), "-Djarmode=tools", "-jar", config.jar().toString(), "extract",
+            run(List.of(java.toString(), "-Djarmode=tools", "-jar", config.jar().toString(), "extract",
                     "--destination", dir.toString()), null, config, dir.resolveSibling(dir.getFileName() + "-extract.log"));
             List<String> training = new ArrayList<>();
-            training.add(config.java().toString());
+            training.add(java.toString());
             training.addAll(flags);
-            training.add("-XX:ArchiveClassesAtExit=" + archive);
+            training.add((aot ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + archive);
             training.add("-Dspring.context.exit=onRefresh");
             training.add("-jar");
             training.add(app.toString());
@@ -196,13 +218,42 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
             Files.createDirectories(config.dataDir());
             run(training, config, config, dir.resolve("training.log"));
             if (!Files.isRegularFile(archive)) {
-                throw new PushBenchmark.BenchFailure("the training start wrote no class-data archive; see "
-                        + dir.resolve("training.log"));
+                throw new PushBenchmark.BenchFailure("the training start wrote no " + (aot ? "AOT cache" : "class-data "
+                        + "archive") + "; see " + dir.resolve("training.log"));
             }
+            Files.writeString(madeBy, java.toString());
         }
-        flags.add(ARCHIVE_FLAG + archive);
-        return new Config(config.java(), app, flags, config.springArgs(), config.jdbcUrl(), config.log(),
+        flags.add(flag + archive);
+        return new Config(java, app, flags, config.springArgs(), config.jdbcUrl(), config.log(),
                 config.dataDir(), config.env());
+    }
+
+    /** The feature version of the JDK or JRE that {@code java} belongs to (its {@code release} file), or 0. */
+    static int javaFeatureVersion(Path java) {
+        Path release = java.toAbsolutePath().getParent().getParent().resolve("release");
+        try {
+            for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    int dot = v.indexOf('.');
+                    return Integer.parseInt(dot < 0 ? v : v.substring(0, dot));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** The java of the newest JDK under /usr/lib/jvm whose feature version is at least {@code atLeast}, or null. */
+    static Path installedJava(int atLeast) throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) return null;
+        try (var homes = Files.list(jvms)) {
+            return homes.map(home -> home.resolve("bin/java")).filter(Files::isExecutable)
+                    .filter(j -> javaFeatureVersion(j) >= atLeast)
+                    .max(Comparator.comparingInt(ServerProcess::javaFeatureVersion)).orElse(null);
+        }
     }
 
     private static void run(List<String> command, Config envOf, Config config, Path log)
