@@ -6,6 +6,7 @@ import static io.outpost.bench.PushBenchmark.seconds;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.bench.PushBenchmark.BenchFailure;
 import io.outpost.sdk.Records;
+import io.outpost.sdk.StoreKey;
 import io.outpost.sdk.SyncClient;
 import io.outpost.sdk.SyncResult;
 import io.outpost.sdk.TokenProvider;
@@ -29,6 +30,10 @@ import java.util.Locale;
  *   <li><b>push of queued ops</b>: {@code bench.sdkOps} (10,000) creates written to the local store (local writes/s:
  *   one SQLite transaction each, as an app makes them), then one {@code syncNow()} pushes them in batches of 1,000
  *   (gzip) and pulls them back — ops/s over the push phase.</li>
+ *   <li><b>local store, plain vs encrypted</b> (issue 19.3): {@code bench.sdkLocalOps} (5,000) local creates (one
+ *   transaction each), as many reads by id and one list of them all, in a plain store, one encrypted with a key of
+ *   the app's and one with a password's key (SQLite3 Multiple Ciphers, ChaCha20-Poly1305), three rounds in turn;
+ *   and the time to open each store again (a password's key costs its PBKDF2). Offline, before the server starts.</li>
  * </ol>
  * Run: {@code ./mvnw -q -Pbench -pl bench -am verify -DskipTests -Dbench.which=sdk}; report in
  * {@code bench/target/sdk-benchmark.md}.
@@ -56,6 +61,7 @@ public final class SdkBenchmark {
         Path report = Path.of(System.getProperty("bench.report", "target/sdk-benchmark.md"));
         Path work = Files.createTempDirectory("outpost-sdk-bench");
         long start = System.nanoTime();
+        String localStore = local(work.resolve("local")); // (c) first: nothing else runs in the JVM yet
         try (InProcessServer server = InProcessServer.start(work.resolve("server.log"))) {
             URI base = URI.create("http://localhost:" + server.port() + "/api/v1");
             PullBenchmark.seed(server.dataSource(), TENANT, records);
@@ -142,6 +148,7 @@ public final class SdkBenchmark {
                                     writes.get(i).seconds(), writes.get(i).rate(), pushes.get(i).seconds(),
                                     pushes.get(i).rate())).toList()) + "\n",
                     pushes.stream().map(Run::rate).sorted().toList().get(1));
+            md += "\n" + localStore;
             Files.createDirectories(report.toAbsolutePath().getParent());
             Files.writeString(report, md);
             System.out.println(md);
@@ -149,6 +156,92 @@ public final class SdkBenchmark {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** A store kind of (c). */
+    private record Kind(String name, StoreKey key) {
+    }
+
+    /** One round of (c) for one kind: seconds of the writes, the reads by id, the list, the reopen; the size. */
+    private record LocalRun(double writes, double reads, double list, double reopen, long bytes) {
+    }
+
+    /** (c) Local writes and reads in a plain store and in encrypted ones, three rounds in turn; a markdown section. */
+    static String local(Path work) throws IOException {
+        int ops = Integer.getInteger("bench.sdkLocalOps", 5_000);
+        URI offline = URI.create("http://127.0.0.1:9/api/v1"); // the discard port: nothing answers
+        byte[] appKey = new byte[32];
+        new java.security.SecureRandom().nextBytes(appKey);
+        List<Kind> kinds = List.of(new Kind("plain", null), new Kind("encrypted, app's key", StoreKey.ofBytes(appKey)),
+                new Kind("encrypted, password", StoreKey.fromPassword("correct horse battery".toCharArray())));
+        java.util.Map<String, List<LocalRun>> runs = new java.util.LinkedHashMap<>();
+        kinds.forEach(k -> runs.put(k.name(), new ArrayList<>()));
+        for (int round = 1; round <= 3; round++) {
+            for (Kind kind : kinds) {
+                Path dir = work.resolve(kind.name().replaceAll("[^a-z]", "") + "-" + round);
+                double writes;
+                double reads;
+                double list;
+                double reopen;
+                long bytes;
+                try (SyncClient client = localClient(offline, dir, kind.key())) {
+                    Records dispenses = client.records("dispenses");
+                    long at = System.nanoTime();
+                    for (int i = 0; i < ops; i++) {
+                        dispenses.create("d-" + i, (ObjectNode) PullBenchmark.parse(BenchDevice.dispense("sdk", i)));
+                    }
+                    writes = seconds(System.nanoTime() - at);
+                }
+                long opened = System.nanoTime();
+                try (SyncClient client = localClient(offline, dir, kind.key())) {
+                    reopen = seconds(System.nanoTime() - opened);
+                    Records dispenses = client.records("dispenses");
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(round);
+                    long at = System.nanoTime();
+                    for (int i = 0; i < ops; i++) {
+                        check(dispenses.get("d-" + random.nextInt(ops)).isPresent(), "a record is missing");
+                    }
+                    reads = seconds(System.nanoTime() - at);
+                    at = System.nanoTime();
+                    int listed = dispenses.list().size();
+                    list = seconds(System.nanoTime() - at);
+                    check(listed == ops, "listed " + listed + " of " + ops);
+                    bytes = Files.size(client.storeFile()) + sizeIfExists(Path.of(client.storeFile() + "-wal"));
+                }
+                runs.get(kind.name()).add(new LocalRun(writes, reads, list, reopen, bytes));
+                log(String.format(Locale.ROOT, "(c) round %d, %s: %,.0f writes/s, %,.0f reads/s, list %.0f ms, "
+                                + "open again %.0f ms", round, kind.name(), ops / writes, ops / reads, list * 1000,
+                        reopen * 1000));
+            }
+        }
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "## (c) Local store, plain vs encrypted: "
+                + "%,d creates (one transaction each, `synchronous=FULL`), %,d reads by id, one list%n%n"
+                + "Medians of three rounds (the kinds in turn in each round); the client is offline, before the "
+                + "server starts.%n%n"
+                + "| store | writes/s | reads by id/s | list of %,d, ms | open again, ms | store + WAL, MB |%n"
+                + "|---|---:|---:|---:|---:|---:|%n", ops, ops, ops));
+        for (Kind kind : kinds) {
+            List<LocalRun> r = runs.get(kind.name());
+            md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.0f | %.0f | %.1f |%n", kind.name(),
+                    ops / median(r, LocalRun::writes), ops / median(r, LocalRun::reads),
+                    median(r, LocalRun::list) * 1000, median(r, LocalRun::reopen) * 1000,
+                    median(r, x -> x.bytes()) / 1e6));
+        }
+        return md.toString();
+    }
+
+    private static double median(List<LocalRun> runs, java.util.function.ToDoubleFunction<LocalRun> value) {
+        return runs.stream().mapToDouble(value).sorted().toArray()[runs.size() / 2];
+    }
+
+    private static long sizeIfExists(Path file) throws IOException {
+        return Files.exists(file) ? Files.size(file) : 0;
+    }
+
+    private static SyncClient localClient(URI base, Path dir, StoreKey key) {
+        return SyncClient.builder().baseUri(base).tokenProvider(TokenProvider.of("offline")).storeDirectory(dir)
+                .collection("dispenses").syncOnStart(false).syncAfterWrite(Duration.ZERO)
+                .autoSync(false, Duration.ofSeconds(300)).encryption(key).build();
     }
 
     private static SyncClient client(URI base, String token, Path dir) {
