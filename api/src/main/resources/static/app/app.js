@@ -17,6 +17,8 @@ const CATALOG_KEY = 'outpost.collections.';
 /** Shown first when the server has it, and offered when the server accepts undeclared collections. */
 const DEFAULT_COLLECTION = 'dispenses';
 const CATALOG_TIMEOUT_MS = 10000;
+/** With an answer stored for the user, the page opens on it when the server is silent for this long. */
+const STORED_CATALOG_WAIT_MS = 3000;
 
 /** The badge by the SDK's `status.summary`: "Synced" only when nothing is pending, rejected or in conflict. */
 const SUMMARY_LABELS = { synced: 'Synced', syncing: 'Syncing…', offline: 'Offline', error: 'Error' };
@@ -689,10 +691,10 @@ function readCatalog(answer, source) {
 }
 
 /** GET /api/v1/collections with the session's token (renewed once after a 401); the parsed answer. */
-async function fetchCollections(tokenProvider) {
+async function fetchCollections(tokenProvider, timeoutMs = CATALOG_TIMEOUT_MS) {
   const get = async (token) => {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), CATALOG_TIMEOUT_MS);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       return await fetch('/api/v1/collections', {
         headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
@@ -709,15 +711,20 @@ async function fetchCollections(tokenProvider) {
   return response.json();
 }
 
-/** The server's answer, else the one stored for this user, else the defaults (an undeclared `dispenses`). */
+/**
+ * The server's answer, else the one stored for this user, else the defaults (an undeclared `dispenses`). With a
+ * stored answer the server gets STORED_CATALOG_WAIT_MS (a silent network should not hold the page for long; the
+ * collections are asked for again after the first sync), and none while the browser knows it is offline.
+ */
 async function loadCatalog(user, tokenProvider) {
+  const stored = readStored(CATALOG_KEY + user);
   try {
-    const answer = await fetchCollections(tokenProvider);
+    if (stored && navigator.onLine === false) throw new Error('the browser is offline');
+    const answer = await fetchCollections(tokenProvider, stored ? STORED_CATALOG_WAIT_MS : CATALOG_TIMEOUT_MS);
     writeStored(CATALOG_KEY + user, answer);
     return readCatalog(answer, 'server');
   } catch (e) {
     console.warn('could not load the collections from the server; using the stored ones', e);
-    const stored = readStored(CATALOG_KEY + user);
     return stored ? readCatalog(stored, 'cache') : readCatalog({ collections: {}, allowUndeclared: true }, 'default');
   }
 }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -193,6 +194,22 @@ class SyncControlOfflineTest {
         syncNow(browser);
         browser.waitFor(d -> pending(browser) == 0, SYNC);
         String synced = row(browser, "Synced " + tag).orElseThrow().getAttribute("data-id");
+
+        // a silent network (nothing answers, nothing is refused): the worker gives the server 4 s for the page, then
+        // answers from its cache, and at once for the modules after it; the page waits 3 s for the collections
+        proxy.blackhole();
+        long start = System.nanoTime();
+        browser.reload();
+        browser.waitFor(d -> d.findElement(By.id("app")).isDisplayed() && row(browser, "Synced " + tag).isPresent(),
+                SYNC);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "[outpost] the page showed its records %.1f s after a reload into a black-holed"
+                + " network%n", seconds);
+        assertThat(seconds).as("the worker's 4 s for the page and the page's 3 s for the collections, not a wait per"
+                + " module").isLessThan(12);
+        proxy.pass();
+        browser.waitFor(d -> "idle".equals(badge(browser)) && pending(browser) == 0, SYNC);
+
         proxy.refuse(); // the server is gone: every connection refused
         addDispense(browser, "Unsent " + tag, "20 mg");
         browser.waitFor(d -> pending(browser) == 1 && "offline".equals(badge(browser)), SYNC);
