@@ -10,12 +10,14 @@ import io.outpost.sdk.InvalidWriteException;
 import io.outpost.sdk.LocalRecord;
 import io.outpost.sdk.OperationError;
 import io.outpost.sdk.QueuedOperation;
+import io.outpost.sdk.StoreKey;
 import io.outpost.sdk.SyncClient;
 import io.outpost.sdk.Subscription;
 import io.outpost.sdk.SyncError;
 import io.outpost.sdk.SyncListener;
 import io.outpost.sdk.SyncResult;
 import io.outpost.sdk.SyncStatus;
+import io.outpost.sdk.WrongStoreKeyException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,7 +62,7 @@ public final class PharmacyDevice {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
-    private static final Set<String> GLOBAL = Set.of("server", "user", "password", "store");
+    private static final Set<String> GLOBAL = Set.of("server", "user", "password", "store", "store-password");
     // what examples/pharmacy/schemas/*.schema.json allow, checked here so that a typo fails now, not at the next sync
     private static final List<String> UNITS = List.of("tablet", "capsule", "ml", "sachet", "patch", "vial", "ampoule",
             "inhaler", "suppository", "dose");
@@ -91,12 +93,17 @@ public final class PharmacyDevice {
                                      turn auto-sync on (every S seconds, 30-3600) or off; kept in the store,
                                      used by `watch` and any long-running client of this store
               watch                  stay running and sync by itself (auto-sync), printing each change; Ctrl-C ends
+              encrypt-store --new-store-password PW
+                                     encrypt this user's store with a key derived from PW (a plain store is
+                                     encrypted; an encrypted one, opened with --store-password, gets the new one)
 
             Global options (also after the command):
               --server URL           API root (default %s; env OUTPOST_SERVER)
               --user NAME            account (default %s; env OUTPOST_USER)
               --password PW          its password (default: the demo password; env OUTPOST_PASSWORD)
               --store DIR            folder of the local store, one file per user (default %s)
+              --store-password PW    the store is encrypted with a key derived from PW (env OUTPOST_STORE_PASSWORD;
+                                     without it the store is plain)
               --help, -h             this text
 
             Exit codes: 0 done, 1 could not be done (e.g. server offline), 2 bad command line.
@@ -146,6 +153,7 @@ public final class PharmacyDevice {
                     "prescription", "notes", "allow-unknown-patient");
             case "discard" -> args.allowOnly(GLOBAL, "op");
             case "auto-sync" -> args.allowOnly(GLOBAL, "interval", "off");
+            case "encrypt-store" -> args.allowOnly(GLOBAL, "new-store-password");
             case "patients", "list", "status", "sync", "failed", "watch" -> args.allowOnly(GLOBAL);
             default -> throw new UsageException("unknown command '" + command + "'");
         }
@@ -155,6 +163,7 @@ public final class PharmacyDevice {
         ObjectNode dispense = command.equals("dispense") ? dispenseData(args) : null;
         long opId = command.equals("discard") ? opId(args) : 0;
         Integer interval = command.equals("auto-sync") ? autoSyncInterval(args) : null;
+        String newStorePassword = command.equals("encrypt-store") ? args.required("new-store-password") : null;
 
         Settings settings = settings(args);
         if (command.equals("watch")) {
@@ -171,8 +180,13 @@ public final class PharmacyDevice {
                 case "failed" -> failed(client);
                 case "discard" -> discard(client, opId);
                 case "auto-sync" -> autoSync(client, interval);
+                case "encrypt-store" -> encryptStore(client, newStorePassword);
                 default -> throw new IllegalStateException(command);
             };
+        } catch (WrongStoreKeyException e) {
+            err.println("error: " + e.getMessage());
+            err.println("  give the store's password with --store-password (or OUTPOST_STORE_PASSWORD)");
+            return FAILED;
         } catch (InvalidWriteException e) {
             // the SDK checked the write against the server's rules (schema, append-only, canWrite) and refused it
             // before queueing: nothing was saved
@@ -193,7 +207,7 @@ public final class PharmacyDevice {
 
     // ------------------------------------------------------------------------------------------------ settings
 
-    record Settings(URI server, String user, String password, Path store) {
+    record Settings(URI server, String user, String password, Path store, String storePassword) {
         SyncClient client(boolean oneShot) {
             SyncClient.Builder builder = SyncClient.builder()
                     .baseUri(server)
@@ -208,6 +222,10 @@ public final class PharmacyDevice {
                     .syncOnStart(false);
             if (oneShot) {
                 builder.syncAfterWrite(Duration.ZERO); // the process ends right after a write
+            }
+            if (storePassword != null) {
+                // the whole store file encrypted (a lost tablet's patients and dispenses are unreadable)
+                builder.encryption(StoreKey.fromPassword(storePassword.toCharArray()));
             }
             return builder.build();
         }
@@ -230,7 +248,11 @@ public final class PharmacyDevice {
             throw new UsageException("--user must not be blank");
         }
         Path store = Path.of(args.option("store").orElse(DEFAULT_STORE));
-        return new Settings(uri, user, password, store);
+        String storePassword = args.option("store-password").orElse(env.get("OUTPOST_STORE_PASSWORD"));
+        if (storePassword != null && storePassword.isEmpty()) {
+            throw new UsageException("--store-password must not be empty");
+        }
+        return new Settings(uri, user, password, store, storePassword);
     }
 
     // ------------------------------------------------------------------------------------------------ patients
@@ -431,7 +453,8 @@ public final class PharmacyDevice {
         out.println("user:               " + client.user());
         out.println("device id:          " + client.deviceId());
         out.println("server:             " + settings.server());
-        out.println("store:              " + client.storeFile());
+        out.println("store:              " + client.storeFile()
+                + (settings.storePassword() != null ? " (encrypted)" : ""));
         out.println("pending changes:    " + s.pendingOps());
         out.println("failed changes:     " + s.failedOps() + (s.failedOps() > 0 ? "  (see `failed`)" : ""));
         out.println("open conflicts:     " + s.openConflicts() + (s.openConflicts() > 0 ? "  (see `failed`)" : ""));
@@ -622,12 +645,19 @@ public final class PharmacyDevice {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return FAILED;
-        } catch (IllegalStateException | IllegalArgumentException e) {
+        } catch (WrongStoreKeyException | IllegalStateException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return FAILED;
         } finally {
             closed.countDown();
         }
+    }
+
+    private int encryptStore(SyncClient client, String newPassword) {
+        client.rekey(StoreKey.fromPassword(newPassword.toCharArray()));
+        out.println("store " + client.storeFile() + " encrypted with a key derived from the new store password");
+        out.println("give --store-password (or OUTPOST_STORE_PASSWORD) with every command from now on");
+        return OK;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
