@@ -45,8 +45,8 @@ export class CollectionCatalog {
 
   /**
    * Fetches the collections and stores them (one fetch at a time: a caller during one joins it). Resolves to true
-   * when they were replaced, false when the server has no such endpoint (404) or answered something else; rejects
-   * with the TransportError of a failed request (the known rules stay).
+   * when they changed, false when they did not, the server has no such endpoint (404) or answered something else;
+   * rejects with the TransportError of a failed request (the known rules stay).
    */
   refresh(http, store) {
     if (this.refreshing) return this.refreshing;
@@ -63,6 +63,7 @@ export class CollectionCatalog {
         collections: answer.collections, allowUndeclared: answer.allowUndeclared !== false,
         fetchedAt: new Date().toISOString(),
       };
+      if (this.served && same(this.served, served)) return false; // the usual case: nothing to store or tell
       await store.putMeta(COLLECTIONS_KEY, served);
       this.load(served);
       this.onRefreshed();
@@ -238,6 +239,11 @@ function fieldOf(location, instance) {
     }
   }
   return path;
+}
+
+/** Whether two fetches served the same rules (JSON of the same server: same key order). */
+function same(a, b) {
+  return a.allowUndeclared === b.allowUndeclared && JSON.stringify(a.collections) === JSON.stringify(b.collections);
 }
 
 function refused(code, message, fields = []) {

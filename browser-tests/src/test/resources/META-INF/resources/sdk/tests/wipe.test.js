@@ -77,6 +77,27 @@ export const tests = {
     });
   },
 
+  async 'a live stream refused with device_revoked makes a sync that wipes; the stream reopens as the new device'() {
+    await withClient({ liveUpdates: true, backoff: { baseMs: 50, capMs: 200 } }, async (client, server) => {
+      const old = client.deviceId;
+      const kinds = [];
+      client.subscribe((status) => kinds.push(status.lastError?.kind));
+      const revokedOrElse = (answer) => (r) => (r.url.searchParams.get('deviceId') === old ? REVOKED() : answer(r));
+      server.on('sync/stream', revokedOrElse(() => new Response(new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(': connected\n\n'));
+        },
+      }), { headers: { 'Content-Type': 'text/event-stream' } })));
+      server.on('sync/pull', revokedOrElse(() => json({ changes: [], cursor: 'c', hasMore: false,
+        lastProcessedOpId: 0 })));
+      await until(() => client.deviceId !== old, 5000, 'the wipe after the refused stream');
+      await until(() => server.calls('sync/stream').some((r) => r.url.searchParams.get('deviceId') === client.deviceId),
+        5000, 'the stream opened as the new device');
+      await until(() => kinds.includes('revoked'), 5000, 'the status listeners told');
+      equal(server.calls('sync/pull')[0].url.searchParams.get('deviceId'), old, 'the sync the refusal asked for');
+    });
+  },
+
   async 'wipeLocalData deletes the user\'s database and closes the client; a new one starts empty'() {
     await withClient({}, async (client, server, open) => {
       const old = client.deviceId;
