@@ -321,7 +321,10 @@ export declare class SyncClient {
    * an op group takes the group's other failed and conflicted ops with it.
    */
   discard(opId: number): Promise<boolean>;
-  /** Queues a failed or conflicted op again (edited with `data`) on the version the device holds; the new opId. */
+  /**
+   * Queues a failed or conflicted op again (edited with `data`) on the version the device holds; the new opId. Edited
+   * data is checked like a write (SyncRequestError `validation_failed` / `forbidden`; the op stays as it was).
+   */
   requeue(opId: number, data?: JsonObject): Promise<number | null>;
   /** Settles a conflicted op: 'server' keeps the server's state, 'client' re-applies this device's change, custom data. */
   resolveConflict(opId: number, resolution: Resolution): Promise<void>;

@@ -901,7 +901,8 @@ export class LocalStore {
   /**
    * Queues a conflict or failed op again as a new op (new opId) on the version the store now holds; `data` replaces
    * its data, undefined keeps it. A create of a record the server has becomes an update; an update of a record the
-   * server deleted becomes a create. The old op leaves the lists. The new opId, or null.
+   * server deleted becomes a create. The old op leaves the lists. The new opId, or null. Edited `data` is checked
+   * against the served collection rules first (SyncRequestError; the op stays as it was).
    */
   requeue(opId, data, at) {
     return this.run('readwrite', async (tx) => {
@@ -921,6 +922,13 @@ export class LocalStore {
         await tx.del('ops', opId);
         await this.refreshView(tx, op.collection, op.recordId);
         return opId;
+      }
+      if (data !== undefined && data !== null) {
+        // edited by the app: checked as a new write is (an op re-applied as it was is left to the server)
+        const held = onServer ? rec.serverData : null;
+        const result = type === 'create' ? payload : type === 'update' ? applyPatch(held, payload)
+          : type === 'increment' ? addDeltas(held, payload) : null;
+        this.catalog?.check(op.collection, op.recordId, type, result);
       }
       const newOpId = await this.nextOpId(tx);
       await tx.del('ops', opId);

@@ -198,6 +198,26 @@ export const tests = {
     }, server);
   },
 
+  async 'a failed op queued again with edited data is checked first; an invalid edit leaves it failed'() {
+    const server = serving();
+    server.on('sync/push', (r) => json({ lastProcessedOpId: 1, results: r.body.operations.map((o) => ({
+      opId: o.opId, status: 'rejected', collection: o.collection, id: o.id,
+      error: { code: 'invalid_reference', message: 'no such supplier', fields: [] } })) }));
+    await withClient({}, async (client) => {
+      await until(() => client.collectionRules('products'), 5000, 'the schemas');
+      await client.records('products').create('sku-1', { name: 'Rice', priceCents: 300 });
+      await client.syncNow();
+      const [failed] = await client.failedOps();
+      ok(failed, 'the server refused the create');
+      const e = await rejects(client.requeue(failed.opId, { name: 'Rice', priceCents: -5 }), validationFailed);
+      equal(fieldsOf(e), ['priceCents']);
+      equal((await client.failedOps()).map((o) => o.opId), [failed.opId], 'still failed, as it was');
+      equal(await client.pendingOps(), []);
+      ok(await client.requeue(failed.opId, { name: 'Rice', priceCents: 5 }) > failed.opId, 'a valid edit is queued');
+      equal((await client.pendingOps()).length, 1);
+    }, server);
+  },
+
   async 'a server without GET /collections (404): nothing is validated, syncs work'() {
     await withClient({}, async (client, server) => {
       await client.records('products').create('sku-1', { colour: 'red' });
