@@ -190,17 +190,17 @@ class SyncControlOfflineTest {
         assertThat(byId(browser, "storage").getText()).isEqualTo(Boolean.TRUE.equals(persisted)
                 ? "Storage: persistent\nOpens offline" : "Storage: may be cleared by the browser\nOpens offline");
 
-        addDispense(browser, "Synced " + tag, "10 mg");
+        addDispense(browser, "Paracetamol " + tag, "10 mg");
         syncNow(browser);
         browser.waitFor(d -> pending(browser) == 0, SYNC);
-        String synced = row(browser, "Synced " + tag).orElseThrow().getAttribute("data-id");
+        String synced = row(browser, "Paracetamol " + tag).orElseThrow().getAttribute("data-id");
 
         // a silent network (nothing answers, nothing is refused): the worker gives the server 4 s for the page, then
         // answers from its cache, and at once for the modules after it; the page waits 3 s for the collections
         proxy.blackhole();
         long start = System.nanoTime();
         browser.reload();
-        browser.waitFor(d -> d.findElement(By.id("app")).isDisplayed() && row(browser, "Synced " + tag).isPresent(),
+        browser.waitFor(d -> d.findElement(By.id("app")).isDisplayed() && row(browser, "Paracetamol " + tag).isPresent(),
                 SYNC);
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "[outpost] the page showed its records %.1f s after a reload into a black-holed"
@@ -211,15 +211,15 @@ class SyncControlOfflineTest {
         browser.waitFor(d -> "idle".equals(badge(browser)) && pending(browser) == 0, SYNC);
 
         proxy.refuse(); // the server is gone: every connection refused
-        addDispense(browser, "Unsent " + tag, "20 mg");
+        addDispense(browser, "Naproxen " + tag, "20 mg");
         browser.waitFor(d -> pending(browser) == 1 && "offline".equals(badge(browser)), SYNC);
 
         browser.reload();
         browser.waitFor(d -> d.findElement(By.id("app")).isDisplayed(), SYNC);
-        browser.waitFor(d -> row(browser, "Synced " + tag).isPresent() && row(browser, "Unsent " + tag).isPresent(),
+        browser.waitFor(d -> row(browser, "Paracetamol " + tag).isPresent() && row(browser, "Naproxen " + tag).isPresent(),
                 SYNC);
-        assertThat(row(browser, "Synced " + tag).orElseThrow().getAttribute("data-id")).isEqualTo(synced);
-        assertThat(row(browser, "Unsent " + tag).orElseThrow().getAttribute("data-pending")).isEqualTo("true");
+        assertThat(row(browser, "Paracetamol " + tag).orElseThrow().getAttribute("data-id")).isEqualTo(synced);
+        assertThat(row(browser, "Naproxen " + tag).orElseThrow().getAttribute("data-pending")).isEqualTo("true");
         browser.waitFor(d -> "offline".equals(badge(browser)) && pending(browser) == 1, SYNC);
         assertThat(byId(browser, "user-name").getText()).isEqualTo("demo");
         browser.script("document.getElementById('toast').hidden = true;");
@@ -244,9 +244,9 @@ class SyncControlOfflineTest {
         proxy.pass();
         syncNow(browser);
         browser.waitFor(d -> pending(browser) == 0 && "idle".equals(badge(browser)), SYNC);
-        String unsent = row(browser, "Unsent " + tag).orElseThrow().getAttribute("data-id");
+        String unsent = row(browser, "Naproxen " + tag).orElseThrow().getAttribute("data-id");
         assertThat(await().atMost(SYNC).until(() -> server.record(OutpostServer.DEMO, "dispenses", unsent),
-                Optional::isPresent).orElseThrow().path("data").path("medication").asText()).isEqualTo("Unsent " + tag);
+                Optional::isPresent).orElseThrow().path("data").path("medication").asText()).isEqualTo("Naproxen " + tag);
     }
 
     @Test
@@ -256,8 +256,8 @@ class SyncControlOfflineTest {
         String deviceId = byId(browser, "device-id").getText();
         browser.offline(true);
         browser.waitFor(d -> "offline".equals(badge(browser)));
-        addDispense(browser, "Erased " + tag, "5 mg");
-        String id = row(browser, "Erased " + tag).orElseThrow().getAttribute("data-id");
+        addDispense(browser, "Diclofenac " + tag, "5 mg");
+        String id = row(browser, "Diclofenac " + tag).orElseThrow().getAttribute("data-id");
         browser.waitFor(d -> pending(browser) == 1);
 
         byId(browser, "signout").click();
@@ -283,7 +283,7 @@ class SyncControlOfflineTest {
         signIn(browser, OutpostServer.DEMO, OutpostServer.DEMO);
         assertThat(byId(browser, "device-id").getText()).isNotEqualTo(deviceId);
         assertThat(pending(browser)).isZero();
-        assertThat(row(browser, "Erased " + tag)).isEmpty();
+        assertThat(row(browser, "Diclofenac " + tag)).isEmpty();
         assertThat(server.record(OutpostServer.DEMO, "dispenses", id)).isEmpty();
     }
 
@@ -295,7 +295,7 @@ class SyncControlOfflineTest {
         byId(browser, "auto-sync").click(); // the write below stays queued until the revocation is met
         browser.waitFor(d -> Boolean.FALSE.equals(browser.script(
                 "return window.outpost.client.status().autoSync.enabled")));
-        addDispense(browser, "Revoked " + tag, "1 mg");
+        addDispense(browser, "Loratadine " + tag, "1 mg");
         browser.waitFor(d -> pending(browser) == 1);
 
         assertThat(server.post(server.demoToken(), "/api/v1/admin/devices/" + deviceId + "/revoke", "")
@@ -311,7 +311,7 @@ class SyncControlOfflineTest {
         // a new device: the store was erased, so signing in again starts afresh and is accepted
         signIn(browser, OutpostServer.DEMO, OutpostServer.DEMO);
         assertThat(byId(browser, "device-id").getText()).isNotEqualTo(deviceId);
-        assertThat(row(browser, "Revoked " + tag)).isEmpty();
+        assertThat(row(browser, "Loratadine " + tag)).isEmpty();
         assertThat(pending(browser)).isZero();
     }
 }
