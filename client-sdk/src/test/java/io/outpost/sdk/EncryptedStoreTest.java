@@ -226,6 +226,28 @@ class EncryptedStoreTest {
     }
 
     @Test
+    void aPasswordRekeyCutOffBeforeItsSaltWasRenamedIsFinishedByTheNextOpen() throws IOException {
+        StoreKey first = StoreKey.fromPassword("first".toCharArray());
+        StoreKey second = StoreKey.fromPassword("second".toCharArray());
+        SyncClient client = device("pw", b -> b.encryption(first).baseUri(nowhere()));
+        writeMarkedRecords(client);
+        Path salt = Path.of(client.storeFile() + ".salt");
+        Path pending = Path.of(client.storeFile() + ".salt.new");
+        byte[] firstSalt = Files.readAllBytes(salt);
+        client.rekey(second);
+        close(client);
+        // as if the process died after the store took the new key, before the new salt replaced the old one
+        Files.move(salt, pending);
+        Files.write(salt, firstSalt);
+
+        SyncClient again = device("pw", b -> b.encryption(second).baseUri(nowhere()));
+
+        assertThat(again.records("notes").list()).hasSize(20);
+        assertThat(Files.exists(pending)).isFalse();
+        assertThat(Files.readAllBytes(salt)).isNotEqualTo(firstSalt);
+    }
+
+    @Test
     void rekeyEncryptsAPlainStore() {
         SyncClient plain = device("plain", b -> b.baseUri(nowhere()));
         writeMarkedRecords(plain);
