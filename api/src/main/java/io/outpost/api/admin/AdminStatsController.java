@@ -3,9 +3,11 @@ package io.outpost.api.admin;
 import io.outpost.api.config.ProjectionLagMetrics;
 import io.outpost.api.security.SecurityEvents;
 import io.outpost.api.security.SyncPrincipal;
-import io.outpost.api.web.dto.StatsResponse;
 import io.outpost.api.web.dto.StatsResponse.Operations;
 import io.outpost.api.web.dto.StatsResponse.Row;
+import io.outpost.api.web.dto.StatsResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
  * (shown to the admins of every tenant only as counts; {@link SecurityEventsController} lists a tenant's own).
  */
 @RestController
+@Tag(name = "Admin")
 @RequestMapping(path = "/api/v1/admin", produces = MediaType.APPLICATION_JSON_VALUE)
 class AdminStatsController {
 
@@ -41,6 +44,8 @@ class AdminStatsController {
     }
 
     @GetMapping("/stats")
+    @Operation(operationId = "adminStats",
+            summary = "Devices, records, operation counts and projection lag of the caller's tenant")
     StatsResponse stats(@RequestParam(required = false) String userId,
                         @RequestParam(required = false) String deviceId,
                         @AuthenticationPrincipal SyncPrincipal caller) {

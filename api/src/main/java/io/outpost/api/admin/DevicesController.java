@@ -5,7 +5,11 @@ import io.outpost.api.push.DeviceIds;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
 import io.outpost.command.api.FieldError;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
@@ -20,6 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
  * revoked deviceId is never bound again. Revoking twice is a 204 too; a device the tenant never saw is 404.
  */
 @RestController
+@Tag(name = "Admin")
 class DevicesController {
 
     private final DeviceRegistry devices;
@@ -31,6 +36,10 @@ class DevicesController {
     }
 
     @PostMapping("/api/v1/admin/devices/{deviceId}/revoke")
+    @Operation(operationId = "revokeDevice",
+            summary = "Revoke a device: every later request naming it is 403 device_revoked",
+            responses = @ApiResponse(responseCode = "204", description = "revoked (also when it already was)"))
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.NOT_FOUND})
     ResponseEntity<Void> revoke(@PathVariable String deviceId, @AuthenticationPrincipal SyncPrincipal caller) {
         if (!DeviceIds.isValid(deviceId)) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "deviceId must be 1-64 characters of [A-Za-z0-9._:-]",

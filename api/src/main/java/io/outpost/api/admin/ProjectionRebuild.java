@@ -1,5 +1,6 @@
 package io.outpost.api.admin;
 
+
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.query.conflicts.ConflictsProjection;
 import io.outpost.query.feed.ChangeFeedProjection;
@@ -46,6 +47,7 @@ public class ProjectionRebuild {
 
     public enum State { IDLE, RUNNING, SWITCHING, DONE, FAILED }
 
+    @io.swagger.v3.oas.annotations.media.Schema(name = "RebuildStatus")
     public record Status(State state, long processed, long total, Instant startedAt, Instant finishedAt,
                          String error) {
         boolean busy() {

@@ -3,8 +3,11 @@ package io.outpost.api.admin;
 import io.outpost.api.config.ProjectionLagMetrics;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.outpost.api.web.ProblemCodes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -19,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  * A rebuild rebuilds the read model and change feed of every tenant: it is an operator's tool.
  */
 @RestController
+@Tag(name = "Admin")
 @RequestMapping(path = "/api/v1/admin/projections", produces = MediaType.APPLICATION_JSON_VALUE)
 class ProjectionsController {
 
@@ -30,23 +34,31 @@ class ProjectionsController {
         this.lag = lag;
     }
 
+    /** The live change-feed processor on this node; {@code eventsBehind} is -1 where it does not run. */
+    @Schema(name = "ProjectionFeed", requiredProperties = {"name", "runsOnThisNode", "eventsBehind", "secondsBehind",
+            "replaying"})
+    record Feed(String name, boolean runsOnThisNode, long eventsBehind, double secondsBehind, boolean replaying) {
+    }
+
+    /** The answer to {@code GET /admin/projections}. */
+    @Schema(requiredProperties = {"feed", "rebuild"})
+    record Projections(Feed feed, ProjectionRebuild.Status rebuild) {
+    }
+
     @GetMapping
-    Map<String, Object> projections() {
-        Map<String, Object> feed = new LinkedHashMap<>();
-        feed.put("name", "sync-feed");
+    @Operation(operationId = "projections", summary = "The change feed's position and lag, and the rebuild's progress")
+    Projections projections() {
         ProjectionLagMetrics.Lag now = lag.lag();
-        feed.put("runsOnThisNode", now.runsOnThisNode());
-        feed.put("eventsBehind", now.events());
-        feed.put("secondsBehind", now.seconds());
         ProjectionRebuild.Status status = rebuild.status();
-        feed.put("replaying", status.busy());
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("feed", feed);
-        answer.put("rebuild", status);
-        return answer;
+        return new Projections(new Feed("sync-feed", now.runsOnThisNode(), now.events(), now.seconds(),
+                status.busy()), status);
     }
 
     @PostMapping("/rebuild")
+    @Operation(operationId = "rebuildProjections",
+            summary = "Rebuild the read model and change feed from the event store",
+            responses = @ApiResponse(responseCode = "202", description = "started; poll GET /api/v1/admin/projections"))
+    @ProblemCodes(ErrorCode.CONFLICT)
     ResponseEntity<ProjectionRebuild.Status> start() {
         if (!rebuild.start()) {
             throw new ApiException(ErrorCode.CONFLICT, "a rebuild is already running on this node");

@@ -1,10 +1,16 @@
 package io.outpost.api.admin;
 
+
 import io.outpost.api.security.SecurityEvents;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
 import io.outpost.command.api.FieldError;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
  * are not listed here: {@code /admin/stats} counts them. One index range scan on {@code (tenant, id)} per page.
  */
 @RestController
+@Tag(name = "Admin")
 @RequestMapping(path = "/api/v1/admin", produces = MediaType.APPLICATION_JSON_VALUE)
 class SecurityEventsController {
 
@@ -32,11 +39,15 @@ class SecurityEventsController {
     static final int MAX_LIMIT = 1000;
 
     /** One event; {@code userId}, {@code tenant} and {@code deviceId} are left out when unknown. */
-    record SecurityEvent(long id, Instant at, String type, String address, String userId, String tenant,
+    @Schema(requiredProperties = {"id", "at", "type"})
+    record SecurityEvent(long id, Instant at, @Schema(allowableValues = {"login_failed", "token_rejected",
+            "device_refused", "role_refused", "rate_limited", "tenant_refused"}) String type, String address,
+                    String userId, String tenant,
                          String deviceId, String endpoint, String reason) {
     }
 
     /** A page; {@code next} (the last id shown) only when more events follow. */
+    @Schema(requiredProperties = "events")
     record SecurityEventsPage(List<SecurityEvent> events, Long next) {
     }
 
@@ -47,10 +58,16 @@ class SecurityEventsController {
     }
 
     @GetMapping("/security-events")
-    SecurityEventsPage events(@RequestParam(required = false) String type,
+    @Operation(operationId = "securityEvents", summary = "The tenant's security events, oldest first, in pages")
+    @ProblemCodes(ErrorCode.INVALID_REQUEST)
+    SecurityEventsPage events(@Parameter(schema = @Schema(allowableValues = {"login_failed", "token_rejected",
+            "device_refused", "role_refused", "rate_limited", "tenant_refused"}))
+            @RequestParam(required = false) String type,
                               @RequestParam(required = false) String userId,
-                              @RequestParam(required = false) String after,
-                              @RequestParam(required = false) String limit,
+                              @Parameter(description = "the last id seen", schema = @Schema(type = "integer",
+                                      format = "int64", minimum = "0")) @RequestParam(required = false) String after,
+                              @Parameter(schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
+                                      defaultValue = "100")) @RequestParam(required = false) String limit,
                               @AuthenticationPrincipal SyncPrincipal caller) {
         SecurityEvents.Type wanted = type == null ? null : SecurityEvents.Type.fromWire(type).orElseThrow(() -> {
             String allowed = Arrays.stream(SecurityEvents.Type.values()).map(SecurityEvents.Type::wire)

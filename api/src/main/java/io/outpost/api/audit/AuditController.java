@@ -3,11 +3,16 @@ package io.outpost.api.audit;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
 import io.outpost.api.web.dto.HistoryEntry;
 import io.outpost.api.web.dto.RecordAsOfResponse;
 import io.outpost.api.web.dto.VerifyResponse;
 import io.outpost.command.api.FieldError;
 import io.outpost.command.api.RecordKey;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -26,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
  * admin). Both fold the record's own event stream in the caller's tenant.
  */
 @RestController
+@Tag(name = "Audit")
 @RequestMapping(path = "/api/v1/audit/records", produces = MediaType.APPLICATION_JSON_VALUE)
 class AuditController {
 
@@ -41,6 +47,8 @@ class AuditController {
 
     /** Whether the record's stored history matches its hash chain. */
     @GetMapping("/{collection}/{id}/verify")
+    @Operation(operationId = "verifyRecord", summary = "Check a record's stored history against its hash chain")
+    @ProblemCodes(ErrorCode.NOT_FOUND)
     VerifyResponse verify(@PathVariable String collection, @PathVariable String id,
                           @AuthenticationPrincipal SyncPrincipal caller) {
         VerifyResponse result = verifier.record(key(caller, collection, id));
@@ -49,6 +57,8 @@ class AuditController {
     }
 
     @GetMapping("/{collection}/{id}/history")
+    @Operation(operationId = "recordHistory", summary = "Every change and attempt of a record, in order")
+    @ProblemCodes(ErrorCode.NOT_FOUND)
     List<HistoryEntry> history(@PathVariable String collection, @PathVariable String id,
                                @AuthenticationPrincipal SyncPrincipal caller) {
         List<HistoryEntry> history = histories.of(key(caller, collection, id));
@@ -57,8 +67,11 @@ class AuditController {
     }
 
     @GetMapping("/{collection}/{id}")
+    @Operation(operationId = "recordAsOf", summary = "A record as it was at a version or a time (give exactly one)")
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.NOT_FOUND})
     RecordAsOfResponse asOf(@PathVariable String collection, @PathVariable String id,
-                            @RequestParam(required = false) Long version, @RequestParam(required = false) String at,
+                            @RequestParam(required = false) Long version, @Parameter(schema =
+                                    @Schema(format = "date-time")) @RequestParam(required = false) String at,
                             @AuthenticationPrincipal SyncPrincipal caller) {
         if ((version == null) == (at == null)) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "give exactly one of version or at",

@@ -4,12 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
 import io.outpost.api.web.dto.AuditEvent;
 import io.outpost.api.web.dto.AuditEventsPage;
 import io.outpost.command.api.FieldError;
 import io.outpost.command.api.RecordKey;
 import io.outpost.query.audit.EventExportReader;
 import io.outpost.query.audit.ExportedEvent;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.OutputStream;
 import java.util.List;
 import org.springframework.http.MediaType;
@@ -27,6 +34,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
  * end (or {@code limit} events). Each page is one index range scan, so its cost does not grow with the store.
  */
 @RestController
+@Tag(name = "Audit")
 @RequestMapping("/api/v1/audit/events")
 class AuditExportController {
 
@@ -42,7 +50,20 @@ class AuditExportController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    AuditEventsPage page(@RequestParam(required = false) String after, @RequestParam(required = false) String limit,
+    @Operation(operationId = "auditEvents",
+            summary = "The tenant's events in global order: JSON pages, or NDJSON with Accept: application/x-ndjson",
+            responses = @ApiResponse(responseCode = "200",
+                    description = "a page (JSON), or every event from after on, one AuditEvent per line (NDJSON)",
+                    content = {@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema =
+                            @Schema(implementation = AuditEventsPage.class)),
+                            @Content(mediaType = NDJSON, schema = @Schema(type = "string",
+                                    description = "one AuditEvent JSON object per line"))}))
+    @ProblemCodes(ErrorCode.INVALID_REQUEST)
+    AuditEventsPage page(@Parameter(description = "the position after which to start", schema =
+            @Schema(type = "integer", format = "int64", minimum = "0")) @RequestParam(required = false) String after,
+                         @Parameter(description = "at most this many events (JSON: 1-1000, default 500; NDJSON: no "
+                                 + "upper bound, default all)", schema = @Schema(type = "integer", minimum = "1"))
+                                 @RequestParam(required = false) String limit,
                          @AuthenticationPrincipal SyncPrincipal caller) {
         long from = number("after", after, 0, Long.MAX_VALUE, 0);
         int size = (int) number("limit", limit, 1, MAX_PAGE, 500);
@@ -53,9 +74,23 @@ class AuditExportController {
                 hasMore);
     }
 
+    /** One OpenAPI operation with {@link #page}: springdoc merges the two, so both describe it whole. */
     @GetMapping(produces = NDJSON)
-    ResponseEntity<StreamingResponseBody> stream(@RequestParam(required = false) String after,
-                                                 @RequestParam(required = false) String limit,
+    @Operation(operationId = "auditEvents",
+            summary = "The tenant's events in global order: JSON pages, or NDJSON with Accept: application/x-ndjson",
+            responses = @ApiResponse(responseCode = "200",
+                    description = "a page (JSON), or every event from after on, one AuditEvent per line (NDJSON)",
+                    content = {@Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema =
+                            @Schema(implementation = AuditEventsPage.class)),
+                            @Content(mediaType = NDJSON, schema = @Schema(type = "string",
+                                    description = "one AuditEvent JSON object per line"))}))
+    @ProblemCodes(ErrorCode.INVALID_REQUEST)
+    ResponseEntity<StreamingResponseBody> stream(@Parameter(description = "the position after which to start", schema =
+            @Schema(type = "integer", format = "int64", minimum = "0")) @RequestParam(required = false) String after,
+                                                 @Parameter(description = "at most this many events (JSON: 1-1000, "
+                                                         + "default 500; NDJSON: no upper bound, default all)",
+                                                         schema = @Schema(type = "integer", minimum = "1"))
+                                                         @RequestParam(required = false) String limit,
                                                  @AuthenticationPrincipal SyncPrincipal caller) {
         long from = number("after", after, 0, Long.MAX_VALUE, 0);
         long max = number("limit", limit, 1, Long.MAX_VALUE, Long.MAX_VALUE);

@@ -6,6 +6,8 @@ import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.dto.CollectionsResponse;
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.command.api.CollectionRules;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
  * collection with {@code write-roles} one of those too (admins may always write).
  */
 @RestController
+@Tag(name = "Collections")
 class CollectionsController {
 
     private final CollectionCatalog catalog;
@@ -31,6 +34,8 @@ class CollectionsController {
         this.allowUndeclared = sync.undeclaredCollectionsAllowed();
     }
 
+    @Operation(operationId = "collections",
+            summary = "The declared collections with their JSON Schemas and the caller's rights")
     @GetMapping(path = "/api/v1/collections", produces = MediaType.APPLICATION_JSON_VALUE)
     CollectionsResponse list(@AuthenticationPrincipal SyncPrincipal caller) {
         boolean pushes = caller.roles().contains(Role.USER) || caller.roles().contains(Role.ADMIN);

@@ -6,7 +6,9 @@ import io.outpost.api.security.SyncPrincipal;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.Collisions;
 import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
 import io.outpost.api.web.dto.ConflictResponse;
+import io.outpost.api.web.dto.ResolveRequest;
 import io.outpost.api.web.dto.ResolveResponse;
 import io.outpost.command.api.CollectionCatalog;
 import io.outpost.command.api.CollectionRules;
@@ -19,6 +21,11 @@ import io.outpost.command.api.ResolveConflictCommand;
 import io.outpost.command.api.SyncMetaData;
 import io.outpost.query.conflicts.ConflictsReader;
 import io.outpost.query.conflicts.FetchConflictsQuery;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +49,7 @@ import org.springframework.web.bind.annotation.RestController;
  * record's aggregate, so it is decided against the record's current state and lands in its history.
  */
 @RestController
+@Tag(name = "Conflicts")
 @RequestMapping(path = "/api/v1/conflicts", produces = MediaType.APPLICATION_JSON_VALUE)
 class ConflictsController {
 
@@ -61,7 +69,11 @@ class ConflictsController {
     }
 
     @GetMapping
-    List<ConflictResponse> list(@RequestParam(required = false) String status,
+    @Operation(operationId = "conflicts",
+            summary = "Conflicts of the caller's operations (all of the tenant's for admins), at most 1000")
+    @ProblemCodes(ErrorCode.INVALID_REQUEST)
+    List<ConflictResponse> list(@Parameter(schema = @Schema(allowableValues = {"open", "resolved"}))
+            @RequestParam(required = false) String status,
                                 @RequestParam(required = false) String collection,
                                 @AuthenticationPrincipal SyncPrincipal caller) {
         if (status != null && !status.equals("open") && !status.equals("resolved")) {
@@ -76,6 +88,12 @@ class ConflictsController {
                 c.clientData(), c.serverData(), c.fields(), c.status(), c.createdAt(), c.resolution())).toList();
     }
 
+    @Operation(operationId = "resolveConflict",
+            summary = "Resolve a parked conflict with the server's, the client's or custom data",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = ResolveRequest.class))))
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.VALIDATION_FAILED, ErrorCode.NOT_FOUND,
+            ErrorCode.CONFLICT_ALREADY_RESOLVED})
     @PostMapping(path = "/{conflictId}/resolve", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResolveResponse resolve(@PathVariable String conflictId, @RequestBody JsonNode body,
                             @AuthenticationPrincipal SyncPrincipal caller) {

@@ -2,12 +2,18 @@ package io.outpost.api.pull;
 
 import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
+import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
 import io.outpost.api.web.dto.DeviceStatusResponse;
 import io.outpost.api.web.dto.PullResponse;
 import io.outpost.query.conflicts.ConflictsReader;
 import io.outpost.query.pull.ChangeFeedReader;
 import io.outpost.query.pull.ChangesResponse;
 import io.outpost.query.pull.FetchChangesQuery;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
@@ -20,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code GET /api/v1/sync/pull} and {@code GET /api/v1/sync/status} (PROTOCOL.md, Pull). */
 @RestController
+@Tag(name = "Sync")
 @RequestMapping(path = "/api/v1/sync", produces = MediaType.APPLICATION_JSON_VALUE)
 class PullController {
 
@@ -39,9 +46,18 @@ class PullController {
     }
 
     @GetMapping("/pull")
-    PullResponse pull(@RequestParam(required = false) String deviceId, @RequestParam(required = false) String cursor,
-                      @RequestParam(required = false) String collections,
-                      @RequestParam(required = false) String limit, @AuthenticationPrincipal SyncPrincipal caller) {
+    @Operation(operationId = "pull", summary = "Changes after a cursor (or a snapshot without one), in pages")
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CURSOR, ErrorCode.DEVICE_BOUND_TO_OTHER_USER,
+            ErrorCode.DEVICE_REVOKED})
+    PullResponse pull(@Parameter(required = true, description = "the device: 1-64 characters of [A-Za-z0-9._:-]",
+            schema = @Schema(pattern = "^[A-Za-z0-9._:-]{1,64}$")) @RequestParam(required = false) String deviceId,
+                      @Parameter(description = "the cursor of the last page; none for a snapshot")
+                              @RequestParam(required = false) String cursor,
+                      @Parameter(description = "comma-separated collection names; none for all")
+                              @RequestParam(required = false) String collections,
+                      @Parameter(schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
+                              defaultValue = "500")) @RequestParam(required = false) String limit,
+                              @AuthenticationPrincipal SyncPrincipal caller) {
         String device = PullRequestParams.deviceId(deviceId);
         int pageSize = PullRequestParams.limit(limit);
         Set<String> names = PullRequestParams.collections(collections);
@@ -64,7 +80,11 @@ class PullController {
     }
 
     @GetMapping("/status")
-    DeviceStatusResponse status(@RequestParam(required = false) String deviceId,
+    @Operation(operationId = "deviceStatus", summary = "A device's progress as the server sees it")
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.DEVICE_BOUND_TO_OTHER_USER, ErrorCode.DEVICE_REVOKED})
+    DeviceStatusResponse status(@Parameter(required = true,
+            description = "the device: 1-64 characters of [A-Za-z0-9._:-]", schema =
+            @Schema(pattern = "^[A-Za-z0-9._:-]{1,64}$")) @RequestParam(required = false) String deviceId,
                                 @AuthenticationPrincipal SyncPrincipal caller) {
         String device = PullRequestParams.deviceId(deviceId);
         Instant now = clock.instant();

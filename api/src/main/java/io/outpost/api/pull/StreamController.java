@@ -2,6 +2,14 @@ package io.outpost.api.pull;
 
 import io.outpost.api.device.DeviceRegistry;
 import io.outpost.api.security.SyncPrincipal;
+import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +30,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * the client reconnects.
  */
 @RestController
+@Tag(name = "Sync")
 @RequestMapping("/api/v1/sync")
 class StreamController {
 
@@ -39,9 +48,19 @@ class StreamController {
         this.clock = clock;
     }
 
+    @Operation(operationId = "stream",
+            summary = "Server-Sent Events: a poke whenever changes commit in the caller's tenant",
+            responses = @ApiResponse(responseCode = "200",
+                    description = "an endless event stream (closed after an hour)",
+                    content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string",
+                            description = "`event: poke` with `data: {\"cursor\": \"…\"}` when changes commit "
+                                    + "(coalesced); a comment line every 15 s"))))
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.DEVICE_BOUND_TO_OTHER_USER, ErrorCode.DEVICE_REVOKED})
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter stream(@RequestParam(required = false) String deviceId,
-                      @RequestParam(required = false) String collections,
+    SseEmitter stream(@Parameter(description = "the device: 1-64 characters of [A-Za-z0-9._:-]", schema =
+            @Schema(pattern = "^[A-Za-z0-9._:-]{1,64}$")) @RequestParam(required = false) String deviceId,
+                      @Parameter(description = "comma-separated collection names; none for all")
+                              @RequestParam(required = false) String collections,
                       @AuthenticationPrincipal SyncPrincipal caller) throws IOException {
         // v1.2: deviceId is optional; when given it is checked and bound as on pull (one device, one user)
         if (deviceId != null) {

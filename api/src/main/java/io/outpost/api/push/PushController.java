@@ -2,7 +2,14 @@ package io.outpost.api.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.api.security.SyncPrincipal;
+import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
+import io.outpost.api.web.dto.PushRequestBody;
 import io.outpost.api.web.dto.PushResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -12,6 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code POST /api/v1/sync/push} (PROTOCOL.md, Push). */
 @RestController
+@Tag(name = "Sync")
 @RequestMapping("/api/v1/sync")
 class PushController {
 
@@ -21,6 +29,11 @@ class PushController {
         this.pushes = pushes;
     }
 
+    @Operation(operationId = "push", summary = "Apply a device's operations, in order, exactly once",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = PushRequestBody.class))))
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.TOO_MANY_OPERATIONS, ErrorCode.DEVICE_BOUND_TO_OTHER_USER,
+            ErrorCode.DEVICE_REVOKED})
     @PostMapping(path = "/push", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     PushResponse push(@RequestBody JsonNode body, @AuthenticationPrincipal SyncPrincipal caller) {

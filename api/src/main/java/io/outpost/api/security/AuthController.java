@@ -3,11 +3,17 @@ package io.outpost.api.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
+import io.outpost.api.web.ProblemCodes;
 import io.outpost.api.web.RateLimitedException;
+import io.outpost.api.web.dto.TokenRequest;
+import io.outpost.api.web.dto.TokenResponse;
 import io.outpost.command.api.FieldError;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -19,6 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
  * address.
  */
 @RestController
+@Tag(name = "Auth")
 class AuthController {
 
     private final AccountStore accounts;
@@ -33,9 +40,13 @@ class AuthController {
         this.events = events;
     }
 
+    @Operation(operationId = "token", summary = "A bearer token for a configured account (no token needed)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(schema = @Schema(implementation = TokenRequest.class))))
+    @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.UNAUTHORIZED})
     @PostMapping(path = "/api/v1/auth/token", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> token(@RequestBody JsonNode body, HttpServletRequest request) {
+    TokenResponse token(@RequestBody JsonNode body, HttpServletRequest request) {
         JsonNode username = body == null ? null : body.get("username");
         JsonNode password = body == null ? null : body.get("password");
         long wait = limiter.tryAcquire(request.getRemoteAddr());
@@ -58,7 +69,6 @@ class AuthController {
                     "wrong username or password");
             throw new ApiException(ErrorCode.UNAUTHORIZED, "wrong username or password");
         }
-        return Map.of("accessToken", jwt.issue(principal), "tokenType", "Bearer",
-                "expiresIn", jwt.lifetime().toSeconds());
+        return new TokenResponse(jwt.issue(principal), "Bearer", jwt.lifetime().toSeconds());
     }
 }

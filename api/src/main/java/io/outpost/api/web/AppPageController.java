@@ -1,5 +1,6 @@
 package io.outpost.api.web;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.servlet.view.RedirectView;
@@ -10,6 +11,7 @@ import org.springframework.web.servlet.view.RedirectView;
  * page signs in itself) and get {@link #CONTENT_SECURITY_POLICY}; {@code /} and {@code /app} redirect to the page.
  */
 @Controller
+@Hidden
 public class AppPageController {
 
     /** The page's address. */

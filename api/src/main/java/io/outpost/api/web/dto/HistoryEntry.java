@@ -2,6 +2,7 @@ package io.outpost.api.web.dto;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.Map;
 
@@ -13,8 +14,17 @@ import java.util.Map;
  * {@code null} when it has no value (contract v1.2: {@code patch: null} for a delete).
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record HistoryEntry(long version, String type, JsonNode data,
-                           JsonNode patch, String userId, String deviceId, Long opId, String clientTimestamp,
-                           Instant recordedAt, String eventId, long sequence, JsonNode resolvedConflict,
-                           Map<String, Object> details) {
+@Schema(requiredProperties = {"version", "type", "data", "patch", "userId", "deviceId", "opId", "clientTimestamp",
+        "recordedAt", "eventId", "sequence", "resolvedConflict", "details"})
+public record HistoryEntry(long version,
+                           @Schema(allowableValues = {"create", "update", "delete", "unchanged", "conflict", "rejected",
+                                   "conflict_parked", "conflict_resolved"}) String type,
+                           @Schema(implementation = Object.class, nullable = true) JsonNode data,
+                           @Schema(implementation = Object.class, nullable = true) JsonNode patch,
+                                   @Schema(nullable = true) String userId,
+                           @Schema(nullable = true) String deviceId, @Schema(nullable = true) Long opId,
+                           @Schema(nullable = true, format = "date-time") String clientTimestamp,
+                           Instant recordedAt, String eventId, long sequence, @Schema(implementation = Object.class,
+                                   nullable = true) JsonNode resolvedConflict,
+                           @Schema(nullable = true) Map<String, Object> details) {
 }
