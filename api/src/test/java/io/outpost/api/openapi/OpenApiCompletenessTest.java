@@ -3,6 +3,7 @@ package io.outpost.api.openapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.outpost.api.security.Role;
 import io.outpost.api.support.ServerTest;
 import io.outpost.api.web.AppPageController;
 import io.outpost.api.web.ErrorCode;
@@ -147,6 +148,38 @@ class OpenApiCompletenessTest extends ServerTest {
                 .forEach(c -> documented.add(c.asText()));
         assertThat(documented).isEqualTo(Arrays.stream(RejectionCode.values()).map(RejectionCode::wire)
                 .collect(Collectors.toCollection(TreeSet::new)));
+    }
+
+    /**
+     * {@code x-required-roles} (OpenApiConfiguration mirrors SecurityConfiguration) says what the server enforces: a
+     * token with a role outside the list is refused 403, one with a listed role is not. The stream (it stays open) and
+     * a rebuild (it would start one) are only checked for refusals.
+     */
+    @Test
+    void theDocumentedRolesAreTheOnesTheServerEnforces() {
+        String tenant = anyTenant();
+        operations().forEach((name, operation) -> {
+            if (name.equals(HEALTH) || name.equals("POST /api/v1/auth/token")) return;
+            Set<String> roles = new TreeSet<>();
+            operation.path(OpenApiConfiguration.REQUIRED_ROLES).forEach(r -> roles.add(r.asText()));
+            String method = name.substring(0, name.indexOf(' '));
+            String path = name.substring(name.indexOf(' ') + 1).replace("{collection}", "notes")
+                    .replace("{id}", "x").replace("{conflictId}", "c-x").replace("{deviceId}", "d-x");
+            for (Role role : Role.values()) {
+                boolean allowed = roles.isEmpty() || roles.contains(role.claim());
+                if (allowed && (path.endsWith("/stream") || path.endsWith("/rebuild"))) continue;
+                HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                        .header("Authorization", "Bearer " + token(tenant, "u-" + role.claim(), role));
+                if (method.equals("POST")) {
+                    request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+                }
+                HttpResponse<String> answer = send(request);
+                boolean refused = answer.statusCode() == 403
+                        && parse(answer.body()).path("code").asText().equals("forbidden");
+                assertThat(refused).as(name + " with role " + role.claim() + " (documented: " + roles + "): "
+                        + answer.statusCode()).isEqualTo(!allowed);
+            }
+        });
     }
 
     /** "METHOD /path" → operation. */
