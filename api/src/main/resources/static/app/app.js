@@ -179,6 +179,11 @@ function isSyncRequestError(e) {
 function describeSyncError(error) {
   if (!error) return '';
   if (error.kind === 'busy' && error.code === 'retry_after') return 'The server asked to wait a little before the next sync.';
+  // a write the SDK refused before queueing it: the server would refuse it for certain
+  if (error.kind === 'local' && error.code === 'validation_failed') {
+    return 'The change breaks the collection\'s rules, so it was not saved (see Details).';
+  }
+  if (error.kind === 'local' && error.code === 'forbidden') return 'This account may not make this change.';
   return SYNC_ERROR_TEXT[error.kind] || 'The sync did not complete.';
 }
 
