@@ -350,7 +350,7 @@ function deleteDatabase(name, blockedMs = 10000) {
 /** Opens (creating on first use) the user's store and starts the client's triggers. */
 export async function openSyncClient(options) {
   const o = validate(options);
-  const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`);
+  const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`, { encryption: o.encryption });
   const http = new HttpTransport({ baseUrl: o.baseUrl, tokenProvider: o.tokenProvider, timeoutMs: o.timeoutMs });
   // the served collections known from earlier runs: local writes are checked against them, offline too
   const catalog = new CollectionCatalog();

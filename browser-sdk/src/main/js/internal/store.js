@@ -12,6 +12,9 @@
 // out of the replay, or its delta would count twice (see `contained`).
 
 import { applyPatch, composePatches, copy } from './merge-patch.js';
+import {
+  Cipher, DEVICE_KEY_META, ENCRYPTION_META, createEncryption, encryptionOption, keyError, unlockEncryption,
+} from './crypt.js';
 
 const SCHEMA_VERSION = 1;
 const LIVE_NOW = new Set(['pending', 'syncing']);
@@ -138,9 +141,174 @@ class Tx {
   recordsIn(collection) {
     return request(this.records.index('byCollection').getAll(collection));
   }
+  /** The ops in `state` with their clear fields only (opId, collection, recordId, state, group, ...). */
+  opKeysIn(state) {
+    return request(this.ops.index('byState').getAll(state));
+  }
 }
 
+/** A row deleted in a transaction (`StagedTx`, `SealedTx`). */
 const GONE = Symbol('gone');
+/** A key of `records` or `ops` as one string. */
+const rowKey = (store, key) => (store === 'records' ? `${key[0]}\u0000${key[1]}` : String(key));
+const keyOfRow = (store, row) => (store === 'records' ? [row.collection, row.id] : row.opId);
+/** A request on `meta` that finds nothing: what keeps a transaction active while WebCrypto works. */
+const KEEP_ALIVE = '\u0000keep-alive';
+
+/**
+ * The Tx of an encrypted store: rows of `records` and `ops` are sealed on the way in and opened on the way out
+ * (crypt.js). WebCrypto is asynchronous and not an IndexedDB request, so awaiting it would let the transaction
+ * commit half-way: while any of it runs, `alive` keeps one cheap request in flight and resumes its callers inside
+ * that request's callback, where the transaction is active. A write is sealed before it is stored, so it is kept
+ * here too (`written`) and reads in the transaction see it at once, as they see a plain store's writes.
+ */
+class SealedTx extends Tx {
+  constructor(tx, cipher) {
+    super(tx);
+    this.cipher = cipher;
+    this.written = { records: new Map(), ops: new Map() };
+    this.waiting = new Set();
+    this.spinning = false;
+  }
+
+  /** `promise` (WebCrypto) awaited with the transaction kept active; resolves inside an IndexedDB callback. */
+  alive(promise) {
+    return new Promise((resolve, reject) => {
+      const entry = { done: false, ok: true, value: undefined, resolve, reject };
+      promise.then((v) => {
+        entry.done = true;
+        entry.value = v;
+      }, (e) => {
+        entry.done = true;
+        entry.ok = false;
+        entry.value = e;
+      });
+      this.waiting.add(entry);
+      this.spin();
+    });
+  }
+
+  spin() {
+    if (this.spinning) return;
+    this.spinning = true;
+    const stop = (error) => {
+      this.spinning = false;
+      for (const e of this.waiting) e.reject(error);
+      this.waiting.clear();
+    };
+    const tick = () => {
+      for (const e of this.waiting) {
+        if (!e.done) continue;
+        this.waiting.delete(e);
+        if (e.ok) e.resolve(e.value);
+        else e.reject(e.value);
+      }
+      if (this.waiting.size === 0) {
+        this.spinning = false;
+        return;
+      }
+      try {
+        const r = this.meta.get(KEEP_ALIVE);
+        r.onsuccess = tick;
+        r.onerror = () => stop(r.error);
+      } catch (e) {
+        stop(e); // the transaction is over (aborted)
+      }
+    };
+    tick();
+  }
+
+  async openRows(store, rows) {
+    return Promise.all(rows.map((row) => this.cipher.open(store, row)));
+  }
+
+  /** This transaction's writes of `store` as they are now (a read sees the writes made before it). */
+  snapshot(store) {
+    return this.written[store].size === 0 ? null : new Map(this.written[store]);
+  }
+
+  async get(store, key) {
+    const w = this.written[store].get(rowKey(store, key));
+    if (w) return w === GONE ? undefined : Cipher.join(w);
+    const row = await request(this[store].get(key));
+    return row === undefined ? undefined : this.alive(this.cipher.open(store, row));
+  }
+
+  put(store, value) {
+    const k = rowKey(store, keyOfRow(store, value));
+    const entry = Cipher.split(store, value);
+    this.written[store].set(k, entry);
+    return handled((async () => {
+      try {
+        const sealed = await this.alive(this.cipher.seal(store, entry));
+        if (this.written[store].get(k) !== entry) return; // a later write of this row in this transaction wins
+        await request(this[store].put(sealed));
+      } catch (e) {
+        try {
+          this.tx.abort();
+        } catch {
+          // already over
+        }
+        throw e;
+      }
+    })());
+  }
+
+  del(store, key) {
+    this.written[store].set(rowKey(store, key), GONE);
+    return handled(request(this[store].delete(key)));
+  }
+
+  /** Stored rows (opened) with this transaction's writes as they were when the read was made on top. */
+  async merged(store, rowsRequest, keep) {
+    const written = this.snapshot(store);
+    const rows = await request(rowsRequest);
+    const opened = await this.alive(this.openRows(store, rows));
+    if (!written) return opened;
+    const byKey = new Map(opened.map((row) => [rowKey(store, keyOfRow(store, row)), row]));
+    for (const [k, w] of written) {
+      if (w === GONE) {
+        byKey.delete(k);
+        continue;
+      }
+      const row = Cipher.join(w);
+      if (keep(row)) byKey.set(k, row);
+      else byKey.delete(k);
+    }
+    return [...byKey.values()];
+  }
+
+  async opsOf(collection, id) {
+    return (await this.merged('ops', this.ops.index('byRecord').getAll([collection, id]),
+      (op) => op.collection === collection && op.recordId === id)).sort((a, b) => a.opId - b.opId);
+  }
+
+  async opsIn(state, count) {
+    const limit = this.written.ops.size === 0 ? count : undefined;
+    const all = (await this.merged('ops', this.ops.index('byState').getAll(state, limit), (op) => op.state === state))
+      .sort((a, b) => a.opId - b.opId);
+    return count === undefined ? all : all.slice(0, count);
+  }
+
+  async recordsIn(collection) {
+    return this.merged('records', this.records.index('byCollection').getAll(collection),
+      (r) => r.collection === collection);
+  }
+
+  /** Without opening them (only their clear fields are used). */
+  async opKeysIn(state) {
+    const written = this.snapshot('ops');
+    const rows = await request(this.ops.index('byState').getAll(state));
+    if (!written) return rows;
+    const byKey = new Map(rows.map((row) => [String(row.opId), row]));
+    for (const [k, w] of written) {
+      if (w === GONE || w.clear.state !== state) byKey.delete(k);
+      else byKey.set(k, w.clear);
+    }
+    return [...byKey.values()];
+  }
+}
+
 /** Where a transaction's staged opIds start: above every real one, so they sort after them and are never confirmed. */
 const STAGED_OP_IDS = 2 ** 52;
 
@@ -212,6 +380,9 @@ class StagedTx {
     const base = await this.base((tx) => tx.recordsIn(collection));
     return this.merged(base, 'records', (r) => StagedTx.key('records', [r.collection, r.id]),
       (r) => r.collection === collection);
+  }
+  opKeysIn(state) {
+    return this.opsIn(state);
   }
   /** The staged ops of op group `group`. */
   groupSize(group) {
@@ -297,8 +468,14 @@ function tooMany(size) {
 }
 
 export class LocalStore {
-  /** Opens (creating or upgrading) the database `name`; ops left syncing by a crash go back to pending. */
-  static async open(name) {
+  /**
+   * Opens (creating or upgrading) the database `name`; ops left syncing by a crash go back to pending.
+   * `encryption` (crypt.js `encryptionOption`): the store's key; a new store is encrypted with it, an existing one
+   * must have been made with it (SyncRequestError kind 'local': `wrong_store_key`, `store_key_required` for an
+   * encrypted store opened without one, `store_not_encrypted` for a plain store opened with one; nothing written).
+   */
+  static async open(name, { encryption = null } = {}) {
+    const wanted = encryptionOption(encryption);
     const open = indexedDB.open(name, SCHEMA_VERSION);
     open.onupgradeneeded = (event) => {
       const db = open.result;
@@ -318,8 +495,40 @@ export class LocalStore {
       open.onblocked = () => reject(new Error(`the local store ${name} is held open by an older version of this app`));
     });
     const store = new LocalStore(db, name);
-    await store.init();
+    try {
+      store.cipher = await store.unlock(wanted);
+      await store.init();
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     return store;
+  }
+
+  /** The store's Cipher (null: a plain store), set up on a new store, checked on an existing one. */
+  async unlock(wanted) {
+    const [setup, deviceId, deviceKey] = await this.run('readonly', (tx) => Promise.all([
+      tx.getMeta(ENCRYPTION_META), tx.getMeta('device_id'), tx.getMeta(DEVICE_KEY_META)]));
+    if (setup) {
+      if (!wanted) {
+        throw keyError('store_key_required', `the local store ${this.name} is encrypted: open it with its `
+          + '`encryption` option');
+      }
+      return new Cipher(await unlockEncryption(this.name, setup, wanted, deviceKey));
+    }
+    if (!wanted) return null;
+    if (deviceId != null) {
+      throw keyError('store_not_encrypted', `the local store ${this.name} is not encrypted: open it without `
+        + '`encryption`, or wipe it (wipeLocalData) to start an encrypted one');
+    }
+    const fresh = await createEncryption(wanted);
+    const created = await this.run('readwrite', async (tx) => {
+      if ((await tx.getMeta(ENCRYPTION_META)) || (await tx.getMeta('device_id')) != null) return false;
+      tx.setMeta(ENCRYPTION_META, fresh.setup);
+      if (fresh.deviceKey) tx.setMeta(DEVICE_KEY_META, fresh.deviceKey);
+      return true;
+    });
+    return created ? new Cipher(fresh.key) : this.unlock(wanted); // another tab made the store meanwhile
   }
 
   constructor(db, name) {
@@ -328,6 +537,8 @@ export class LocalStore {
     this.deviceId = null;
     /** The served collections (a CollectionCatalog): local writes are checked against them before they queue. */
     this.catalog = null;
+    /** Seals and opens record data and ops (an encrypted store), or null. */
+    this.cipher = null;
     // another tab upgrading the schema: let it, this tab's store stops working until it is reloaded
     db.onversionchange = () => db.close();
   }
@@ -364,14 +575,15 @@ export class LocalStore {
     const outcome = await this.run('readwrite', async (tx) => {
       const current = await tx.getMeta('device_id');
       if (current !== revokedId && current != null) return { deviceId: current, wiped: false };
-      const autoSync = await tx.getMeta('auto_sync');
+      const kept = await Promise.all(['auto_sync', ENCRYPTION_META, DEVICE_KEY_META].map(async (key) => [key,
+        await tx.getMeta(key)]));
       tx.records.clear();
       tx.ops.clear();
       tx.meta.clear();
       const deviceId = `d-${crypto.randomUUID()}`;
       tx.setMeta('device_id', deviceId);
       tx.setMeta('next_op_id', 1);
-      if (autoSync != null) tx.setMeta('auto_sync', autoSync);
+      for (const [key, value] of kept) if (value != null) tx.setMeta(key, value); // the setting, the store's key
       return { deviceId, wiped: true };
     });
     this.deviceId = outcome.deviceId;
@@ -388,7 +600,7 @@ export class LocalStore {
     });
     let result;
     try {
-      result = await work(new Tx(tx));
+      result = await work(this.cipher ? new SealedTx(tx, this.cipher) : new Tx(tx));
     } catch (e) {
       try {
         tx.abort();
@@ -571,7 +783,7 @@ export class LocalStore {
   async listIn(tx, collection, filter) {
     const pending = new Set();
     for (const state of LIVE_NOW) {
-      for (const op of await tx.opsIn(state)) {
+      for (const op of await tx.opKeysIn(state)) {
         if (op.collection === collection) pending.add(op.recordId);
       }
     }
@@ -760,7 +972,7 @@ export class LocalStore {
     for (const [other, fields] of Object.entries(references || {})) {
       for (const [field, target] of Object.entries(fields)) {
         if (target !== collection) continue;
-        for (const row of await request(tx.records.index('byCollection').getAll(other))) {
+        for (const row of await tx.recordsIn(other)) {
           let changed = false;
           for (const column of ['serverData', 'localData']) {
             if (row[column] && row[column][field] === tempId) {

@@ -1,9 +1,10 @@
 // A minimal test runner for the browser SDK. Each module in `modules` exports `tests`: an object of
 // name → async function (throwing fails the test). Tests run one after the other, in order; when all are done,
 // window.__outpostTestResults is an array of {name, ok, error} (SdkUnitTest in browser-tests reads it).
-// `?only=<text>` runs only the tests whose "module: name" contains the text.
+// `?only=<text>` runs only the tests whose "module: name" contains the text. `?encryption=key|device-key|password`
+// runs the store and client modules again with every store the SDK opens encrypted (EncryptedStoreSuiteTest).
 
-const modules = [
+let modules = [
   './smoke.test.js',
   './merge-patch.test.js',
   './store.test.js',
@@ -11,6 +12,7 @@ const modules = [
   './transaction.test.js',
   './validation.test.js',
   './wipe.test.js',
+  './encryption.test.js',
 ];
 
 /** A test that neither resolves nor rejects within this time fails (the Java side gives up after 60 s in all). */
@@ -36,8 +38,30 @@ function show(result) {
   document.getElementById('results')?.append(item);
 }
 
+/** The modules that open stores, whose tests must pass on an encrypted store as they do on a plain one. */
+const ENCRYPTED_MODULES = ['./store.test.js', './client.test.js', './transaction.test.js', './validation.test.js',
+  './wipe.test.js'];
+
+/** Makes every `LocalStore.open` without an `encryption` option open (or create) the store encrypted. */
+async function encryptEveryStore(scheme) {
+  const { LocalStore } = await import('/sdk/internal/store.js');
+  const encryption = scheme === 'key' ? { key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 },
+    false, ['encrypt', 'decrypt']) } : scheme === 'password' ? { password: 'the suite\'s password' } : scheme;
+  const open = LocalStore.open;
+  LocalStore.open = async (name, options = {}) => {
+    const store = await open.call(LocalStore, name, { ...options, encryption: options.encryption ?? encryption });
+    if (!store.cipher) throw new Error(`the store ${name} was opened without encryption`);
+    return store;
+  };
+}
+
 async function run() {
   const only = new URLSearchParams(location.search).get('only');
+  const encryption = new URLSearchParams(location.search).get('encryption');
+  if (encryption) {
+    await encryptEveryStore(encryption);
+    modules = ENCRYPTED_MODULES;
+  }
   const results = [];
   window.__outpostTestProgress = results;
   for (const path of modules) {
