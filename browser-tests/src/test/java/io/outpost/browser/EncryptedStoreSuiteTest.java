@@ -1,0 +1,76 @@
+package io.outpost.browser;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.openqa.selenium.TimeoutException;
+
+/**
+ * The browser SDK's store and client JS tests again, with every store they open encrypted (issue 19.3):
+ * {@code /sdk/tests/index.html?encryption=<scheme>} makes {@code LocalStore.open} encrypt each store (an app key, a
+ * device key), so the encrypted store must behave exactly as the plain one. The password scheme is covered by
+ * {@code encryption.test.js} (each open derives a key with 600,000 PBKDF2 iterations).
+ */
+@RequiresChromium
+class EncryptedStoreSuiteTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static OutpostServer server;
+    private static Browser browser;
+
+    @BeforeAll
+    static void start() {
+        server = OutpostServer.shared();
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) browser.close();
+    }
+
+    @TestFactory
+    List<DynamicTest> withAnAppKey() throws Exception {
+        return suite("key");
+    }
+
+    @TestFactory
+    List<DynamicTest> withADeviceKey() throws Exception {
+        return suite("device-key");
+    }
+
+    private static List<DynamicTest> suite(String scheme) throws Exception {
+        browser.open(server.url("/sdk/tests/index.html?encryption=" + scheme));
+        try {
+            browser.waitForScript("return Array.isArray(window.__outpostTestResults)", DEADLINE);
+        } catch (TimeoutException e) {
+            Path shot = browser.screenshot(Path.of("target", "sdk-encrypted-tests-timeout.png"));
+            throw new AssertionError("the SDK's JS tests (encryption " + scheme + ") did not finish within "
+                    + DEADLINE.toSeconds() + " s; done so far: "
+                    + browser.script("return JSON.stringify(window.__outpostTestProgress)") + "; console errors: "
+                    + browser.consoleErrors() + "; screenshot: " + shot, e);
+        }
+        JsonNode results = JSON.readTree((String) browser.script(
+                "return JSON.stringify(window.__outpostTestResults)"));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode result : results) {
+            String name = "[" + scheme + "] " + result.path("name").asText();
+            boolean ok = result.path("ok").asBoolean();
+            String error = result.path("error").asText("");
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                if (!ok) throw new AssertionError(name + ": " + error);
+            }));
+        }
+        if (tests.size() < 50) throw new AssertionError("the encrypted run reported only " + tests.size() + " tests");
+        return tests;
+    }
+}
