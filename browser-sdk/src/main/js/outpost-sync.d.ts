@@ -51,7 +51,30 @@ export interface SyncClientOptions {
   pullPageSize?: number;
   /** IndexedDB database name prefix (default `outpost`): the database is `<prefix>-<user>`. */
   storeName?: string;
+  /**
+   * Encrypt the store (default: none): record data, queued ops' data and patches, conflicts and errors are sealed
+   * with AES-GCM (256 bits, a fresh 12-byte IV per stored value); ids, collection names, versions, op states and
+   * types, client timestamps and op groups stay in clear (see docs/browser-sdk.md, An encrypted store).
+   * A new store is created encrypted; an existing one must be opened with its key, else `openSyncClient` rejects
+   * with a {@link SyncRequestError} of kind `local` and nothing is read or written: `wrong_store_key` (wrong key or
+   * password, or another kind of key), `store_key_required` (an encrypted store opened without `encryption`),
+   * `store_not_encrypted` (a plain store opened with it: wipe it first). A plain store is not encrypted in place,
+   * and there is no rekey (a new password means a new store: sync, `wipeLocalData()`, open with it).
+   */
+  encryption?: StoreEncryption;
 }
+
+/**
+ * How a store is encrypted:
+ * - `{key}`: the app's own non-extractable AES-GCM CryptoKey (`crypto.subtle.generateKey({name: 'AES-GCM',
+ *   length: 256}, false, ['encrypt', 'decrypt'])`, or imported with `extractable` false); an extractable key is
+ *   refused (TypeError). The app keeps it (in its own IndexedDB, unwrapped from a server, …).
+ * - `'device-key'`: the SDK generates a non-extractable AES-GCM 256 key and keeps the CryptoKey in the store's own
+ *   database: page scripts can use it but never read it; it is deleted with the store (`wipeLocalData`).
+ * - `{password}`: a key derived from the user's password with PBKDF2-SHA-256, 600,000 iterations, a random 16-byte
+ *   salt kept in the store (opening takes a few hundred ms).
+ */
+export type StoreEncryption = { key: CryptoKey } | 'device-key' | { password: string };
 
 export interface LocalRecord {
   collection: string;
@@ -354,7 +377,8 @@ export declare function signIn(baseUrl: string | undefined, username: string, pa
 /**
  * Thrown by `signIn` and the conflicts API when the server refuses (or cannot be reached: kind 'offline'), and by a
  * write the SDK refused before queueing it (kind 'local', code `validation_failed` with `error.fields`, or
- * `forbidden`).
+ * `forbidden`), and by `openSyncClient` for an encrypted store's key (kind 'local', code `wrong_store_key`,
+ * `store_key_required` or `store_not_encrypted`; `store_damaged` when a stored value does not decrypt).
  */
 export declare class SyncRequestError extends Error {
   readonly error: SyncError;
