@@ -231,7 +231,8 @@ export const tests = {
     });
   },
 
-  async 'a client with a password: writes, a transaction, a sync and a pull; nothing readable in IndexedDB'() {
+  async 'a client with an app key: writes, a transaction, a sync and a pull; nothing readable in IndexedDB'() {
+    const key = await appKey();
     const storeName = freshName('encclient');
     const server = new FakeServer();
     server.on('sync/pull', () => json({ changes: [{ collection: 'meds', id: 'srv-1', version: 4, deleted: false,
@@ -239,7 +240,7 @@ export const tests = {
     const options = {
       baseUrl: BASE, tokenProvider: () => 't', user: 'nurse', storeName, collections: ['meds'], syncOnStart: false,
       liveUpdates: false, syncAfterWriteMs: 0, autoSync: { enabled: false, intervalSeconds: 300 },
-      encryption: { password: 'pharmacy 1' },
+      encryption: { key },
     };
     let client = await openSyncClient(options);
     try {
@@ -257,9 +258,9 @@ export const tests = {
       await client.close();
       client = null;
       ok(!(await rawText(`${storeName}-nurse`)).includes(MARKER), 'no plaintext in IndexedDB');
-      const wrong = await rejects(() => openSyncClient({ ...options, encryption: { password: 'pharmacy 2' } }),
+      const wrong = await rejects(async () => openSyncClient({ ...options, encryption: { key: await appKey() } }),
         code('wrong_store_key'));
-      ok(wrong.error.message.includes('wrong password'), wrong.error.message);
+      ok(wrong.error.message.includes('wrong key'), wrong.error.message);
       await rejects(() => openSyncClient({ ...options, encryption: undefined }), code('store_key_required'));
       client = await openSyncClient(options);
       equal((await client.records('meds').get('srv-1')).data, { name: `${MARKER} from the server` });
