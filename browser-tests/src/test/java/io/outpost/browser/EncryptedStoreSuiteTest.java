@@ -1,16 +1,11 @@
 package io.outpost.browser;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.openqa.selenium.TimeoutException;
 
 /**
  * The browser SDK's encrypted store in Chromium (issue 19.3): {@code encryption.test.js}
@@ -24,7 +19,6 @@ import org.openqa.selenium.TimeoutException;
 class EncryptedStoreSuiteTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(120);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static OutpostServer server;
     private static Browser browser;
@@ -57,30 +51,6 @@ class EncryptedStoreSuiteTest {
     }
 
     private static List<DynamicTest> suite(String query, String scheme, int atLeast) throws Exception {
-        browser.open(server.url("/sdk/tests/index.html?" + query));
-        try {
-            browser.waitForScript("return Array.isArray(window.__outpostTestResults)", DEADLINE);
-        } catch (TimeoutException e) {
-            Path shot = browser.screenshot(Path.of("target", "sdk-encrypted-tests-timeout.png"));
-            throw new AssertionError("the SDK's JS tests (encryption " + scheme + ") did not finish within "
-                    + DEADLINE.toSeconds() + " s; done so far: "
-                    + browser.script("return JSON.stringify(window.__outpostTestProgress)") + "; console errors: "
-                    + browser.consoleErrors() + "; screenshot: " + shot, e);
-        }
-        JsonNode results = JSON.readTree((String) browser.script(
-                "return JSON.stringify(window.__outpostTestResults)"));
-        List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode result : results) {
-            String name = "[" + scheme + "] " + result.path("name").asText();
-            boolean ok = result.path("ok").asBoolean();
-            String error = result.path("error").asText("");
-            tests.add(DynamicTest.dynamicTest(name, () -> {
-                if (!ok) throw new AssertionError(name + ": " + error);
-            }));
-        }
-        if (tests.size() < atLeast) {
-            throw new AssertionError("the run " + query + " reported only " + tests.size() + " tests");
-        }
-        return tests;
+        return JsTestPage.run(browser, server, query, scheme, DEADLINE, atLeast);
     }
 }
