@@ -202,7 +202,7 @@ class AxonConfiguration {
      */
     @Bean
     Cache recordCache(OutpostProperties properties, MeterRegistry meters) {
-        return new CaffeineAggregateCache(properties.push().aggregateCacheSize(),
+        return new LruAggregateCache(properties.push().aggregateCacheSize(),
                 properties.push().effectiveAggregateCacheMaxBytes(), meters);
     }
 
