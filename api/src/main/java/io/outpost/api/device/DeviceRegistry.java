@@ -41,7 +41,7 @@ public class DeviceRegistry {
      * push takes row locks (its device's row, the streams it appends to); a node cut off from the database
      * mid-push would otherwise hold them until PostgreSQL's TCP keep-alive notices the silent client, hours later,
      * and every other node's requests for the same device would wait on them. No push pauses that long between two
-     * statements. Set for the push's transaction only: Axon's tracking processor and event store keep their own
+     * statements. Set for the push's transaction only: the rebuild's event stream keeps its own
      * transactions open while they wait for new events, and must not be ended.
      */
     static final String PUSH_IDLE_LIMIT = "3s";

@@ -1,14 +1,12 @@
 package io.outpost.api.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.outpost.api.security.Role;
 import io.outpost.api.support.ServerTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,8 +36,9 @@ class AuditExportTest extends ServerTest {
         someEvents(b, "dev-b");
         someEvents(a, "dev-a2");
         String auditor = token(a, "aud", Role.AUDITOR);
-        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM event_index WHERE tenant = ?", Long.class, a) == eventCount(a));
+        // the append statement writes each event's tenant with it: indexed when the push is answered
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE tenant = ?", Long.class, a))
+                .isEqualTo(eventCount(a));
 
         List<JsonNode> events = new ArrayList<>();
         List<Boolean> hasMore = new ArrayList<>();
@@ -75,8 +74,6 @@ class AuditExportTest extends ServerTest {
         String tenant = anyTenant();
         someEvents(tenant, "dev-1");
         String auditor = token(tenant, "aud", Role.AUDITOR);
-        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM event_index WHERE tenant = ?", Long.class, tenant) == 5);
         HttpResponse<String> r = get(auditor, "/api/v1/audit/events", "application/x-ndjson");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -87,31 +84,30 @@ class AuditExportTest extends ServerTest {
     }
 
     /**
-     * V11 moved the index into the change feed's processor and indexes, once, what the old processor of its own had
-     * not reached: run its backfill statement over a tenant whose index rows are gone, and they are all back.
+     * V13 moved the tenant index onto the event rows (a column the append statement writes) and fills it for the
+     * events stored before, from their metadata: run its backfill over a tenant whose rows lost it, and every one
+     * has it back, equal to its metadata's.
      */
     @Test
-    void theMigrationIndexesEventsTheOldProcessorHadNotReached() throws Exception {
+    void theMigrationGivesEveryEarlierEventItsTenant() throws Exception {
         String tenant = anyTenant();
         someEvents(tenant, "dev-m");
-        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-                "SELECT count(*) FROM event_index WHERE tenant = ?", Long.class, tenant) == 5);
-        jdbc.update("DELETE FROM event_index WHERE tenant = ?", tenant);
-        String migration;
-        try (var in = getClass().getResourceAsStream("/db/migration/V11__audit_index_in_feed.sql")) {
-            migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        int start = migration.indexOf("INSERT INTO event_index");
-        String backfill = migration.substring(start, migration.indexOf(';', start));
-        jdbc.update(backfill);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM event_index WHERE tenant = ?", Long.class, tenant))
-                .isEqualTo(5L);
-        assertThat(jdbc.queryForList("SELECT global_index FROM event_index WHERE tenant = ? ORDER BY global_index",
-                Long.class, tenant)).isEqualTo(jdbc.queryForList("SELECT global_index FROM domain_event_entry "
+        List<Long> positions = jdbc.queryForList("SELECT global_index FROM domain_event_entry WHERE tenant = ? "
+                + "ORDER BY global_index", Long.class, tenant);
+        assertThat(positions).hasSize(5);
+        assertThat(positions).isEqualTo(jdbc.queryForList("SELECT global_index FROM domain_event_entry "
                 + "WHERE convert_from(meta_data, 'UTF8')::jsonb ->> 'tenant' = ? ORDER BY global_index", Long.class,
                 tenant));
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM token_entry WHERE processor_name = 'audit-index'",
-                Long.class)).isZero();
+        jdbc.update("UPDATE domain_event_entry SET tenant = NULL WHERE tenant = ?", tenant);
+        String migration;
+        try (var in = getClass().getResourceAsStream("/db/migration/V13__tenant_on_events.sql")) {
+            migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int start = migration.indexOf("UPDATE domain_event_entry");
+        jdbc.update(migration.substring(start, migration.indexOf(';', start)) + " AND tenant IS NULL");
+        assertThat(jdbc.queryForList("SELECT global_index FROM domain_event_entry WHERE tenant = ? "
+                + "ORDER BY global_index", Long.class, tenant)).isEqualTo(positions);
+        assertThat(jdbc.queryForObject("SELECT to_regclass('event_index') IS NULL", Boolean.class)).isTrue();
     }
 
     @Test

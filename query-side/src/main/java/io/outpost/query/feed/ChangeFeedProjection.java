@@ -13,6 +13,10 @@ import io.outpost.command.api.RecordUpdatedEvent;
 import io.outpost.command.api.SyncMetaData;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -23,18 +27,36 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Builds {@code records} (latest state per record, with tombstones) and {@code device_progress} from the event
- * stream. {@code change_seq} comes from one sequence that only this single-segment processor draws from, in stream
- * order, so committed feed positions never leave a gap behind them. Every write is an upsert guarded by version (or
- * opId), so replaying an event changes nothing. The writes of a processor batch go to the database as two JDBC
- * batches when it commits: records first, then device progress, so a device's progress position is never below the
- * positions of the effects it vouches for.
+ * Builds {@code records} (latest state per record, with tombstones) and {@code device_progress} from the events, in
+ * the transaction that stores them (the processing group is a subscribing processor: AxonConfiguration). Every write
+ * is an upsert guarded by version (or opId), so applying an event twice changes nothing. The writes of a unit of work
+ * go to the database as two JDBC batches when it prepares its commit: records first, then device progress, so a
+ * device's progress position is never below the positions of the effects it vouches for.
+ *
+ * <p><b>No gaps in a tenant's feed.</b> {@code change_seq} values are drawn by concurrent transactions, which could
+ * commit out of order, and a puller that read up to 105 while 103 was uncommitted would skip 103 for ever. So before
+ * its rows draw any, the transaction takes its tenants' advisory locks ({@code pg_advisory_xact_lock}, in sorted order,
+ * held until it commits or rolls back): the writers of one tenant's feed draw and commit one after another, on one
+ * node or many, and a tenant's committed positions never leave a gap behind them. (Pulls read one tenant's feed; the
+ * sequence is shared, so other tenants' positions are gaps that no pull looks at.)
  */
 @Component
 @ProcessingGroup(ChangeFeedProjection.GROUP)
 public class ChangeFeedProjection {
 
     public static final String GROUP = "sync-feed";
+
+    /** The first key of the feed's advisory locks (the second is the tenant's hash). */
+    static final int FEED_LOCKS = 0x0f5eed;
+    private static final String LOCKS = ChangeFeedProjection.class.getName() + ".tenantLocks";
+    /**
+     * Takes a tenant's feed lock, waiting at most 1.5 s ({@code lock_timeout} for the rest of the transaction):
+     * below the driver's {@code socketTimeout} (2 s), so a long wait ends as {@code lock_not_available}, which the
+     * push retries as a collision, and not as a connection the pool must throw away. The lock is held for the few
+     * milliseconds between a push's feed rows and its commit.
+     */
+    static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock(?, hashtext(?)) "
+            + "FROM (SELECT set_config('lock_timeout', '1500ms', true)) AS bounded";
 
     private static final String UPSERT = """
             INSERT INTO records (tenant, collection, id, version, deleted, data, owner, created_by, updated_at,
@@ -56,23 +78,20 @@ public class ChangeFeedProjection {
     private final JdbcTemplate jdbc;
     private final CollectionCatalog catalog;
     private final FeedNotifier notifier;
-    private final ProjectionClock clock;
     private final String upsert;
     private final String progress;
     private final BatchedWrites writes;
 
     @Autowired
-    public ChangeFeedProjection(JdbcTemplate jdbc, CollectionCatalog catalog, FeedNotifier notifier,
-                                ProjectionClock clock) {
-        this(jdbc, catalog, notifier, clock, "records", "device_progress");
+    public ChangeFeedProjection(JdbcTemplate jdbc, CollectionCatalog catalog, FeedNotifier notifier) {
+        this(jdbc, catalog, notifier, "records", "device_progress");
     }
 
     private ChangeFeedProjection(JdbcTemplate jdbc, CollectionCatalog catalog, FeedNotifier notifier,
-                                 ProjectionClock clock, String recordsTable, String progressTable) {
+                                 String recordsTable, String progressTable) {
         this.jdbc = jdbc;
         this.catalog = catalog;
         this.notifier = notifier;
-        this.clock = clock;
         this.upsert = UPSERT.replace("records", recordsTable);
         this.progress = PROGRESS.replace("device_progress", progressTable);
         this.writes = new BatchedWrites(jdbc, List.of(upsert, progress));
@@ -81,7 +100,7 @@ public class ChangeFeedProjection {
     /** The same projection writing into other tables, sending no notifications: for a rebuild. */
     public static ChangeFeedProjection into(JdbcTemplate jdbc, CollectionCatalog catalog, String recordsTable,
                                             String progressTable) {
-        return new ChangeFeedProjection(jdbc, catalog, null, new ProjectionClock(), recordsTable, progressTable);
+        return new ChangeFeedProjection(jdbc, catalog, null, recordsTable, progressTable);
     }
 
     @EventHandler
@@ -129,12 +148,12 @@ public class ChangeFeedProjection {
 
     private void write(RecordKey key, long version, boolean deleted, ObjectNode data, String owner, String createdBy,
                        Instant at, String updatedBy) {
+        ordered(key.tenant());
         Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
                 data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy};
         // within a batch only a record's newest version matters (the upsert keeps the newer one anyway)
         writes.merge(upsert, List.of(key.tenant(), key.collection(), key.id()), row, ChangeFeedProjection::newer);
         if (notifier != null) notifier.changed(key.tenant());
-        clock.processed(at);
     }
 
 
@@ -153,13 +172,30 @@ public class ChangeFeedProjection {
 
     /** Advances the device's progress; every op leaves one event, so ops that changed nothing count too. */
     private void progress(String tenant, MetaData meta, Instant at) {
-        clock.processed(at);
         String device = text(meta, SyncMetaData.DEVICE);
         Object op = meta.get(SyncMetaData.OP_ID);
         if (tenant == null || device == null || !(op instanceof Number opId)) return;
+        ordered(tenant);
         Object[] row = {tenant, device, opId.longValue()};
         writes.merge(progress, List.of(tenant, device), row,
                 (earlier, later) -> (long) later[2] >= (long) earlier[2] ? later : earlier);
+    }
+
+    /**
+     * Takes the tenant's feed lock in this unit of work's transaction before its rows draw {@code change_seq} values
+     * (class comment). Registered before the first row of the unit of work, so it runs first when the commit is
+     * prepared. A rebuild writes tables of its own, alone, and takes none.
+     */
+    private void ordered(String tenant) {
+        if (notifier == null || !CurrentUnitOfWork.isStarted()) return;
+        UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
+        Set<String> tenants = uow.getOrComputeResource(LOCKS, k -> {
+            Set<String> sorted = new TreeSet<>();
+            uow.onPrepareCommit(u -> sorted.forEach(t -> jdbc.queryForObject(LOCK_TENANT, Object.class,
+                    FEED_LOCKS, t)));
+            return sorted;
+        });
+        tenants.add(tenant);
     }
 
     /** Metadata read back from the store comes as JSON types (numbers may be Integer), so read it loosely. */
