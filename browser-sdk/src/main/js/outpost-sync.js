@@ -8,8 +8,9 @@ import { SyncRunner, checkInterval, MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS }
 import { isObject } from './internal/merge-patch.js';
 import { CollectionCatalog, COLLECTIONS_KEY } from './internal/schemas.js';
 import { SyncRequestError } from './internal/errors.js';
+import { indexedDbStorage } from './storage/indexeddb.js';
 
-export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, SyncRequestError };
+export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, SyncRequestError, indexedDbStorage };
 
 const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -306,7 +307,7 @@ export class SyncClient {
     this.closed = true;
     await this.runner.close();
     this.channel?.close();
-    this.store.close();
+    await this.store.close();
     this.statusListeners.clear();
     this.dataListeners.clear();
   }
@@ -323,34 +324,15 @@ export class SyncClient {
     if (!this.closed) this.runner.broadcast({ type: 'wiped' });
     await this.close();
     this.wiped = true;
-    await deleteDatabase(name);
+    await this.store.storage.delete(name);
   }
-}
-
-/** Deletes an IndexedDB database; other tabs' connections close on its versionchange event (LocalStore). */
-function deleteDatabase(name, blockedMs = 10000) {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.deleteDatabase(name);
-    let timer = null;
-    request.onsuccess = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    request.onerror = () => {
-      clearTimeout(timer);
-      reject(request.error);
-    };
-    request.onblocked = () => {
-      timer = setTimeout(() => reject(new Error(`the local store ${name} is held open elsewhere (another tab of an `
-        + 'older version of this app?); it is deleted once that closes')), blockedMs);
-    };
-  });
 }
 
 /** Opens (creating on first use) the user's store and starts the client's triggers. */
 export async function openSyncClient(options) {
   const o = validate(options);
-  const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`, { encryption: o.encryption });
+  const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`,
+    { encryption: o.encryption, storage: o.storage });
   const http = new HttpTransport({ baseUrl: o.baseUrl, tokenProvider: o.tokenProvider, timeoutMs: o.timeoutMs });
   // the served collections known from earlier runs: local writes are checked against them, offline too
   const catalog = new CollectionCatalog();
@@ -424,6 +406,9 @@ function validate(options) {
   o.backoff ??= { baseMs: 2000, capMs: 300000 };
   o.timeoutMs ??= 30000;
   o.storeName ??= 'outpost';
+  if (o.storage != null && (typeof o.storage.open !== 'function' || typeof o.storage.delete !== 'function')) {
+    throw new TypeError('storage must be a storage adapter (indexedDbStorage(), sqliteStorage(...)): open and delete');
+  }
   for (const name of ['pushBatchSize', 'pullPageSize']) {
     o[name] ??= 1000;
     if (!Number.isInteger(o[name]) || o[name] < 1 || o[name] > 1000) {

@@ -1,0 +1,61 @@
+// The browser SDK's store and engine tests (the JS test folder's STORE_MODULES, as Chromium runs them on IndexedDB)
+// on Node.js with the SQLite storage adapter over better-sqlite3, plain and again with every store encrypted with an
+// app key (WebCrypto: globalThis.crypto.subtle). Run by NodeSqliteTest:
+//   node --import ./register.mjs --test sqlite.test.mjs
+// with better-sqlite3 installed in ../../../target/node-modules (NodeSqliteTest does that: npm install there).
+import { describe, it } from 'node:test';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(new URL('../../../target/node-modules/package.json', import.meta.url));
+const Database = require('better-sqlite3');
+
+const { sqliteStorage, betterSqlite3Driver } = await import('/sdk/storage/sqlite.js');
+const { LocalStore } = await import('/sdk/internal/store.js');
+const { STORE_MODULES, Skip, useStorage } = await import('/sdk/tests/storage.js');
+
+const directory = mkdtempSync(join(tmpdir(), 'outpost-sqlite-'));
+const file = (name) => join(directory, `${name}.sqlite`);
+const storage = sqliteStorage({
+  open: (name) => betterSqlite3Driver(new Database(file(name))),
+  delete: (name) => {
+    rmSync(file(name), { force: true });
+    rmSync(`${file(name)}-journal`, { force: true });
+  },
+});
+useStorage(storage, async () => readdirSync(directory).filter((f) => f.endsWith('.sqlite'))
+  .map((f) => f.slice(0, -'.sqlite'.length)));
+
+/** Every LocalStore.open without a storage opens the SQLite one, encrypted with `encryption` when it is set. */
+let encryption = null;
+const open = LocalStore.open;
+LocalStore.open = (name, options = {}) => open.call(LocalStore, name, {
+  ...options, storage: options.storage ?? storage, encryption: options.encryption ?? encryption,
+});
+
+const appKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+const modules = ['./merge-patch.test.js', ...STORE_MODULES];
+const loaded = await Promise.all(modules.map(async (path) => [path.slice(2), (await import(`/sdk/tests/${path}`)).tests]));
+
+for (const [label, key] of [['sqlite', null], ['sqlite, app key', appKey]]) {
+  describe(`[${label}]`, { concurrency: 1 }, () => {
+    for (const [moduleName, tests] of loaded) {
+      if (key && moduleName === 'merge-patch.test.js') continue; // opens no store
+      for (const [testName, test] of Object.entries(tests)) {
+        it(`[${label}] ${moduleName}: ${testName}`, { timeout: 20000 }, async (t) => {
+          encryption = key ? { key } : null;
+          try {
+            await test();
+          } catch (e) {
+            if (!(e instanceof Skip)) throw e;
+            t.skip(e.message);
+          }
+        });
+      }
+    }
+  });
+}
+
+process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
