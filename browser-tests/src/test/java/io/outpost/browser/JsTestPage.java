@@ -29,7 +29,13 @@ final class JsTestPage {
      */
     static List<DynamicTest> run(Browser browser, OutpostServer server, String query, String label, Duration deadline,
                                  int atLeast) throws Exception {
-        browser.open(server.url("/sdk/tests/index.html" + (query.isEmpty() ? "" : "?" + query)));
+        return run(browser, server, "index.html", query, label, deadline, atLeast);
+    }
+
+    /** {@link #run(Browser, OutpostServer, String, String, Duration, int)} of another page of the test folder. */
+    static List<DynamicTest> run(Browser browser, OutpostServer server, String page, String query, String label,
+                                 Duration deadline, int atLeast) throws Exception {
+        browser.open(server.url("/sdk/tests/" + page + (query.isEmpty() ? "" : "?" + query)));
         String run = label.isEmpty() ? "the SDK's JS tests" : "the SDK's JS tests (" + label + ")";
         try {
             browser.waitForScript("return Array.isArray(window.__outpostTestResults)", deadline);

@@ -213,7 +213,7 @@ export const tests = {
         await store.create('meds', 'm-2', false, { name: 'other' }, AT);
         // move m-2's sealed value into m-1's row (both are valid ciphertexts under the key)
         await new Promise((resolve, reject) => {
-          const tx = store.db.transaction('records', 'readwrite');
+          const tx = store.connection.db.transaction('records', 'readwrite');
           const records = tx.objectStore('records');
           const r = records.get(['meds', 'm-2']);
           r.onsuccess = () => {

@@ -4,7 +4,7 @@
 // `?only=<text>` runs only the tests whose "module: name" contains the text. `?encryption=key|device-key|password`
 // runs the store and client modules again with every store the SDK opens encrypted, `?suite=encryption` runs
 // encryption.test.js (both from EncryptedStoreSuiteTest: key derivations are slow on a busy machine, and
-// SdkUnitTest gives the default modules 60 s in all).
+// SdkUnitTest gives the default modules 60 s in all). `?suite=react` runs react.test.js (react.html, which loads React).
 
 import { STORE_MODULES, Skip } from './storage.js';
 
@@ -55,6 +55,8 @@ async function run() {
     modules = STORE_MODULES; // they must pass on an encrypted store as on a plain one
   } else if (new URLSearchParams(location.search).get('suite') === 'encryption') {
     modules = ['./encryption.test.js'];
+  } else if (new URLSearchParams(location.search).get('suite') === 'react') {
+    modules = ['./react.test.js']; // react.html: React from the WebJars
   }
   const results = [];
   window.__outpostTestProgress = results;
