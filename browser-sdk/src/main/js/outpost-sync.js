@@ -9,6 +9,7 @@ import { isObject } from './internal/merge-patch.js';
 import { CollectionCatalog, COLLECTIONS_KEY } from './internal/schemas.js';
 import { SyncRequestError } from './internal/errors.js';
 import { indexedDbStorage } from './storage/indexeddb.js';
+import { clone, randomUuid } from './internal/platform.js';
 
 export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, SyncRequestError, indexedDbStorage };
 
@@ -58,7 +59,7 @@ export class SyncClient {
    */
   collectionRules(collection) {
     const rules = this.catalog.rules(collection);
-    return rules === null ? null : structuredClone(rules);
+    return rules === null ? null : clone(rules);
   }
 
   get deviceId() {
@@ -89,7 +90,7 @@ export class SyncClient {
   async transaction(work) {
     this.checkOpen();
     if (typeof work !== 'function') throw new TypeError('transaction needs a function: tx => { ... }');
-    const staging = this.store.stage(`g-${crypto.randomUUID()}`);
+    const staging = this.store.stage(`g-${randomUuid()}`);
     const tx = {
       records: (collection) => this.handle(collection, {
         create: (...args) => staging.write('create', [collection, ...args]),
@@ -136,7 +137,7 @@ export class SyncClient {
         let temp = false;
         if (id == null) {
           if (!options.serverIds) throw new TypeError(`an id is required: "${collection}" does not use server ids`);
-          id = `tmp-${crypto.randomUUID()}`;
+          id = `tmp-${randomUuid()}`;
           temp = true;
         }
         requireId(id);

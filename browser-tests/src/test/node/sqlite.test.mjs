@@ -36,13 +36,13 @@ LocalStore.open = (name, options = {}) => open.call(LocalStore, name, {
 });
 
 const appKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-const modules = ['./merge-patch.test.js', ...STORE_MODULES];
+const modules = ['./merge-patch.test.js', './platform.test.js', ...STORE_MODULES];
 const loaded = await Promise.all(modules.map(async (path) => [path.slice(2), (await import(`/sdk/tests/${path}`)).tests]));
 
 for (const [label, key] of [['sqlite', null], ['sqlite, app key', appKey]]) {
   describe(`[${label}]`, { concurrency: 1 }, () => {
     for (const [moduleName, tests] of loaded) {
-      if (key && moduleName === 'merge-patch.test.js') continue; // opens no store
+      if (key && !STORE_MODULES.includes(`./${moduleName}`)) continue; // opens no store
       for (const [testName, test] of Object.entries(tests)) {
         it(`[${label}] ${moduleName}: ${testName}`, { timeout: 20000 }, async (t) => {
           encryption = key ? { key } : null;

@@ -17,6 +17,7 @@ import {
   Cipher, DEVICE_KEY_META, ENCRYPTION_META, createEncryption, encryptionOption, keyError, unlockEncryption,
 } from './crypt.js';
 import { indexedDbStorage } from '../storage/indexeddb.js';
+import { clone, randomUuid } from './platform.js';
 
 const LIVE_NOW = new Set(['pending', 'syncing']);
 /** The most ops one op group (one transaction) may have: one push's limit. */
@@ -260,13 +261,13 @@ class StagedTx {
     const k = StagedTx.key(store, key);
     if (m.has(k)) {
       const v = m.get(k);
-      return v === GONE ? undefined : structuredClone(v);
+      return v === GONE ? undefined : clone(v);
     }
     return this.base((tx) => tx.get(store, key));
   }
   put(store, value) {
     const key = store === 'records' ? [value.collection, value.id] : value.opId;
-    this.staged[store].set(StagedTx.key(store, key), structuredClone(value));
+    this.staged[store].set(StagedTx.key(store, key), clone(value));
     return Promise.resolve();
   }
   del(store, key) {
@@ -288,7 +289,7 @@ class StagedTx {
     const byKey = new Map(base.map((v) => [keyOf(v), v]));
     for (const [k, v] of this.staged[storeName]) {
       if (v === GONE || !keep(v)) byKey.delete(k);
-      else byKey.set(k, structuredClone(v));
+      else byKey.set(k, clone(v));
     }
     return [...byKey.values()];
   }
@@ -345,7 +346,7 @@ class Staging {
 
   /** A write: `kind` is create, update, increment or delete, `args` the store method's arguments after the tx. */
   write(kind, args) {
-    const saved = structuredClone(args);
+    const saved = clone(args);
     return this.queue(async (overlay) => {
       if (this.broken) throw this.broken;
       const result = await this.store[`${kind}In`](overlay, ...args, this.group);
@@ -469,7 +470,7 @@ export class LocalStore {
     this.deviceId = await this.run('readwrite', async (tx) => {
       let id = await tx.getMeta('device_id');
       if (id == null) {
-        id = `d-${crypto.randomUUID()}`;
+        id = `d-${randomUuid()}`;
         await tx.setMeta('device_id', id);
         await tx.setMeta('next_op_id', 1);
       }
@@ -500,7 +501,7 @@ export class LocalStore {
       const kept = await Promise.all(['auto_sync', ENCRYPTION_META, DEVICE_KEY_META].map(async (key) => [key,
         await tx.getMeta(key)]));
       await tx.clear();
-      const deviceId = `d-${crypto.randomUUID()}`;
+      const deviceId = `d-${randomUuid()}`;
       tx.setMeta('device_id', deviceId);
       tx.setMeta('next_op_id', 1);
       for (const [key, value] of kept) if (value != null) tx.setMeta(key, value); // the setting, the store's key

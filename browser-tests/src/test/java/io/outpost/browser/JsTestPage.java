@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DynamicTest;
 import org.openqa.selenium.TimeoutException;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The browser SDK's JavaScript test page, {@code /sdk/tests/index.html} (this module's test resources): its
  * {@code runner.js} runs the test modules in Chromium and leaves {@code window.__outpostTestResults}
- * ({@code [{name, ok, error}]}); each result becomes a JUnit test, failing with the JS error.
+ * ({@code [{name, ok, error, skipped?}]}); each result becomes a JUnit test, failing with the JS error (skipped with
+ * the reason when a test called {@code needs(...)} for something this browser lacks).
  */
 final class JsTestPage {
 
@@ -53,7 +55,9 @@ final class JsTestPage {
             String name = (label.isEmpty() ? "" : "[" + label + "] ") + result.path("name").asText();
             boolean ok = result.path("ok").asBoolean();
             String error = result.path("error").asText("");
+            String skipped = result.path("skipped").asText(null);
             tests.add(DynamicTest.dynamicTest(name, () -> {
+                if (skipped != null) throw new TestAbortedException(skipped);
                 if (!ok) throw new AssertionError(name + ": " + error);
             }));
         }

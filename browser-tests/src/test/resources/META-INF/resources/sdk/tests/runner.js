@@ -8,7 +8,7 @@
 
 import { STORE_MODULES, Skip } from './storage.js';
 
-let modules = ['./smoke.test.js', './merge-patch.test.js', ...STORE_MODULES];
+let modules = ['./smoke.test.js', './merge-patch.test.js', './platform.test.js', ...STORE_MODULES];
 
 /** A test that neither resolves nor rejects within this time fails (the Java side gives up after 60 s in all). */
 const TEST_TIMEOUT_MS = 20000;
