@@ -1,18 +1,18 @@
-// The browser SDK's store and engine tests (the JS test folder's STORE_MODULES, as Chromium runs them on IndexedDB)
-// on Node.js with the SQLite storage adapter over better-sqlite3, plain and again with every store encrypted with an
+// The browser SDK's store and engine tests (the JS test folder's STORE_MODULES, as Chromium runs them on IndexedDB,
+// and encryption.test.js: no plaintext in the SQLite file, wrong keys, a refused device key) on Node.js with the SQLite storage adapter over better-sqlite3, plain and again with every store encrypted with an
 // app key (WebCrypto: globalThis.crypto.subtle). Run by NodeSqliteTest:
 //   node --import ./register.mjs --test sqlite.test.mjs
 // with better-sqlite3 installed in ../../../target/node-modules (NodeSqliteTest does that: npm install there).
 import { describe, it } from 'node:test';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const require = createRequire(new URL('../../../target/node-modules/package.json', import.meta.url));
 const Database = require('better-sqlite3');
 
-const { sqliteStorage, betterSqlite3Driver } = await import('/sdk/storage/sqlite.js');
+const { sqliteStorage, betterSqlite3Driver, decodeValue } = await import('/sdk/storage/sqlite.js');
 const { LocalStore } = await import('/sdk/internal/store.js');
 const { STORE_MODULES, Skip, useStorage } = await import('/sdk/tests/storage.js');
 
@@ -25,8 +25,24 @@ const storage = sqliteStorage({
     rmSync(`${file(name)}-journal`, { force: true });
   },
 });
+/** A store's rows read with better-sqlite3 itself (not the SDK), shaped as raw-idb.js reads IndexedDB's. */
+function rawRows(name) {
+  if (!existsSync(file(name))) return [];
+  const db = new Database(file(name), { readonly: true });
+  try {
+    return [
+      ...db.prepare('SELECT key, value FROM meta ORDER BY key').all()
+        .map((r) => ['meta', r.key, { key: r.key, value: decodeValue(r.value) }]),
+      ...db.prepare('SELECT collection, id, row FROM records ORDER BY collection, id').all()
+        .map((r) => ['records', [r.collection, r.id], decodeValue(r.row)]),
+      ...db.prepare('SELECT op_id, row FROM ops ORDER BY op_id').all().map((r) => ['ops', r.op_id, decodeValue(r.row)]),
+    ];
+  } finally {
+    db.close();
+  }
+}
 useStorage(storage, async () => readdirSync(directory).filter((f) => f.endsWith('.sqlite'))
-  .map((f) => f.slice(0, -'.sqlite'.length)));
+  .map((f) => f.slice(0, -'.sqlite'.length)), async (name) => rawRows(name));
 
 /** Every LocalStore.open without a storage opens the SQLite one, encrypted with `encryption` when it is set. */
 let encryption = null;
@@ -36,7 +52,7 @@ LocalStore.open = (name, options = {}) => open.call(LocalStore, name, {
 });
 
 const appKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-const modules = ['./merge-patch.test.js', './platform.test.js', ...STORE_MODULES];
+const modules = ['./merge-patch.test.js', './platform.test.js', './encryption.test.js', ...STORE_MODULES];
 const loaded = await Promise.all(modules.map(async (path) => [path.slice(2), (await import(`/sdk/tests/${path}`)).tests]));
 
 for (const [label, key] of [['sqlite', null], ['sqlite, app key', appKey]]) {

@@ -46,12 +46,13 @@ function encode(value) {
   });
 }
 
-function decode(text) {
+/** A stored row or meta value (its JSON text) as the adapter reads it: binary values as Uint8Array. */
+export function decodeValue(text) {
   return JSON.parse(text, (key, v) => (v !== null && typeof v === 'object' && typeof v[BYTES] === 'string'
     ? fromBase64(v[BYTES]) : v));
 }
 
-const rowsOf = (rows) => rows.map((r) => decode(r.row));
+const rowsOf = (rows) => rows.map((r) => decodeValue(r.row));
 
 /** Resolves after everything already queued as microtasks (work's un-awaited writes) has run. */
 const macrotask = () => new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve)
@@ -95,7 +96,7 @@ class SqliteTx {
     const rows = store === 'records'
       ? await this.query('SELECT row FROM records WHERE collection = ? AND id = ?', [key[0], key[1]])
       : await this.query('SELECT row FROM ops WHERE op_id = ?', [key]);
-    return rows.length === 0 ? undefined : decode(rows[0].row);
+    return rows.length === 0 ? undefined : decodeValue(rows[0].row);
   }
   put(store, value) {
     const done = store === 'records'
@@ -115,7 +116,7 @@ class SqliteTx {
   }
   async getMeta(key) {
     const rows = await this.query('SELECT value FROM meta WHERE key = ?', [key]);
-    return rows.length === 0 ? null : decode(rows[0].value);
+    return rows.length === 0 ? null : decodeValue(rows[0].value);
   }
   setMeta(key, value) {
     const done = value == null ? this.query('DELETE FROM meta WHERE key = ?', [key])

@@ -48,9 +48,3 @@ export async function rawRows(name) {
     db.close();
   }
 }
-
-/** The whole database as text, one line per row: what a search for a plaintext value runs over. */
-export async function rawText(name) {
-  return (await rawRows(name)).map(([store, key, value]) => `${store} ${serialize(key)} ${serialize(value)}`)
-    .join('\n');
-}

@@ -3,9 +3,11 @@
 // stores without naming a storage and drop them with `until.js`'s `drop`; `needs(feature)` skips a test that needs
 // something only a browser has.
 import { indexedDbStorage } from '/sdk/outpost-sync.js';
+import { rawRows as idbRows, serialize } from './raw-idb.js';
 
 let current = null;
 let names = async () => (await indexedDB.databases()).map((d) => d.name);
+let rows = idbRows;
 
 /** The storage adapter the tests' stores are opened with. */
 export function testStorage() {
@@ -13,10 +15,25 @@ export function testStorage() {
   return current;
 }
 
-/** Tests' stores go to `storage`; `storeNames()` lists the stores it holds. */
-export function useStorage(storage, storeNames) {
+/**
+ * Tests' stores go to `storage`; `storeNames()` lists the stores it holds, `rawRows(name)` reads one without the SDK
+ * (as someone holding the device would: [store, key, value] rows, binary values as bytes).
+ */
+export function useStorage(storage, storeNames, rawRows) {
   current = storage;
   names = storeNames;
+  rows = rawRows;
+}
+
+/** Every [store, key, value] of the store `name`, read without the SDK (raw-idb.js in the browser). */
+export function rawRows(name) {
+  return rows(name);
+}
+
+/** The whole store as text, one line per row: what a search for a plaintext value runs over. */
+export async function rawText(name) {
+  return (await rows(name)).map(([store, key, value]) => `${store} ${serialize(key)} ${serialize(value)}`)
+    .join('\n');
 }
 
 /** The names of the stores the tests' storage holds (IndexedDB: this origin's databases). */
@@ -28,6 +45,9 @@ export function storeNames() {
 export class Skip extends Error {}
 
 const FEATURES = {
+  'CryptoKey storage': () => current?.kind === 'indexeddb',
+  IndexedDB: () => current?.kind === 'indexeddb',
+  SQLite: () => current?.kind === 'sqlite',
   'Web Locks': () => typeof globalThis.navigator?.locks?.request === 'function',
   'window events': () => typeof globalThis.dispatchEvent === 'function' && typeof globalThis.Event === 'function',
 };
