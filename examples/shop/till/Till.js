@@ -59,7 +59,7 @@ function Shelf({ products, stock, cart, setCart }) {
     h('span', { className: 'stock', 'data-test': 'on-hand' },
       onHand.has(p.id) ? String(onHand.get(p.id)) : '–'),
     h('button', { type: 'button', 'data-test': 'add', disabled: !onHand.has(p.id),
-      onClick: () => setCart({ ...cart, [p.id]: (cart[p.id] ?? 0) + 1 }) }, 'Add'),
+      onClick: () => setCart((c) => ({ ...c, [p.id]: (c[p.id] ?? 0) + 1 })) }, 'Add'),
     h('span', { className: 'in-cart', 'data-test': 'in-cart' }, String(cart[p.id] ?? 0)))));
 }
 

@@ -31,13 +31,14 @@ final class JsTestPage {
      */
     static List<DynamicTest> run(Browser browser, OutpostServer server, String query, String label, Duration deadline,
                                  int atLeast) throws Exception {
-        return run(browser, server, "index.html", query, label, deadline, atLeast);
+        return run(browser, server.url("/sdk/tests/index.html" + (query.isEmpty() ? "" : "?" + query)), label,
+                deadline, atLeast);
     }
 
-    /** {@link #run(Browser, OutpostServer, String, String, Duration, int)} of another page of the test folder. */
-    static List<DynamicTest> run(Browser browser, OutpostServer server, String page, String query, String label,
-                                 Duration deadline, int atLeast) throws Exception {
-        browser.open(server.url("/sdk/tests/" + page + (query.isEmpty() ? "" : "?" + query)));
+    /** {@link #run(Browser, OutpostServer, String, String, Duration, int)} of the test page at {@code pageUrl}. */
+    static List<DynamicTest> run(Browser browser, String pageUrl, String label, Duration deadline, int atLeast)
+            throws Exception {
+        browser.open(pageUrl);
         String run = label.isEmpty() ? "the SDK's JS tests" : "the SDK's JS tests (" + label + ")";
         try {
             browser.waitForScript("return Array.isArray(window.__outpostTestResults)", deadline);
@@ -63,7 +64,7 @@ final class JsTestPage {
         }
         if (tests.size() < atLeast) {
             throw new AssertionError(run + " reported only " + tests.size() + " tests (at least " + atLeast
-                    + " expected)");
+                    + " expected): " + results + "; console errors: " + browser.consoleErrors());
         }
         return tests;
     }

@@ -27,11 +27,12 @@ async function rendered(client, element, work) {
 
 /** A component that shows `value()` (a hook's result) as JSON in a <pre>. */
 const Show = ({ value }) => h('pre', null, JSON.stringify(value() ?? 'loading'));
-const shown = (node) => JSON.parse(node.textContent);
-const waitShown = (node, test, what) => until(() => {
+/** What the component shows (undefined before React's first commit). */
+const shown = (node) => (node.textContent ? JSON.parse(node.textContent) : undefined);
+const waitShown = async (node, test, what) => (await until(() => {
   const value = shown(node);
-  return test(value) ? value : null;
-}, 5000, what);
+  return test(value) ? { value } : null; // wrapped: null may be what is waited for
+}, 5000, what)).value;
 
 const ids = (records) => (Array.isArray(records) ? records.map((r) => `${r.id}:${r.data.a}`) : records);
 
@@ -43,14 +44,14 @@ export const tests = {
         await waitShown(node, (v) => Array.isArray(v) && v.length === 1, 'the first read');
         equal(shown(node), ['n-1:1']);
         await client.records('notes').update('n-1', { a: 2 });
-        await waitShown(node, (v) => v[0] === 'n-1:2', 'the local update');
+        await waitShown(node, (v) => v?.[0] === 'n-1:2', 'the local update');
         server.on('sync/pull', () => json({ changes: [{ collection: 'notes', id: 's-1', version: 1, data: { a: 9 } }],
           cursor: 'c1', hasMore: false, lastProcessedOpId: 1 }));
         equal((await client.syncNow()).error, null);
-        await waitShown(node, (v) => v.includes('s-1:9'), 'the pulled record');
+        await waitShown(node, (v) => Array.isArray(v) && v.includes('s-1:9'), 'the pulled record');
         const tab2 = await open();
         await tab2.records('notes').create('n-2', { a: 3 });
-        await waitShown(node, (v) => v.includes('n-2:3'), 'the other tab\'s write');
+        await waitShown(node, (v) => Array.isArray(v) && v.includes('n-2:3'), 'the other tab\'s write');
         equal(shown(node), ['n-1:2', 'n-2:3', 's-1:9']);
       });
     });
@@ -64,9 +65,9 @@ export const tests = {
         await waitShown(node, (v) => Array.isArray(v), 'the first read');
         equal(shown(node), ['n-2:2']);
         await client.records('notes').update('n-1', { a: 2 });
-        await waitShown(node, (v) => v.length === 2, 'n-1 matching');
+        await waitShown(node, (v) => v?.length === 2, 'n-1 matching');
         await client.records('notes').delete('n-2');
-        await waitShown(node, (v) => v.length === 1, 'n-2 deleted');
+        await waitShown(node, (v) => v?.length === 1, 'n-2 deleted');
         equal(shown(node), ['n-1:2']);
       });
     });
@@ -82,7 +83,7 @@ export const tests = {
           pending: r.pending }));
       };
       await rendered(client, h(Ticket), async (node) => {
-        await waitShown(node, (v) => v !== 'loading', 'the first read');
+        await waitShown(node, (v) => v !== undefined && v !== 'loading', 'the first read');
         equal(shown(node), { id: ticket.id, a: 1, pending: true });
         server.on('sync/push', (r) => json({ lastProcessedOpId: 1, results: r.body.operations.map((o) => ({
           opId: o.opId, status: 'applied', collection: o.collection, id: 't-42', tempId: o.tempId, version: 1 })) }));
@@ -114,7 +115,7 @@ export const tests = {
         return applyAll(r);
       });
       await rendered(client, h(Panel), async (node) => {
-        const state = () => JSON.parse(node.querySelector('pre').textContent);
+        const state = () => JSON.parse(node.querySelector('pre')?.textContent ?? '{}');
         await until(() => state().summary === 'synced', 5000, 'synced at first');
         await client.records('notes').create('n-1', { a: 1 });
         await until(() => state().summary === 'pending' && state().pendingOps === 1, 5000, 'pending');
