@@ -315,10 +315,11 @@ export class SyncClient {
 
   /**
    * Deletes everything this client's store holds for its user ("sign out and wipe" on a shared device): records,
-   * unsent changes, conflicts, sync positions, the deviceId, the schemas and settings, i.e. the IndexedDB database
-   * `<storeName>-<user>`. Unsent changes are lost (check `pendingOps()` first to warn). The client is closed
-   * afterwards, and so are the clients of this user in other tabs; `openSyncClient` later starts a new, empty store
-   * with a new deviceId. Resolves once the database is deleted.
+   * unsent changes, conflicts, sync positions, the deviceId, the schemas and settings, i.e. the store
+   * `<storeName>-<user>` (an IndexedDB database, or what the SQLite adapter's `delete(name)` removes). Unsent changes
+   * are lost (check `pendingOps()` first to warn). The client is closed afterwards, and so are the clients of this
+   * user in other tabs; `openSyncClient` later starts a new, empty store with a new deviceId. Resolves once the store
+   * is deleted.
    */
   async wipeLocalData() {
     const name = this.store.name;

@@ -24,3 +24,5 @@ export declare function betterSqlite3Driver(db: unknown): SqliteDriver;
 export declare function opSqliteDriver(db: unknown): SqliteDriver;
 /** expo-sqlite's async API (React Native): `expoSqliteDriver(await openDatabaseAsync(file))`. */
 export declare function expoSqliteDriver(db: unknown): SqliteDriver;
+/** A stored row or meta value (its JSON text) as the adapter reads it, binary values as Uint8Array (for tools). */
+export declare function decodeValue(text: string): unknown;
