@@ -3,7 +3,7 @@
 // stores without naming a storage and drop them with `until.js`'s `drop`; `needs(feature)` skips a test that needs
 // something only a browser has.
 import { indexedDbStorage } from '/sdk/outpost-sync.js';
-import { rawRows as idbRows, serialize } from './raw-idb.js';
+import { rawRows as idbRows, rawText as rawTextOf } from './raw-idb.js';
 
 let current = null;
 let names = async () => (await indexedDB.databases()).map((d) => d.name);
@@ -31,9 +31,8 @@ export function rawRows(name) {
 }
 
 /** The whole store as text, one line per row: what a search for a plaintext value runs over. */
-export async function rawText(name) {
-  return (await rows(name)).map(([store, key, value]) => `${store} ${serialize(key)} ${serialize(value)}`)
-    .join('\n');
+export function rawText(name) {
+  return rawTextOf(name, rows);
 }
 
 /** The names of the stores the tests' storage holds (IndexedDB: this origin's databases). */
