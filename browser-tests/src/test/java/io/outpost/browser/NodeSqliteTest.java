@@ -15,8 +15,10 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * The browser SDK's store and engine tests (the JS test folder's {@code STORE_MODULES}, which {@link SdkUnitTest}
- * runs in Chromium on IndexedDB) on Node.js with the SQLite storage adapter over better-sqlite3, plain and encrypted
- * with an app key: {@code src/test/node/sqlite.test.mjs} under {@code node --test}, each result a test here. The
+ * runs in Chromium on IndexedDB, and {@code encryption.test.js}) on Node.js with the SQLite storage adapter over
+ * better-sqlite3, plain, encrypted with an app key, and through the op-sqlite and expo-sqlite drivers over an
+ * asynchronous imitation of those libraries' APIs: {@code src/test/node/sqlite.test.mjs} under {@code node --test},
+ * each result a test here. The
  * version of better-sqlite3 ({@code src/test/node/package.json}) is installed into {@code target/node-modules} with
  * npm. Skipped without node and npm (install hint), failed when {@code OUTPOST_NODE_TESTS=required}.
  */
@@ -25,8 +27,8 @@ class NodeSqliteTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path NODE_TESTS = Path.of("src", "test", "node");
     private static final Path NODE_MODULES = Path.of("target", "node-modules");
-    /** Both suites (plain, app key) of the store, client, transaction, validation and wipe modules. */
-    private static final int AT_LEAST = 150;
+    /** The four suites (better-sqlite3 plain and with an app key, op-sqlite's and expo-sqlite's async API). */
+    private static final int AT_LEAST = 300;
 
     @TestFactory
     List<DynamicTest> engineTestsOnSqlite() throws Exception {
