@@ -221,9 +221,14 @@ export function sqliteStorage({ open, delete: remove, blockedMs = 10000 }) {
     throw new TypeError('sqliteStorage needs {open(name) → driver, delete(name)}');
   }
   const connections = new Map();
+  /** Store name → promise resolved when its last connection is closed. */
+  const closing = new Map();
   return {
     kind: 'sqlite',
     async open(name) {
+      // a connection of this store still finishing its transactions and closing: the new one waits for it (two
+      // connections of one thread must not hold SQLite's write lock against each other)
+      while (closing.has(name)) await closing.get(name);
       let shared = connections.get(name);
       if (!shared) {
         let gone;
@@ -247,10 +252,12 @@ export function sqliteStorage({ open, delete: remove, blockedMs = 10000 }) {
             this.refs -= 1;
             if (this.refs > 0) return;
             connections.delete(name);
+            closing.set(name, this.gone);
             try {
               await this.chain;
               await this.driver.close();
             } finally {
+              if (closing.get(name) === this.gone) closing.delete(name);
               gone();
             }
           },
@@ -270,12 +277,13 @@ export function sqliteStorage({ open, delete: remove, blockedMs = 10000 }) {
     /** Waits up to `blockedMs` for the store's clients in this process to close (another client's wipe closes them). */
     async delete(name) {
       const deadline = Date.now() + blockedMs;
-      while (connections.has(name)) {
+      while (connections.has(name) || closing.has(name)) {
         if (Date.now() > deadline) {
           throw new Error(`the local store ${name} is still open in this process after ${blockedMs} ms: close its `
             + 'clients first');
         }
-        await Promise.race([connections.get(name).gone, new Promise((resolve) => setTimeout(resolve, 50))]);
+        await Promise.race([(connections.get(name) ?? { gone: closing.get(name) }).gone,
+          new Promise((resolve) => setTimeout(resolve, 50))]);
       }
       await remove(name);
     },
