@@ -49,8 +49,13 @@ export interface SyncClientOptions {
   pushBatchSize?: number;
   /** Changes per pull page, 1–1000 (default 1000). */
   pullPageSize?: number;
-  /** IndexedDB database name prefix (default `outpost`): the database is `<prefix>-<user>`. */
+  /** Store name prefix (default `outpost`): the store (IndexedDB database, SQLite database) is `<prefix>-<user>`. */
   storeName?: string;
+  /**
+   * Where the store lives (default: {@link indexedDbStorage}`()` where `indexedDB` exists; elsewhere required):
+   * `sqliteStorage(...)` from `outpost-sync/sqlite` in React Native and Node.js.
+   */
+  storage?: StorageAdapter;
   /**
    * Encrypt the store (default: none): record data, queued ops' data and patches, conflicts and errors are sealed
    * with AES-GCM (256 bits, a fresh 12-byte IV per stored value); ids, collection names, versions, op states and
@@ -75,6 +80,24 @@ export interface SyncClientOptions {
  *   salt kept in the store (opening takes a few hundred ms).
  */
 export type StoreEncryption = { key: CryptoKey } | 'device-key' | { password: string };
+
+/**
+ * Keeps the stores (meta, records, ops) of a client: {@link indexedDbStorage} in browsers, `sqliteStorage` from
+ * `outpost-sync/sqlite`. Opaque to apps: made by those functions, passed as {@link SyncClientOptions.storage}.
+ */
+export interface StorageAdapter {
+  /** `indexeddb` or `sqlite`. */
+  readonly kind: string;
+  open(name: string): Promise<unknown>;
+  /** Deletes the store `name` (`wipeLocalData`). */
+  delete(name: string): Promise<void>;
+}
+
+/** The browser's storage: one IndexedDB database per store. */
+export declare function indexedDbStorage(options?: {
+  /** How long deleting a store waits for other tabs to close it before rejecting (default 10000). */
+  blockedMs?: number;
+}): StorageAdapter;
 
 export interface LocalRecord {
   collection: string;

@@ -8,8 +8,10 @@ import { SyncRunner, checkInterval, MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS }
 import { isObject } from './internal/merge-patch.js';
 import { CollectionCatalog, COLLECTIONS_KEY } from './internal/schemas.js';
 import { SyncRequestError } from './internal/errors.js';
+import { indexedDbStorage } from './storage/indexeddb.js';
+import { clone, randomUuid } from './internal/platform.js';
 
-export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, SyncRequestError };
+export { MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, SyncRequestError, indexedDbStorage };
 
 const COLLECTION = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -57,7 +59,7 @@ export class SyncClient {
    */
   collectionRules(collection) {
     const rules = this.catalog.rules(collection);
-    return rules === null ? null : structuredClone(rules);
+    return rules === null ? null : clone(rules);
   }
 
   get deviceId() {
@@ -88,7 +90,7 @@ export class SyncClient {
   async transaction(work) {
     this.checkOpen();
     if (typeof work !== 'function') throw new TypeError('transaction needs a function: tx => { ... }');
-    const staging = this.store.stage(`g-${crypto.randomUUID()}`);
+    const staging = this.store.stage(`g-${randomUuid()}`);
     const tx = {
       records: (collection) => this.handle(collection, {
         create: (...args) => staging.write('create', [collection, ...args]),
@@ -135,7 +137,7 @@ export class SyncClient {
         let temp = false;
         if (id == null) {
           if (!options.serverIds) throw new TypeError(`an id is required: "${collection}" does not use server ids`);
-          id = `tmp-${crypto.randomUUID()}`;
+          id = `tmp-${randomUuid()}`;
           temp = true;
         }
         requireId(id);
@@ -306,51 +308,33 @@ export class SyncClient {
     this.closed = true;
     await this.runner.close();
     this.channel?.close();
-    this.store.close();
+    await this.store.close();
     this.statusListeners.clear();
     this.dataListeners.clear();
   }
 
   /**
    * Deletes everything this client's store holds for its user ("sign out and wipe" on a shared device): records,
-   * unsent changes, conflicts, sync positions, the deviceId, the schemas and settings, i.e. the IndexedDB database
-   * `<storeName>-<user>`. Unsent changes are lost (check `pendingOps()` first to warn). The client is closed
-   * afterwards, and so are the clients of this user in other tabs; `openSyncClient` later starts a new, empty store
-   * with a new deviceId. Resolves once the database is deleted.
+   * unsent changes, conflicts, sync positions, the deviceId, the schemas and settings, i.e. the store
+   * `<storeName>-<user>` (an IndexedDB database, or what the SQLite adapter's `delete(name)` removes). Unsent changes
+   * are lost (check `pendingOps()` first to warn). The client is closed afterwards, and so are the clients of this
+   * user in other tabs; `openSyncClient` later starts a new, empty store with a new deviceId. Resolves once the store
+   * is deleted.
    */
   async wipeLocalData() {
     const name = this.store.name;
     if (!this.closed) this.runner.broadcast({ type: 'wiped' });
     await this.close();
     this.wiped = true;
-    await deleteDatabase(name);
+    await this.store.storage.delete(name);
   }
-}
-
-/** Deletes an IndexedDB database; other tabs' connections close on its versionchange event (LocalStore). */
-function deleteDatabase(name, blockedMs = 10000) {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.deleteDatabase(name);
-    let timer = null;
-    request.onsuccess = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    request.onerror = () => {
-      clearTimeout(timer);
-      reject(request.error);
-    };
-    request.onblocked = () => {
-      timer = setTimeout(() => reject(new Error(`the local store ${name} is held open elsewhere (another tab of an `
-        + 'older version of this app?); it is deleted once that closes')), blockedMs);
-    };
-  });
 }
 
 /** Opens (creating on first use) the user's store and starts the client's triggers. */
 export async function openSyncClient(options) {
   const o = validate(options);
-  const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`, { encryption: o.encryption });
+  const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`,
+    { encryption: o.encryption, storage: o.storage });
   const http = new HttpTransport({ baseUrl: o.baseUrl, tokenProvider: o.tokenProvider, timeoutMs: o.timeoutMs });
   // the served collections known from earlier runs: local writes are checked against them, offline too
   const catalog = new CollectionCatalog();
@@ -424,6 +408,9 @@ function validate(options) {
   o.backoff ??= { baseMs: 2000, capMs: 300000 };
   o.timeoutMs ??= 30000;
   o.storeName ??= 'outpost';
+  if (o.storage != null && (typeof o.storage.open !== 'function' || typeof o.storage.delete !== 'function')) {
+    throw new TypeError('storage must be a storage adapter (indexedDbStorage(), sqliteStorage(...)): open and delete');
+  }
   for (const name of ['pushBatchSize', 'pullPageSize']) {
     o[name] ??= 1000;
     if (!Number.isInteger(o[name]) || o[name] < 1 || o[name] > 1000) {

@@ -4,6 +4,7 @@
 
 import { TransportError, syncError } from './transport.js';
 import { Touched } from './store.js';
+import { clone } from './platform.js';
 
 export class SyncEngine {
   /**
@@ -124,7 +125,7 @@ export class SyncEngine {
     for (const c of conflicts) {
       let decision;
       try {
-        decision = await this.conflictHandler(structuredClone(c));
+        decision = await this.conflictHandler(clone(c));
       } catch (e) {
         console.warn('outpost: the conflict handler threw; keeping the server\'s state', e);
         decision = 'keep-server';

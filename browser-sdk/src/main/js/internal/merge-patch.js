@@ -1,10 +1,12 @@
 // JSON Merge Patch (RFC 7396) as the server applies it, and the composition of two patches.
 
+import { clone } from './platform.js';
+
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A deep copy of a JSON value. */
 export function copy(value) {
-  return value === undefined ? undefined : structuredClone(value);
+  return clone(value);
 }
 
 /** `target` with `patch` applied; neither argument is changed. */

@@ -5,6 +5,7 @@
 
 import { backoffDelay } from './backoff.js';
 import { syncError } from './transport.js';
+import { processLocks } from './locks.js';
 
 export const MIN_INTERVAL_SECONDS = 30;
 export const MAX_INTERVAL_SECONDS = 3600;
@@ -94,9 +95,9 @@ export class SyncRunner {
   }
 
   withSyncLock(work) {
-    const locks = globalThis.navigator?.locks;
+    const locks = globalThis.navigator?.locks ?? processLocks;
     // closing the client stops waiting for another tab's sync
-    return locks ? locks.request(this.lockName, { mode: 'exclusive', signal: this.closing.signal }, work) : work();
+    return locks.request(this.lockName, { mode: 'exclusive', signal: this.closing.signal }, work);
   }
 
   async runSync() {
@@ -241,11 +242,8 @@ export class SyncRunner {
   // ----------------------------------------------------------------------------------------------- tabs
 
   electLeader() {
-    const locks = globalThis.navigator?.locks;
-    if (!locks) {
-      this.becomeLeader(); // no Web Locks (not a secure context): every tab runs its own timers
-      return;
-    }
+    // without Web Locks (Node.js, React Native, not a secure context) the clients of this process elect one
+    const locks = globalThis.navigator?.locks ?? processLocks;
     locks.request(`${this.lockName}:leader`, { mode: 'exclusive' }, () => {
       if (this.closed) return undefined;
       this.becomeLeader();

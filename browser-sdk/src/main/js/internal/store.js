@@ -1,8 +1,9 @@
-// The device's durable state in one IndexedDB database per user: `meta` (deviceId, next opId, cursors, settings,
-// the served collections),
-// `records` (the server's last confirmed state of each record and, while local ops are live, the view with them on
-// top) and `ops` (the queue). Every public method is one IndexedDB transaction: a local write and its queued op
-// commit together or not at all. Writes the app was told about use durability 'strict' (flushed to disk).
+// The device's durable state, one store per user, kept by a storage adapter (storage/indexeddb.js in a browser,
+// storage/sqlite.js in React Native and Node.js): `meta` (deviceId, next opId, cursors, settings, the served
+// collections), `records` (the server's last confirmed state of each record and, while local ops are live, the view
+// with them on top) and `ops` (the queue). Every public method is one transaction of the adapter: a local write and
+// its queued op commit together or not at all. Writes the app was told about use durability 'strict' (flushed to
+// disk).
 //
 // A record's view is its server state with its *live* ops applied in opId order: pending and syncing ops, and synced
 // ops above the last `lastProcessedOpId` a completed pull confirmed. Conflict and failed ops are not live: the record
@@ -15,8 +16,9 @@ import { applyPatch, composePatches, copy } from './merge-patch.js';
 import {
   Cipher, DEVICE_KEY_META, ENCRYPTION_META, createEncryption, encryptionOption, keyError, unlockEncryption,
 } from './crypt.js';
+import { indexedDbStorage } from '../storage/indexeddb.js';
+import { clone, randomUuid } from './platform.js';
 
-const SCHEMA_VERSION = 1;
 const LIVE_NOW = new Set(['pending', 'syncing']);
 /** The most ops one op group (one transaction) may have: one push's limit. */
 export const MAX_GROUP = 1000;
@@ -52,13 +54,6 @@ function contained(op, serverVersion, confirmed) {
 function handled(promise) {
   promise.catch(() => {});
   return promise;
-}
-
-function request(r) {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
 }
 
 /**
@@ -101,121 +96,28 @@ export class Touched {
   }
 }
 
-/** One IndexedDB transaction with promise-returning helpers (await only these inside it). */
-class Tx {
-  constructor(tx) {
-    this.tx = tx;
-    this.meta = tx.objectStoreNames.contains('meta') ? tx.objectStore('meta') : null;
-    this.records = tx.objectStore('records');
-    this.ops = tx.objectStore('ops');
-  }
-  get(store, key) {
-    return request(this[store].get(key));
-  }
-  /**
-   * Writes need not be awaited: the requests of one transaction run in the order they were made (a later read sees
-   * the write), and a failed one aborts the transaction, which `run` reports.
-   */
-  put(store, value) {
-    return handled(request(this[store].put(value)));
-  }
-  del(store, key) {
-    return handled(request(this[store].delete(key)));
-  }
-  async getMeta(key) {
-    const row = await request(this.meta.get(key));
-    return row ? row.value : null;
-  }
-  setMeta(key, value) {
-    return handled(value == null ? request(this.meta.delete(key)) : request(this.meta.put({ key, value })));
-  }
-  async confirmedOpId() {
-    return Number((await this.getMeta('confirmed_op_id')) ?? 0);
-  }
-  opsOf(collection, id) {
-    return request(this.ops.index('byRecord').getAll([collection, id]));
-  }
-  opsIn(state, count) {
-    return request(this.ops.index('byState').getAll(state, count));
-  }
-  recordsIn(collection) {
-    return request(this.records.index('byCollection').getAll(collection));
-  }
-  /** The ops in `state` with their clear fields only (opId, collection, recordId, state, group, ...). */
-  opKeysIn(state) {
-    return request(this.ops.index('byState').getAll(state));
-  }
-}
-
 /** A row deleted in a transaction (`StagedTx`, `SealedTx`). */
 const GONE = Symbol('gone');
 /** A key of `records` or `ops` as one string. */
 const rowKey = (store, key) => (store === 'records' ? `${key[0]}\u0000${key[1]}` : String(key));
 const keyOfRow = (store, row) => (store === 'records' ? [row.collection, row.id] : row.opId);
-/** A request on `meta` that finds nothing: what keeps a transaction active while WebCrypto works. */
-const KEEP_ALIVE = '\u0000keep-alive';
 
 /**
- * The Tx of an encrypted store: rows of `records` and `ops` are sealed on the way in and opened on the way out
- * (crypt.js). WebCrypto is asynchronous and not an IndexedDB request, so awaiting it would let the transaction
- * commit half-way: while any of it runs, `alive` keeps one cheap request in flight and resumes its callers inside
- * that request's callback, where the transaction is active. A write is sealed before it is stored, so it is kept
- * here too (`written`) and reads in the transaction see it at once, as they see a plain store's writes.
+ * The transaction of an encrypted store over the adapter's own (`base`, which stores rows as they are): rows of
+ * `records` and `ops` are sealed on the way in and opened on the way out (crypt.js). WebCrypto runs while the
+ * adapter's transaction is open: `base.alive` keeps it open meanwhile (IndexedDB would commit at the first await of
+ * something else). A write is sealed before it is stored, so it is kept here too (`written`) and reads in the
+ * transaction see it at once, as they see a plain store's writes.
  */
-class SealedTx extends Tx {
-  constructor(tx, cipher) {
-    super(tx);
+class SealedTx {
+  constructor(base, cipher) {
+    this.base = base;
     this.cipher = cipher;
     this.written = { records: new Map(), ops: new Map() };
-    this.waiting = new Set();
-    this.spinning = false;
   }
 
-  /** `promise` (WebCrypto) awaited with the transaction kept active; resolves inside an IndexedDB callback. */
   alive(promise) {
-    return new Promise((resolve, reject) => {
-      const entry = { done: false, ok: true, value: undefined, resolve, reject };
-      promise.then((v) => {
-        entry.done = true;
-        entry.value = v;
-      }, (e) => {
-        entry.done = true;
-        entry.ok = false;
-        entry.value = e;
-      });
-      this.waiting.add(entry);
-      this.spin();
-    });
-  }
-
-  spin() {
-    if (this.spinning) return;
-    this.spinning = true;
-    const stop = (error) => {
-      this.spinning = false;
-      for (const e of this.waiting) e.reject(error);
-      this.waiting.clear();
-    };
-    const tick = () => {
-      for (const e of this.waiting) {
-        if (!e.done) continue;
-        this.waiting.delete(e);
-        if (e.ok) e.resolve(e.value);
-        else e.reject(e.value);
-      }
-      if (this.waiting.size === 0) {
-        this.spinning = false;
-        return;
-      }
-      try {
-        const r = this.meta.get(KEEP_ALIVE);
-        r.onsuccess = tick;
-        r.onerror = () => stop(r.error);
-      } catch (e) {
-        stop(e); // the transaction is over (aborted)
-      }
-    };
-    tick();
+    return this.base.alive(promise);
   }
 
   async openRows(store, rows) {
@@ -230,7 +132,7 @@ class SealedTx extends Tx {
   async get(store, key) {
     const w = this.written[store].get(rowKey(store, key));
     if (w) return w === GONE ? undefined : Cipher.join(w);
-    const row = await request(this[store].get(key));
+    const row = await this.base.get(store, key);
     return row === undefined ? undefined : this.alive(this.cipher.open(store, row));
   }
 
@@ -242,13 +144,9 @@ class SealedTx extends Tx {
       try {
         const sealed = await this.alive(this.cipher.seal(store, entry));
         if (this.written[store].get(k) !== entry) return; // a later write of this row in this transaction wins
-        await request(this[store].put(sealed));
+        await this.base.put(store, sealed);
       } catch (e) {
-        try {
-          this.tx.abort();
-        } catch {
-          // already over
-        }
+        this.base.abort(e);
         throw e;
       }
     })());
@@ -256,13 +154,25 @@ class SealedTx extends Tx {
 
   del(store, key) {
     this.written[store].set(rowKey(store, key), GONE);
-    return handled(request(this[store].delete(key)));
+    return this.base.del(store, key);
+  }
+
+  getMeta(key) {
+    return this.base.getMeta(key);
+  }
+
+  setMeta(key, value) {
+    return this.base.setMeta(key, value);
+  }
+
+  confirmedOpId() {
+    return this.base.confirmedOpId();
   }
 
   /** Stored rows (opened) with this transaction's writes as they were when the read was made on top. */
-  async merged(store, rowsRequest, keep) {
+  async merged(store, rowsPromise, keep) {
     const written = this.snapshot(store);
-    const rows = await request(rowsRequest);
+    const rows = await rowsPromise;
     const opened = await this.alive(this.openRows(store, rows));
     if (!written) return opened;
     const byKey = new Map(opened.map((row) => [rowKey(store, keyOfRow(store, row)), row]));
@@ -279,26 +189,25 @@ class SealedTx extends Tx {
   }
 
   async opsOf(collection, id) {
-    return (await this.merged('ops', this.ops.index('byRecord').getAll([collection, id]),
+    return (await this.merged('ops', this.base.opsOf(collection, id),
       (op) => op.collection === collection && op.recordId === id)).sort((a, b) => a.opId - b.opId);
   }
 
   async opsIn(state, count) {
     const limit = this.written.ops.size === 0 ? count : undefined;
-    const all = (await this.merged('ops', this.ops.index('byState').getAll(state, limit), (op) => op.state === state))
+    const all = (await this.merged('ops', this.base.opsIn(state, limit), (op) => op.state === state))
       .sort((a, b) => a.opId - b.opId);
     return count === undefined ? all : all.slice(0, count);
   }
 
   async recordsIn(collection) {
-    return this.merged('records', this.records.index('byCollection').getAll(collection),
-      (r) => r.collection === collection);
+    return this.merged('records', this.base.recordsIn(collection), (r) => r.collection === collection);
   }
 
   /** Without opening them (only their clear fields are used). */
   async opKeysIn(state) {
     const written = this.snapshot('ops');
-    const rows = await request(this.ops.index('byState').getAll(state));
+    const rows = await this.base.opKeysIn(state);
     if (!written) return rows;
     const byKey = new Map(rows.map((row) => [String(row.opId), row]));
     for (const [k, w] of written) {
@@ -306,6 +215,24 @@ class SealedTx extends Tx {
       else byKey.set(k, w.clear);
     }
     return [...byKey.values()];
+  }
+
+  recordKeysIn(collection) {
+    return this.base.recordKeysIn(collection);
+  }
+
+  localRecordKeys() {
+    return this.base.localRecordKeys();
+  }
+
+  countIn(state) {
+    return this.base.countIn(state);
+  }
+
+  clear() {
+    this.written.records.clear();
+    this.written.ops.clear();
+    return this.base.clear();
   }
 }
 
@@ -316,7 +243,7 @@ const STAGED_OP_IDS = 2 ** 52;
  * The Tx interface over an in-memory overlay: reads see the store (each in a short read-only transaction) with the
  * staged writes on top; writes go to the overlay only. A transaction's callback may await anything (a fetch, a
  * timer), which would auto-commit an IndexedDB transaction half-way: its writes are staged here, and replayed in one
- * IndexedDB transaction when the callback is done (`Staging.commit`).
+ * store transaction when the callback is done (`Staging.commit`).
  */
 class StagedTx {
   constructor(store) {
@@ -334,13 +261,13 @@ class StagedTx {
     const k = StagedTx.key(store, key);
     if (m.has(k)) {
       const v = m.get(k);
-      return v === GONE ? undefined : structuredClone(v);
+      return v === GONE ? undefined : clone(v);
     }
     return this.base((tx) => tx.get(store, key));
   }
   put(store, value) {
     const key = store === 'records' ? [value.collection, value.id] : value.opId;
-    this.staged[store].set(StagedTx.key(store, key), structuredClone(value));
+    this.staged[store].set(StagedTx.key(store, key), clone(value));
     return Promise.resolve();
   }
   del(store, key) {
@@ -362,7 +289,7 @@ class StagedTx {
     const byKey = new Map(base.map((v) => [keyOf(v), v]));
     for (const [k, v] of this.staged[storeName]) {
       if (v === GONE || !keep(v)) byKey.delete(k);
-      else byKey.set(k, structuredClone(v));
+      else byKey.set(k, clone(v));
     }
     return [...byKey.values()];
   }
@@ -392,7 +319,7 @@ class StagedTx {
 
 /**
  * One `SyncClient.transaction` (op group `group`): its writes run one after the other against a `StagedTx` (their
- * results and refusals are those of the real store), and are recorded; `commit` replays them in one IndexedDB
+ * results and refusals are those of the real store), and are recorded; `commit` replays them in one store
  * transaction, so a write another tab or a sync made meanwhile is taken into account (a replay that is refused then,
  * e.g. a record deleted meanwhile, rejects the commit and nothing is written).
  */
@@ -419,7 +346,7 @@ class Staging {
 
   /** A write: `kind` is create, update, increment or delete, `args` the store method's arguments after the tx. */
   write(kind, args) {
-    const saved = structuredClone(args);
+    const saved = clone(args);
     return this.queue(async (overlay) => {
       if (this.broken) throw this.broken;
       const result = await this.store[`${kind}In`](overlay, ...args, this.group);
@@ -434,7 +361,7 @@ class Staging {
   }
 
   /**
-   * Ends the transaction: waits for its writes and commits them in one IndexedDB transaction (durability strict).
+   * Ends the transaction: waits for its writes and commits them in one store transaction (durability strict).
    * The written records as [collection, id] (temporary ids included), after the commit.
    */
   async commit() {
@@ -467,6 +394,13 @@ function tooMany(size) {
   return new RangeError(`a transaction queues at most ${MAX_GROUP} changes (one push); this one made ${size}`);
 }
 
+/** IndexedDB where there is one (a browser); elsewhere a storage adapter must be given. */
+function defaultStorage() {
+  if (globalThis.indexedDB) return indexedDbStorage();
+  throw new TypeError('no IndexedDB here (Node.js, React Native): give a storage adapter, e.g. sqliteStorage(...) '
+    + 'from outpost-sync/sqlite');
+}
+
 export class LocalStore {
   /**
    * Opens (creating or upgrading) the database `name`; ops left syncing by a crash go back to pending.
@@ -474,32 +408,20 @@ export class LocalStore {
    * must have been made with it (SyncRequestError kind 'local': `wrong_store_key`, `store_key_required` for an
    * encrypted store opened without one, `store_not_encrypted` for a plain store opened with one; nothing written).
    */
-  static async open(name, { encryption = null } = {}) {
+  static async open(name, { encryption = null, storage = null } = {}) {
     const wanted = encryptionOption(encryption);
-    const open = indexedDB.open(name, SCHEMA_VERSION);
-    open.onupgradeneeded = (event) => {
-      const db = open.result;
-      if (event.oldVersion < 1) {
-        db.createObjectStore('meta', { keyPath: 'key' });
-        const records = db.createObjectStore('records', { keyPath: ['collection', 'id'] });
-        records.createIndex('byCollection', 'collection');
-        records.createIndex('local', 'local');
-        const ops = db.createObjectStore('ops', { keyPath: 'opId' });
-        ops.createIndex('byRecord', ['collection', 'recordId']);
-        ops.createIndex('byState', 'state');
-      }
-    };
-    const db = await new Promise((resolve, reject) => {
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-      open.onblocked = () => reject(new Error(`the local store ${name} is held open by an older version of this app`));
-    });
-    const store = new LocalStore(db, name);
+    const adapter = storage ?? defaultStorage();
+    const connection = await adapter.open(name);
+    const store = new LocalStore(connection, name, adapter);
     try {
+      if (wanted?.scheme === 'device-key' && !connection.keepsCryptoKeys) {
+        throw new TypeError(`encryption 'device-key' needs a storage that keeps CryptoKey objects (IndexedDB); the `
+          + `${adapter.kind ?? 'given'} storage cannot: give {key} or {password}`);
+      }
       store.cipher = await store.unlock(wanted);
       await store.init();
     } catch (e) {
-      db.close();
+      await connection.close();
       throw e;
     }
     return store;
@@ -531,23 +453,24 @@ export class LocalStore {
     return created ? new Cipher(fresh.key) : this.unlock(wanted); // another tab made the store meanwhile
   }
 
-  constructor(db, name) {
-    this.db = db;
+  constructor(connection, name, storage) {
+    /** The storage adapter's connection to this store (storage/indexeddb.js, storage/sqlite.js). */
+    this.connection = connection;
+    /** The storage adapter (its `delete(name)` wipes the store). */
+    this.storage = storage;
     this.name = name;
     this.deviceId = null;
     /** The served collections (a CollectionCatalog): local writes are checked against them before they queue. */
     this.catalog = null;
     /** Seals and opens record data and ops (an encrypted store), or null. */
     this.cipher = null;
-    // another tab upgrading the schema: let it, this tab's store stops working until it is reloaded
-    db.onversionchange = () => db.close();
   }
 
   async init() {
     this.deviceId = await this.run('readwrite', async (tx) => {
       let id = await tx.getMeta('device_id');
       if (id == null) {
-        id = `d-${crypto.randomUUID()}`;
+        id = `d-${randomUuid()}`;
         await tx.setMeta('device_id', id);
         await tx.setMeta('next_op_id', 1);
       }
@@ -577,10 +500,8 @@ export class LocalStore {
       if (current !== revokedId && current != null) return { deviceId: current, wiped: false };
       const kept = await Promise.all(['auto_sync', ENCRYPTION_META, DEVICE_KEY_META].map(async (key) => [key,
         await tx.getMeta(key)]));
-      tx.records.clear();
-      tx.ops.clear();
-      tx.meta.clear();
-      const deviceId = `d-${crypto.randomUUID()}`;
+      await tx.clear();
+      const deviceId = `d-${randomUuid()}`;
       tx.setMeta('device_id', deviceId);
       tx.setMeta('next_op_id', 1);
       for (const [key, value] of kept) if (value != null) tx.setMeta(key, value); // the setting, the store's key
@@ -590,32 +511,17 @@ export class LocalStore {
     return outcome;
   }
 
-  /** Runs `work(tx)` in one transaction over all stores; resolves after the commit with work's result. */
-  async run(mode, work, durability = 'strict') {
-    const tx = this.db.transaction(['meta', 'records', 'ops'], mode, { durability });
-    const done = new Promise((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error || new DOMException('the local transaction was aborted', 'AbortError'));
-    });
-    let result;
-    try {
-      result = await work(this.cipher ? new SealedTx(tx, this.cipher) : new Tx(tx));
-    } catch (e) {
-      try {
-        tx.abort();
-      } catch {
-        // already finished
-      }
-      await done.catch(() => {});
-      throw e;
-    }
-    await done;
-    return result;
+  /**
+   * Runs `work(tx)` in one transaction of the storage adapter over meta, records and ops (an encrypted store's
+   * rows sealed and opened on the way); resolves after the commit with work's result. If work throws, nothing of it
+   * is stored.
+   */
+  run(mode, work, durability = 'strict') {
+    return this.connection.run(mode, (tx) => work(this.cipher ? new SealedTx(tx, this.cipher) : tx), durability);
   }
 
   close() {
-    this.db.close();
+    return this.connection.close();
   }
 
   // ------------------------------------------------------------------------------------------- meta
@@ -807,7 +713,7 @@ export class LocalStore {
     return this.run('readonly', async (tx) => {
       const counts = {};
       for (const state of ['pending', 'syncing', 'synced', 'conflict', 'failed']) {
-        counts[state] = await request(tx.ops.index('byState').count(state));
+        counts[state] = await tx.countIn(state);
       }
       return counts;
     });
@@ -1011,7 +917,7 @@ export class LocalStore {
       const touched = new Touched();
       if (replace) {
         for (const collection of collections) {
-          const rows = await request(tx.records.index('byCollection').getAll(collection));
+          const rows = await tx.recordKeysIn(collection);
           rows.filter((row) => !row.local).forEach((row) => tx.del('records', [collection, row.id]));
           touched.all(collection);
         }
@@ -1019,7 +925,7 @@ export class LocalStore {
       const confirmed = await tx.confirmedOpId();
       // In a snapshot the store holds, besides records with local ops, only what earlier pages of it brought, and a
       // snapshot names each record once: the other records need not be read first.
-      const localKeys = snapshot ? new Set((await request(tx.records.index('local').getAll(1)))
+      const localKeys = snapshot ? new Set((await tx.localRecordKeys())
         .map((r) => `${r.collection}\u0000${r.id}`)) : null;
       // a page names each record once: its changes are stored side by side
       await Promise.all(changes.map(async (change) => {

@@ -2,6 +2,7 @@
 // RFC 9457 problems read for their `code`, `Retry-After` read on 429/503. Never logs a token or a body.
 
 import { parseRetryAfter } from './backoff.js';
+import { timeoutSignal } from './platform.js';
 
 /** A request-level failure: `error` {kind, message, status, code}, and the wait the server asked for (ms). */
 export class TransportError extends Error {
@@ -80,7 +81,7 @@ export class HttpTransport {
     }
     try {
       return await fetch(`${this.root}/${path}`, {
-        method, headers, body: payload?.body, signal: AbortSignal.timeout(this.timeoutMs), cache: 'no-store',
+        method, headers, body: payload?.body, signal: timeoutSignal(this.timeoutMs), cache: 'no-store',
       });
     } catch (e) {
       throw offline(e);
@@ -140,7 +141,7 @@ export async function passwordSignIn(baseUrl, username, password, timeoutMs = 30
   try {
     response = await fetch(`${apiRoot(baseUrl)}/auth/token`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username, password }), signal: AbortSignal.timeout(timeoutMs), cache: 'no-store',
+      body: JSON.stringify({ username, password }), signal: timeoutSignal(timeoutMs), cache: 'no-store',
     });
   } catch (e) {
     throw offline(e);

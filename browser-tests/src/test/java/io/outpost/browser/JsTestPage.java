@@ -8,11 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DynamicTest;
 import org.openqa.selenium.TimeoutException;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The browser SDK's JavaScript test page, {@code /sdk/tests/index.html} (this module's test resources): its
  * {@code runner.js} runs the test modules in Chromium and leaves {@code window.__outpostTestResults}
- * ({@code [{name, ok, error}]}); each result becomes a JUnit test, failing with the JS error.
+ * ({@code [{name, ok, error, skipped?}]}); each result becomes a JUnit test, failing with the JS error (skipped with
+ * the reason when a test called {@code needs(...)} for something this browser lacks).
  */
 final class JsTestPage {
 
@@ -29,7 +31,14 @@ final class JsTestPage {
      */
     static List<DynamicTest> run(Browser browser, OutpostServer server, String query, String label, Duration deadline,
                                  int atLeast) throws Exception {
-        browser.open(server.url("/sdk/tests/index.html" + (query.isEmpty() ? "" : "?" + query)));
+        return run(browser, server.url("/sdk/tests/index.html" + (query.isEmpty() ? "" : "?" + query)), label,
+                deadline, atLeast);
+    }
+
+    /** {@link #run(Browser, OutpostServer, String, String, Duration, int)} of the test page at {@code pageUrl}. */
+    static List<DynamicTest> run(Browser browser, String pageUrl, String label, Duration deadline, int atLeast)
+            throws Exception {
+        browser.open(pageUrl);
         String run = label.isEmpty() ? "the SDK's JS tests" : "the SDK's JS tests (" + label + ")";
         try {
             browser.waitForScript("return Array.isArray(window.__outpostTestResults)", deadline);
@@ -47,13 +56,15 @@ final class JsTestPage {
             String name = (label.isEmpty() ? "" : "[" + label + "] ") + result.path("name").asText();
             boolean ok = result.path("ok").asBoolean();
             String error = result.path("error").asText("");
+            String skipped = result.path("skipped").asText(null);
             tests.add(DynamicTest.dynamicTest(name, () -> {
+                if (skipped != null) throw new TestAbortedException(skipped);
                 if (!ok) throw new AssertionError(name + ": " + error);
             }));
         }
         if (tests.size() < atLeast) {
             throw new AssertionError(run + " reported only " + tests.size() + " tests (at least " + atLeast
-                    + " expected)");
+                    + " expected): " + results + "; console errors: " + browser.consoleErrors());
         }
         return tests;
     }

@@ -5,6 +5,7 @@ import { FakeServer, applyAll, json } from './fake-server.js';
 import { equal, ok, rejects } from './assert.js';
 import { until } from './until.js';
 import { clientHarness } from './client-harness.js';
+import { needs } from './storage.js';
 
 const withClient = clientHarness('client', ['notes']);
 
@@ -107,6 +108,7 @@ export const tests = {
   },
 
   async 'the browser\'s online event makes the leading tab sync'() {
+    needs('window events');
     await withClient({ syncOnReconnect: true }, async (client, server) => {
       await until(() => client.status().leader, 5000, 'leadership');
       await client.records('notes').create('n-1', { a: 1 });

@@ -6,7 +6,7 @@ import { openSyncClient } from '/sdk/outpost-sync.js';
 import { PBKDF2_ITERATIONS } from '/sdk/internal/crypt.js';
 import { equal, fail, ok, rejects } from './assert.js';
 import { BASE, FakeServer, json } from './fake-server.js';
-import { rawRows, rawText } from './raw-idb.js';
+import { needs, rawRows, rawText, testStorage } from './storage.js';
 import { drop, freshName } from './until.js';
 
 const AT = '2026-12-06T01:00:00.000Z';
@@ -145,7 +145,8 @@ export const tests = {
       await rejects(() => LocalStore.open(name, { encryption: { key: null } }), /CryptoKey/);
       await rejects(async () => LocalStore.open(name, { encryption: { key: await appKey() } }),
         code('wrong_store_key'), 'another kind of key');
-      await rejects(() => LocalStore.open(name, { encryption: 'device-key' }), code('wrong_store_key'));
+      await rejects(() => LocalStore.open(name, { encryption: 'device-key' }), testStorage().kind === 'sqlite'
+        ? /needs a storage that keeps CryptoKey/ : code('wrong_store_key')); // SQLite refuses a device key first
       await rejects(() => LocalStore.open(name), code('store_key_required'), 'no key for an encrypted store');
       equal(await rawRows(name), before, 'nothing was written or overwritten');
       const right = await LocalStore.open(name, { encryption: { password: 'right one' } });
@@ -179,6 +180,7 @@ export const tests = {
   },
 
   async 'a device key: a non-extractable CryptoKey kept in the store\'s database; it survives a revocation wipe'() {
+    needs('CryptoKey storage');
     await withName(async (name) => {
       let store = await LocalStore.open(name, { encryption: 'device-key' });
       try {
@@ -205,6 +207,7 @@ export const tests = {
   },
 
   async 'a value changed outside the SDK does not decrypt: store_damaged, not wrong data'() {
+    needs('IndexedDB'); // changes a row with IndexedDB itself
     await withName(async (name) => {
       const key = await appKey();
       const store = await LocalStore.open(name, { encryption: { key } });
@@ -213,7 +216,7 @@ export const tests = {
         await store.create('meds', 'm-2', false, { name: 'other' }, AT);
         // move m-2's sealed value into m-1's row (both are valid ciphertexts under the key)
         await new Promise((resolve, reject) => {
-          const tx = store.db.transaction('records', 'readwrite');
+          const tx = store.connection.db.transaction('records', 'readwrite');
           const records = tx.objectStore('records');
           const r = records.get(['meds', 'm-2']);
           r.onsuccess = () => {
@@ -271,5 +274,13 @@ export const tests = {
       await drop(`${storeName}-nurse`);
     }
     if (PBKDF2_ITERATIONS < 600000) fail('too few iterations');
+  },
+
+  async 'a storage that cannot keep a CryptoKey (SQLite) refuses a device key at open, and writes nothing'() {
+    needs('SQLite'); // IndexedDB keeps it: the device key test above
+    const name = freshName('enc');
+    await rejects(() => LocalStore.open(name, { encryption: 'device-key' }), /needs a storage that keeps CryptoKey/);
+    equal((await rawRows(name)).length, 0, 'nothing written');
+    await drop(name);
   },
 };

@@ -1,3 +1,5 @@
+import { testStorage } from './storage.js';
+
 // Waits for a condition with a deadline (never a fixed sleep): polls `condition` on each animation-free tick.
 export async function until(condition, timeoutMs = 5000, what = 'condition') {
   const deadline = performance.now() + timeoutMs;
@@ -14,9 +16,7 @@ export function freshName(prefix = 'test') {
   return `${prefix}-${crypto.randomUUID()}`;
 }
 
+/** Deletes the store `name` from the tests' storage (IndexedDB, or SQLite in Node.js); never fails. */
 export function drop(name) {
-  return new Promise((resolve) => {
-    const r = indexedDB.deleteDatabase(name);
-    r.onsuccess = r.onerror = r.onblocked = () => resolve();
-  });
+  return testStorage().delete(name).catch(() => {});
 }

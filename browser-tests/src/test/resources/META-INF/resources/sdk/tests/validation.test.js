@@ -67,7 +67,7 @@ const validationFailed = (e) => e instanceof SyncRequestError && e.error.kind ==
 
 export const tests = {
   async 'the field paths are the server validator\'s for each keyword (recorded from networknt 1.5.9)'() {
-    const { cases } = await (await fetch('./server-field-paths.json', { cache: 'no-store' })).json();
+    const { cases } = (await import('./server-field-paths.json', { with: { type: 'json' } })).default;
     ok(cases.length >= 20, 'the recorded cases');
     const differences = [];
     for (const { name, schema, data, serverFields } of cases) {

@@ -5,6 +5,7 @@ import { FakeServer, json } from './fake-server.js';
 import { equal, ok, rejects } from './assert.js';
 import { until } from './until.js';
 import { clientHarness } from './client-harness.js';
+import { storeNames } from './storage.js';
 
 const withClient = clientHarness('wipe', ['notes']);
 
@@ -14,10 +15,6 @@ const REVOKED = () => json({ type: 'about:blank', title: 'Device revoked', statu
 const NOTES_SCHEMA = { collections: { notes: { idMode: 'client', visibility: 'tenant', appendOnly: false,
   canWrite: true, schema: { type: 'object', properties: { a: { type: 'integer' } } } } }, allowUndeclared: true };
 
-/** The names of this origin's IndexedDB databases. */
-async function databases() {
-  return (await indexedDB.databases()).map((d) => d.name);
-}
 
 export const tests = {
   async 'device_revoked: records, queue, cursor and schemas are wiped, a new deviceId, reported as kind revoked'() {
@@ -103,9 +100,9 @@ export const tests = {
       const old = client.deviceId;
       const name = client.store.name;
       await client.records('notes').create('n-1', { a: 1 });
-      ok((await databases()).includes(name));
+      ok((await storeNames()).includes(name));
       await client.wipeLocalData();
-      ok(!(await databases()).includes(name), 'the database is gone');
+      ok(!(await storeNames()).includes(name), 'the database is gone');
       await rejects(client.records('notes').get('n-1'), /closed.*wiped/);
       await rejects(client.syncNow(), /closed/);
       const fresh = await open();
@@ -121,7 +118,7 @@ export const tests = {
       await tab2.records('notes').create('n-1', { a: 1 });
       const name = tab1.store.name;
       await tab1.wipeLocalData();
-      ok(!(await databases()).includes(name));
+      ok(!(await storeNames()).includes(name));
       await until(() => tab2.closed, 5000, 'the other tab closed');
       await rejects(tab2.records('notes').list(), /closed/);
     });
