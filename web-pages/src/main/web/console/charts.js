@@ -33,6 +33,7 @@ export function lineChart(figure, series, from, to) {
   for (const old of figure.querySelectorAll('svg, .legend, .chart-empty')) old.remove();
   const values = series.flatMap((s) => s.points.map((p) => p.v)).filter((v) => v !== null && v !== undefined);
   figure.dataset.points = String(values.length);
+  figure.dataset.max = values.length ? String(Math.max(...values)) : '';
   if (!values.length) {
     figure.append(h('p', 'chart-empty muted', 'No samples in this period yet.'));
     return;

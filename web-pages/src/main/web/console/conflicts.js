@@ -33,11 +33,11 @@ function buildConflict(c) {
   li.append(h('p', 'muted', `The device changed version ${c.baseVersion}; the server had version ${c.serverVersion}.`
     + (c.fields && c.fields.length ? ` Fields in conflict: ${c.fields.join(', ')}.` : '')));
   const table = h('table', 'compare');
-  table.append(row([h('th', null, 'Field'), h('th', null, 'Server'), h('th', null, 'Device')]));
+  table.append(row([h('th', null, 'Field'), h('th', null, 'Server'), h('th', null, "Device's change")]));
   const conflicting = new Set(c.fields || []);
   for (const f of compareFields(c.serverData, c.clientData)) {
     const tr = row([h('td', 'field', f.field), h('td', 'server', f.left === undefined ? '—' : compact(f.left)),
-      h('td', 'client', f.right === undefined ? '—' : compact(f.right))],
+      h('td', f.inRight ? 'client' : 'client unchanged', f.inRight ? compact(f.right) : 'not in the change')],
     f.differs ? (conflicting.has(f.field) ? 'differs in-conflict' : 'differs') : '');
     tr.dataset.field = f.field;
     table.append(tr);
@@ -45,6 +45,7 @@ function buildConflict(c) {
   li.append(table);
   if (c.status === 'resolved' && c.resolution) {
     const r = c.resolution;
+    li.append(historyButton());
     li.append(h('p', 'mark mark-resolved', `Resolved by ${r.resolvedBy || '—'} with ${RESOLUTION_WORDS[r.resolution]
       || r.resolution}${r.version ? ` (version ${r.version})` : ''}${r.resolvedAt ? `, ${formatTime(r.resolvedAt)}` : ''}.`));
     return li;
@@ -58,7 +59,7 @@ function buildConflict(c) {
   client.dataset.resolution = 'client';
   const edit = h('button', 'edit', 'Edit a version…');
   edit.type = 'button';
-  actions.append(server, client, edit);
+  actions.append(server, client, edit, historyButton());
   li.append(actions);
   const editor = h('div', 'editor');
   editor.hidden = true;
@@ -79,6 +80,13 @@ function buildConflict(c) {
   return li;
 }
 
+/** Opens the record's history (main.js listens for 'console:history'). */
+function historyButton() {
+  const button = h('button', 'show-history link', 'Record history');
+  button.type = 'button';
+  return button;
+}
+
 function itemError(li, message) {
   const p = li.querySelector('.item-error');
   p.textContent = message;
@@ -89,6 +97,11 @@ export async function onConflictClick(event) {
   const button = event.target.closest('button');
   const li = event.target.closest('li.conflict');
   if (!button || !li) return;
+  if (button.classList.contains('show-history')) {
+    const c = state.conflicts.get(li.dataset.conflictId);
+    document.dispatchEvent(new CustomEvent('console:history', { detail: { collection: c.collection, id: c.id } }));
+    return;
+  }
   if (button.classList.contains('edit')) {
     const editor = li.querySelector('.editor');
     editor.hidden = !editor.hidden;

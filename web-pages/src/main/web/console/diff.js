@@ -35,11 +35,16 @@ export function diffFields(before, after, prefix = '') {
   return out;
 }
 
-/** The fields of both sides, each with both values and whether they differ (a side-by-side comparison). */
+/**
+ * The fields of both sides, each with both values and whether they differ (a side-by-side comparison). `right` is a
+ * change (a parked op's data or merge patch): a field it does not name is left as it is (`inRight` false), not a
+ * difference.
+ */
 export function compareFields(left, right) {
   const a = isObject(left) ? left : {};
   const b = isObject(right) ? right : {};
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().map((field) => ({
-    field, left: a[field], right: b[field], differs: !same(a[field], b[field]),
-  }));
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().map((field) => {
+    const inRight = Object.prototype.hasOwnProperty.call(b, field);
+    return { field, left: a[field], right: b[field], inRight, differs: inRight && !same(a[field], b[field]) };
+  });
 }

@@ -10,8 +10,12 @@ import { state } from './state.js';
 const REBUILD_POLL_MS = 1000;
 const SECURITY_EVENTS_SHOWN = 50;
 
+/** Reads everything anew; the view's `data-loaded` is then the charts' window in minutes (tests wait for it). */
 export async function refreshFleet() {
+  const view = $('view-fleet');
+  delete view.dataset.loaded;
   await Promise.all([renderStats(), renderDevices(), renderCharts(), renderProjections(), renderSecurityEvents()]);
+  view.dataset.loaded = $('chart-minutes').value;
 }
 
 function figures(dl, pairs) {

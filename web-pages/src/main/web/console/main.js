@@ -5,7 +5,7 @@ import { claims, onUnauthorized, signIn } from './api.js';
 import { onConflictClick, refreshConflicts } from './conflicts.js';
 import { $, show } from './dom.js';
 import { onRebuild, refreshFleet } from './fleet.js';
-import { onAsOf, onExportCsv, onExportJson, onHistorySubmit } from './history.js';
+import { onAsOf, onExportCsv, onExportJson, onHistorySubmit, showHistory } from './history.js';
 import { state } from './state.js';
 
 /** sessionStorage: the console's token lives in this tab only. */
@@ -127,6 +127,14 @@ function wire() {
   $('chart-minutes').addEventListener('change', guarded('Could not refresh', refreshFleet));
   $('rebuild').addEventListener('click', guarded('Could not rebuild', onRebuild));
   onUnauthorized(() => signOut('Your session has ended. Please sign in again.'));
+  // a conflict's "Record history": the history view with that record
+  document.addEventListener('console:history', guarded('Could not show the history', async (event) => {
+    const { collection, id } = event.detail;
+    $('history-collection').value = collection;
+    $('history-id').value = id;
+    await showView('history');
+    await showHistory(collection, id);
+  }));
 }
 
 async function boot() {

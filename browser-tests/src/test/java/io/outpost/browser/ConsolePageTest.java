@@ -107,7 +107,8 @@ class ConsolePageTest {
         String other = server.token(tenant, "nurse-2", Role.USER);
         push(nurse, "tablet-1", ops(
                 "{'opId':1,'type':'create','collection':'doses','id':'d-1','data':{'drug':'amoxicillin','mg':250}}",
-                "{'opId':2,'type':'update','collection':'doses','id':'d-1','baseVersion':1,'data':{'mg':500}}"));
+                "{'opId':2,'type':'update','collection':'doses','id':'d-1','baseVersion':1,'data':{'mg':500},"
+                        + "'clientTimestamp':'2026-11-22T10:00:00Z'}"));
         push(other, "tablet-2", ops(
                 "{'opId':1,'type':'update','collection':'doses','id':'d-1','baseVersion':1,'data':{'mg':750}}",
                 "{'opId':2,'type':'update','collection':'doses','id':'d-1','baseVersion':2,'data':{'note':'"
@@ -124,7 +125,7 @@ class ConsolePageTest {
         assertThat(mg.findElement(By.cssSelector(".before")).getText()).isEqualTo("250");
         assertThat(mg.findElement(By.cssSelector(".after")).getText()).isEqualTo("500");
         assertThat(update.findElements(By.cssSelector("tr[data-field='drug']"))).isEmpty(); // unchanged: not listed
-        assertThat(update.getText()).contains("nurse-1", "tablet-1");
+        assertThat(update.getText()).contains("nurse-1", "tablet-1", "Nov 22, 2026"); // the client's time, as sent
         assertThat(timeline.get(2).findElement(By.cssSelector(".mark-parked")).getText()).contains("Parked");
         assertThat(timeline.get(2).findElement(By.cssSelector("tr[data-field='mg'] .after")).getText())
                 .isEqualTo("750");
@@ -247,6 +248,15 @@ class ConsolePageTest {
         assertThat(conflict(browser, "a").findElement(By.cssSelector(".mark-resolved")).getText())
                 .contains("boss", "the server's version");
         browser.screenshot(SCREENSHOTS.resolve("console-conflicts-resolved.png"));
+
+        // from a conflict to its record's history: parked, then resolved with the edited version
+        conflict(browser, "b").findElement(By.cssSelector("button.show-history")).click();
+        browser.waitFor(d -> d.findElement(By.id("view-history")).isDisplayed()
+                && "doses / b".equals(d.findElement(By.id("history-title")).getText()), WAIT);
+        browser.waitFor(d -> entries(browser).stream().anyMatch(e -> "conflict_resolved".equals(
+                e.getAttribute("data-type"))), WAIT);
+        assertThat(entries(browser)).extracting(e -> e.getAttribute("data-type"))
+                .contains("conflict_parked", "conflict_resolved");
     }
 
     private static WebElement conflict(Browser browser, String id) {
@@ -259,8 +269,14 @@ class ConsolePageTest {
     void anAdminWatchesTheFleetItsFiguresOverTimeAndRebuildsTheProjections() {
         String tenant = OutpostServer.anyTenant();
         String nurse = server.token(tenant, "nurse-1", Role.USER);
+        JdbcTemplate jdbc = server.bean(JdbcTemplate.class);
         push(nurse, "tablet-1", ops(
-                "{'opId':1,'type':'create','collection':'doses','id':'a','data':{'mg':1}}",
+                "{'opId':1,'type':'create','collection':'doses','id':'a','data':{'mg':1}}"));
+        // the sampler (every second here) has stored the tenant's first sample before the next pushes: the charts
+        // show those as the operations of an interval (a tenant's first sample has nothing to differ from)
+        await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM stats_samples WHERE tenant = ? "
+                + "AND ops_applied = 1", Long.class, tenant) >= 1);
+        push(nurse, "tablet-1", ops(
                 "{'opId':2,'type':'update','collection':'doses','id':'a','baseVersion':1,'data':{'mg':2}}"));
         String nurse2 = server.token(tenant, "nurse-2", Role.USER);
         push(nurse2, "tablet-2", ops(
@@ -269,8 +285,6 @@ class ConsolePageTest {
         // a security event of this tenant: an auditor's token asking for the admin's stats
         assertThat(server.get(server.token(tenant, "auditor-1", Role.AUDITOR), "/api/v1/admin/stats").statusCode())
                 .isEqualTo(403);
-        // the sampler (every second here) stores samples; the charts need two after the pushes
-        JdbcTemplate jdbc = server.bean(JdbcTemplate.class);
         await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM stats_samples WHERE tenant = ? "
                 + "AND ops_applied = 2", Long.class, tenant) >= 2);
 
@@ -278,6 +292,9 @@ class ConsolePageTest {
         await().atMost(WAIT).until(() -> parse(server.get(admin, "/api/v1/conflicts?status=open").body()).size() == 1);
         Browser browser = console(admin);
         browser.driver().findElement(By.id("tab-fleet")).click();
+        browser.waitFor(d -> "60".equals(d.findElement(By.id("view-fleet")).getAttribute("data-loaded")), WAIT);
+        new Select(browser.driver().findElement(By.id("chart-minutes"))).selectByValue("10");
+        browser.waitFor(d -> "10".equals(d.findElement(By.id("view-fleet")).getAttribute("data-loaded")), WAIT);
         browser.waitFor(d -> d.findElements(By.cssSelector("#devices tbody tr[data-device-id]")).size() == 2, WAIT);
         WebElement tablet2 = browser.driver().findElement(By.cssSelector("#devices tr[data-device-id='tablet-2']"));
         List<WebElement> cells = tablet2.findElements(By.tagName("td"));
@@ -292,6 +309,9 @@ class ConsolePageTest {
         assertThat(text(browser, "#tenant-stats dd[data-figure='openConflicts']")).isEqualTo("1");
         browser.waitFor(d -> Integer.parseInt(d.findElement(By.id("chart-ops")).getAttribute("data-points")) > 0,
                 WAIT);
+        // the pushes after the first sample: one interval with an applied op and a conflict (per minute: x60)
+        assertThat(Double.parseDouble(browser.driver().findElement(By.id("chart-ops")).getAttribute("data-max")))
+                .isGreaterThanOrEqualTo(60);
         assertThat(browser.driver().findElements(By.cssSelector("#chart-ops svg polyline.s-applied, "
                 + "#chart-ops svg circle.s-applied"))).isNotEmpty();
         assertThat(Integer.parseInt(browser.driver().findElement(By.id("chart-lag")).getAttribute("data-points")))
