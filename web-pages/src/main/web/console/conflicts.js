@@ -13,7 +13,12 @@ export async function refreshConflicts() {
   const collection = $('conflict-collection').value.trim();
   const query = new URLSearchParams({ status });
   if (collection) query.set('collection', collection);
-  const list = await api(`/conflicts?${query}`);
+  const answer = await api(`/conflicts?${query}`);
+  if (status === 'open') {
+    const listed = new Set(answer.map((c) => c.conflictId));
+    for (const id of [...state.resolvedHere]) if (!listed.has(id)) state.resolvedHere.delete(id);
+  }
+  const list = status === 'open' ? answer.filter((c) => !state.resolvedHere.has(c.conflictId)) : answer;
   state.conflicts = new Map(list.map((c) => [c.conflictId, c]));
   $('conflict-count').textContent = list.length === 1 ? '1 conflict' : `${list.length} conflicts`;
   const ul = $('conflict-list');
@@ -135,5 +140,6 @@ export async function onConflictClick(event) {
     }
     return;
   }
+  state.resolvedHere.add(li.dataset.conflictId);
   await refreshConflicts();
 }

@@ -9,6 +9,11 @@ export const state = {
   history: null,
   /** The conflicts listed, by conflictId. */
   conflicts: new Map(),
+  /**
+   * Conflicts resolved from this console that the server's list may still show as open for a moment (the list is a
+   * read model that follows the resolution): left out of the open list until the server's list agrees.
+   */
+  resolvedHere: new Set(),
   /** The rebuild's progress poll (a timer id), or 0. */
   rebuildPoll: 0,
 };
