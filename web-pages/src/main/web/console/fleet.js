@@ -57,6 +57,32 @@ async function renderDevices() {
     body.append(tr);
   }
   if (!answer.devices.length) body.append(row([h('td', 'muted', 'No device has synced in this tenant yet.')]));
+  renderUsers(answer.devices);
+}
+
+/** The devices per user: how many, the latest push and pull, their ops together, open conflicts. */
+function renderUsers(devices) {
+  const byUser = new Map();
+  for (const d of devices) {
+    const u = byUser.get(d.userId) || { userId: d.userId, devices: 0, lastPushAt: null, lastPullAt: null,
+      good: 0, all: 0, openConflicts: 0 };
+    const o = d.operations;
+    u.devices += 1;
+    if (d.lastPushAt && (!u.lastPushAt || d.lastPushAt > u.lastPushAt)) u.lastPushAt = d.lastPushAt;
+    if (d.lastPullAt && (!u.lastPullAt || d.lastPullAt > u.lastPullAt)) u.lastPullAt = d.lastPullAt;
+    u.good += o.applied + o.merged;
+    u.all += o.applied + o.merged + o.conflicts + o.rejected;
+    u.openConflicts += d.openConflicts;
+    byUser.set(d.userId, u);
+  }
+  const body = $('users').querySelector('tbody');
+  clear(body);
+  for (const u of byUser.values()) {
+    const tr = row([u.userId, String(u.devices), formatTime(u.lastPushAt), formatTime(u.lastPullAt),
+      percent(u.all ? u.good / u.all : null), String(u.all), String(u.openConflicts)]);
+    tr.dataset.userId = u.userId;
+    body.append(tr);
+  }
 }
 
 async function renderCharts() {

@@ -140,6 +140,16 @@ class ConsolePageTest {
         browser.driver().findElement(By.id("asof-show")).click();
         browser.waitFor(d -> "1".equals(d.findElement(By.id("asof")).getAttribute("data-version")), WAIT);
         assertThat(text(browser, "#asof-fields tr[data-field='mg'] td")).isEqualTo("250");
+        // as of a time (a minute from now, in the reader's time zone): the latest version; attempts changed nothing
+        browser.script("""
+                const soon = new Date(Date.now() + 60000);
+                const local = new Date(soon.getTime() - soon.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+                document.getElementById('asof-version').value = '';
+                document.getElementById('asof-time').value = local;
+                """);
+        browser.driver().findElement(By.id("asof-show")).click();
+        browser.waitFor(d -> "2".equals(d.findElement(By.id("asof")).getAttribute("data-version")), WAIT);
+        assertThat(text(browser, "#asof-fields tr[data-field='mg'] td")).isEqualTo("500");
 
         // the exports: the same entries, as the console offers them for download
         browser.script("""
@@ -305,6 +315,11 @@ class ConsolePageTest {
         WebElement tablet1 = browser.driver().findElement(By.cssSelector("#devices tr[data-device-id='tablet-1']"));
         assertThat(tablet1.findElements(By.tagName("td")).get(3).getText()).isEqualTo("—"); // never pulled
         assertThat(tablet1.findElements(By.tagName("td")).get(5).getText()).isEqualTo("100 %");
+        List<WebElement> nurse2 = browser.driver().findElement(By.cssSelector("#users tr[data-user-id='nurse-2']"))
+                .findElements(By.tagName("td"));
+        assertThat(nurse2.get(1).getText()).isEqualTo("1"); // devices
+        assertThat(nurse2.get(4).getText()).isEqualTo("0 %");
+        assertThat(nurse2.get(6).getText()).isEqualTo("1"); // open conflicts
         assertThat(text(browser, "#tenant-stats dd[data-figure='applied']")).isEqualTo("2");
         assertThat(text(browser, "#tenant-stats dd[data-figure='openConflicts']")).isEqualTo("1");
         browser.waitFor(d -> Integer.parseInt(d.findElement(By.id("chart-ops")).getAttribute("data-points")) > 0,
