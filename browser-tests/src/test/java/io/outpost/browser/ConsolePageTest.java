@@ -315,11 +315,11 @@ class ConsolePageTest {
         WebElement tablet1 = browser.driver().findElement(By.cssSelector("#devices tr[data-device-id='tablet-1']"));
         assertThat(tablet1.findElements(By.tagName("td")).get(3).getText()).isEqualTo("—"); // never pulled
         assertThat(tablet1.findElements(By.tagName("td")).get(5).getText()).isEqualTo("100 %");
-        List<WebElement> nurse2 = browser.driver().findElement(By.cssSelector("#users tr[data-user-id='nurse-2']"))
+        List<WebElement> nurse2Row = browser.driver().findElement(By.cssSelector("#users tr[data-user-id='nurse-2']"))
                 .findElements(By.tagName("td"));
-        assertThat(nurse2.get(1).getText()).isEqualTo("1"); // devices
-        assertThat(nurse2.get(4).getText()).isEqualTo("0 %");
-        assertThat(nurse2.get(6).getText()).isEqualTo("1"); // open conflicts
+        assertThat(nurse2Row.get(1).getText()).isEqualTo("1"); // devices
+        assertThat(nurse2Row.get(4).getText()).isEqualTo("0 %");
+        assertThat(nurse2Row.get(6).getText()).isEqualTo("1"); // open conflicts
         assertThat(text(browser, "#tenant-stats dd[data-figure='applied']")).isEqualTo("2");
         assertThat(text(browser, "#tenant-stats dd[data-figure='openConflicts']")).isEqualTo("1");
         browser.waitFor(d -> Integer.parseInt(d.findElement(By.id("chart-ops")).getAttribute("data-points")) > 0,
