@@ -54,6 +54,8 @@ class RoleMatrixTest extends ServerTest {
             new Endpoint("GET", "/api/v1/admin/security-events", null, ADMIN, 200),
             new Endpoint("GET", "/api/v1/admin/verify", null, ADMIN, 200),
             new Endpoint("GET", "/api/v1/admin/projections", null, ADMIN, 200),
+            new Endpoint("GET", "/api/v1/admin/devices", null, ADMIN, 200),
+            new Endpoint("GET", "/api/v1/admin/stats/history", null, ADMIN, 200),
             new Endpoint("POST", "/api/v1/admin/devices/never-seen/revoke", null, ADMIN, 404),
             new Endpoint("POST", "/api/v1/admin/projections/rebuild", null, ADMIN, 0),
             new Endpoint("GET", "/actuator/prometheus", null, ANY, 200),
@@ -65,6 +67,9 @@ class RoleMatrixTest extends ServerTest {
             new Endpoint("GET", "/", null, null, 302),
             new Endpoint("GET", "/app", null, null, 302),
             new Endpoint("GET", "/app/", null, null, 200),
+            // the console (it signs in itself; the API it calls checks the roles)
+            new Endpoint("GET", "/console", null, null, 302),
+            new Endpoint("GET", "/console/", null, null, 200),
             new Endpoint("GET", "/sdk/outpost-sync.d.ts", null, null, 200));
 
     private static final java.util.concurrent.atomic.AtomicInteger ADDRESS = new java.util.concurrent.atomic.AtomicInteger();

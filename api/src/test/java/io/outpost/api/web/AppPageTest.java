@@ -47,8 +47,31 @@ class AppPageTest extends ServerTest {
             assertThat(response.statusCode()).as(asset).isEqualTo(200);
             assertThat(response.headers().firstValue(CSP)).as(asset).contains(AppPageController.CONTENT_SECURITY_POLICY);
         }
-        // the page builds its list and form from the collections the server serves
-        assertThat(anonymous("/app/app.js").body()).contains("/api/v1/collections");
+        // the page builds its list and form from the collections the server serves (its module catalog.js)
+        assertThat(anonymous("/app/app.js").body()).contains("from './state.js'");
+        assertThat(anonymous("/app/catalog.js").body()).contains("/api/v1/collections");
+    }
+
+    @Test
+    void theConsoleIsServedWithoutATokenWithThePolicyAndKeepsToIt() {
+        HttpResponse<String> redirect = anonymous("/console");
+        assertThat(redirect.statusCode()).isEqualTo(302);
+        assertThat(redirect.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/console/"));
+        HttpResponse<String> console = anonymous("/console/");
+        assertThat(console.statusCode()).as(console.body()).isEqualTo(200);
+        assertThat(console.headers().firstValue(CSP)).contains(AppPageController.CONTENT_SECURITY_POLICY);
+        String page = console.body();
+        assertThat(page).contains("<script type=\"module\" src=\"/console/main.js\"></script>");
+        assertThat(page).as("every script has a src").doesNotContainPattern("<script(?![^>]*\\ssrc=)[^>]*>");
+        assertThat(page).as("no style element or attribute").doesNotContainPattern("<style|\\sstyle=");
+        assertThat(page).as("no inline event handler").doesNotContainPattern("\\son[a-z]+=");
+        for (String asset : new String[]{"/console/main.js", "/console/history.js", "/console/console.css"}) {
+            HttpResponse<String> response = anonymous(asset);
+            assertThat(response.statusCode()).as(asset).isEqualTo(200);
+            assertThat(response.headers().firstValue(CSP)).as(asset).contains(AppPageController.CONTENT_SECURITY_POLICY);
+        }
+        // the data is the API's, which checks the roles: the page holds none
+        assertThat(anonymous("/api/v1/admin/devices").statusCode()).isEqualTo(401);
     }
 
     @Test

@@ -5,12 +5,12 @@
 // Requests under /api/ are never cached, nor even seen here (they go straight to the network). docs/offline-browser.md.
 
 /** Raise it when the caching changes: a new worker installs, and activate deletes the older caches. */
-const VERSION = 1;
+const VERSION = 2;
 const CACHE_PREFIX = 'outpost-app-';
 const CACHE = `${CACHE_PREFIX}v${VERSION}`;
 
 /**
- * Cached on install, all or nothing: the page's own files and the SDK's entry module. The modules the SDK imports
+ * Cached on install, all or nothing: the page's own files (app.js and the modules it imports) and the SDK's entry module. The modules the SDK imports
  * (/sdk/internal/*.js, /sdk/vendor/…) are the SDK's business and change with it, so they are not listed here: the
  * page tells the worker every file it loaded (a 'keep' message, below), and every answer the worker fetches later is
  * kept too.
@@ -19,6 +19,23 @@ const FILES = [
   '/app/',
   '/app/index.html',
   '/app/app.js',
+  '/app/state.js',
+  '/app/constants.js',
+  '/app/helpers.js',
+  '/app/messages.js',
+  '/app/session.js',
+  '/app/views.js',
+  '/app/catalog.js',
+  '/app/client.js',
+  '/app/status.js',
+  '/app/result.js',
+  '/app/auto-sync.js',
+  '/app/fields.js',
+  '/app/form.js',
+  '/app/records.js',
+  '/app/field-errors.js',
+  '/app/queue.js',
+  '/app/offline.js',
   '/app/app.css',
   '/sdk/outpost-sync.js',
 ];
