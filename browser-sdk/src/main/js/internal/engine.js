@@ -157,7 +157,9 @@ export class SyncEngine {
     const cursor = await this.store.getMeta(key);
     let snapshot = cursor == null;
     let first = true;
-    let page = await this.fetch(cursor);
+    // the queue after this sync's push, reported with the first page (admins see it: GET /admin/devices)
+    const counts = await this.store.counts();
+    let page = await this.fetch(cursor, (counts.pending || 0) + (counts.syncing || 0));
     for (;;) {
       const next = page?.cursor;
       if (typeof next !== 'string') {
@@ -186,9 +188,11 @@ export class SyncEngine {
     }
   }
 
-  fetch(cursor) {
+  /** A page of the pull; `pendingOps` (a number ≥ 0) is reported with it (`GET /sync/pull?pendingOps=`). */
+  fetch(cursor, pendingOps) {
     let query = `sync/pull?deviceId=${encodeURIComponent(this.store.deviceId)}&limit=${this.pullPageSize}`
       + `&collections=${encodeURIComponent(this.collections.join(','))}`;
+    if (Number.isInteger(pendingOps) && pendingOps >= 0) query += `&pendingOps=${pendingOps}`;
     if (cursor != null) query += `&cursor=${encodeURIComponent(cursor)}`;
     return this.http.get(query);
   }

@@ -197,6 +197,26 @@ class SyncClientEndToEndTest {
         assertThat(b.records("dispenses").get("d-bad")).isEmpty();
     }
 
+    /** Every sync reports the device's queue with its pull; admins see it in the fleet list (GET /admin/devices). */
+    @Test
+    void aSyncReportsTheQueueLeftToTheServer() throws Exception {
+        SyncClient a = device("a", "nurse-a");
+        a.records("notes").create("n-1", Map.of("title", "sent"));
+        syncOk(a);
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUri() + "/admin/devices"))
+                        .header("Authorization", "Bearer " + server.token(tenant, "boss",
+                                io.outpost.api.security.Role.ADMIN)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode devices = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(r.body()).path("devices");
+        assertThat(devices).hasSize(1);
+        assertThat(devices.get(0).path("deviceId").asText()).isEqualTo(a.deviceId());
+        assertThat(devices.get(0).path("pendingOps").isNumber()).as(r.body()).isTrue();
+        assertThat(devices.get(0).path("pendingOps").asLong()).isZero();
+    }
+
     @Test
     void aRevokedDeviceWipesItsStoreAndGoesOnAsANewDevice() throws Exception {
         SyncClient a = device("a", "nurse-a");

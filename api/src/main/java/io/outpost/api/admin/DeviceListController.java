@@ -34,15 +34,18 @@ class DeviceListController {
         return new DeviceListResponse(jdbc.query("""
                 SELECT d.device_id, d.user_id, d.first_seen_at, d.last_push_at, d.last_pull_at, d.last_op_id,
                        d.ops_applied, d.ops_merged, d.ops_conflicts, d.ops_rejected, d.ops_duplicates, d.revoked_at,
+                       d.pending_ops,
                        (SELECT count(*) FROM conflicts c WHERE c.tenant = d.tenant AND c.device_id = d.device_id
-                            AND c.status = 'open')
+                            AND c.status = 'open') AS open_conflicts
                 FROM devices d WHERE d.tenant = ? ORDER BY d.user_id, d.device_id
                 """, (rs, n) -> {
             StatsResponse.Operations ops = new StatsResponse.Operations(rs.getLong(7), rs.getLong(8), rs.getLong(9),
                     rs.getLong(10), rs.getLong(11));
+            long pending = rs.getLong(13);
+            Long pendingOps = rs.wasNull() ? null : pending;
             return new DeviceListResponse.Device(rs.getString(1), rs.getString(2), instant(rs.getTimestamp(3)),
-                    instant(rs.getTimestamp(4)), instant(rs.getTimestamp(5)), rs.getLong(6), null, ops,
-                    ops.successRate(), rs.getLong(13), instant(rs.getTimestamp(12)));
+                    instant(rs.getTimestamp(4)), instant(rs.getTimestamp(5)), rs.getLong(6), pendingOps, ops,
+                    ops.successRate(), rs.getLong(14), instant(rs.getTimestamp(12)));
         }, caller.tenant()));
     }
 

@@ -17,14 +17,17 @@ public class DeviceRegistry {
 
     private final JdbcTemplate jdbc;
 
-    private static final String COLUMNS = "user_id, last_op_id, last_push_at, last_pull_at, revoked_at IS NOT NULL";
+    private static final String COLUMNS = "user_id, last_op_id, last_push_at, last_pull_at, revoked_at IS NOT NULL, "
+            + "pending_ops";
 
     public DeviceRegistry(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
     /** {@code revoked}: an admin revoked it (contract v1.2); every request naming it is refused. */
-    public record Device(String userId, long lastOpId, Instant lastPushAt, Instant lastPullAt, boolean revoked) {
+    /** {@code pendingOps}: what the device last reported of its queue (null: never). */
+    public record Device(String userId, long lastOpId, Instant lastPushAt, Instant lastPullAt, boolean revoked,
+                         Long pendingOps) {
     }
 
     /**
@@ -76,17 +79,22 @@ public class DeviceRegistry {
 
     /**
      * For a pull: registers the device on first use, checks its user, and records the pull time (to within
-     * {@link #PULL_TIME_GRANULARITY}).
+     * {@link #PULL_TIME_GRANULARITY}) and the queue it reports ({@code pendingOps}, null: none reported; written when
+     * it changed, so steady pulls stay reads).
      */
-    public void bindForPull(String tenant, String deviceId, String userId, Instant now) {
+    public void bindForPull(String tenant, String deviceId, String userId, Instant now, Long pendingOps) {
         Device device = find(tenant, deviceId).orElse(null);
         if (device == null) {
             register(tenant, deviceId, userId, now);
             device = find(tenant, deviceId).orElseThrow();
         }
         owned(device, deviceId, userId);
-        if (device.lastPullAt() == null || device.lastPullAt().isBefore(now.minus(PULL_TIME_GRANULARITY))) {
-            jdbc.update("UPDATE devices SET last_pull_at = ? WHERE tenant = ? AND device_id = ?",
+        boolean reported = pendingOps != null && !pendingOps.equals(device.pendingOps());
+        if (reported || device.lastPullAt() == null
+                || device.lastPullAt().isBefore(now.minus(PULL_TIME_GRANULARITY))) {
+            jdbc.update("UPDATE devices SET last_pull_at = ?, pending_ops = COALESCE(?, pending_ops), "
+                            + "pending_reported_at = CASE WHEN ? THEN ? ELSE pending_reported_at END "
+                            + "WHERE tenant = ? AND device_id = ?", Timestamp.from(now), pendingOps, pendingOps != null,
                     Timestamp.from(now), tenant, deviceId);
         }
     }
@@ -121,7 +129,8 @@ public class DeviceRegistry {
     private static Device device(java.sql.ResultSet rs) throws java.sql.SQLException {
         Timestamp push = rs.getTimestamp(3);
         Timestamp pull = rs.getTimestamp(4);
+        long pending = rs.getLong(6);
         return new Device(rs.getString(1), rs.getLong(2), push == null ? null : push.toInstant(),
-                pull == null ? null : pull.toInstant(), rs.getBoolean(5));
+                pull == null ? null : pull.toInstant(), rs.getBoolean(5), rs.wasNull() ? null : pending);
     }
 }

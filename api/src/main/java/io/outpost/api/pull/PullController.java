@@ -57,13 +57,18 @@ class PullController {
                               @RequestParam(required = false) String collections,
                       @Parameter(schema = @Schema(type = "integer", minimum = "1", maximum = "1000",
                               defaultValue = "500")) @RequestParam(required = false) String limit,
+                      @Parameter(description = "how many ops the device still has queued (after the push that "
+                              + "preceded this pull); shown to admins (GET /admin/devices); optional",
+                              schema = @Schema(type = "integer", minimum = "0", maximum = "1000000000"))
+                              @RequestParam(required = false) String pendingOps,
                               @AuthenticationPrincipal SyncPrincipal caller) {
         String device = PullRequestParams.deviceId(deviceId);
         int pageSize = PullRequestParams.limit(limit);
         Set<String> names = PullRequestParams.collections(collections);
+        Long pending = PullRequestParams.pendingOps(pendingOps);
         String namesKey = String.join(",", names);
         Cursor from = cursor == null || cursor.isEmpty() ? null : cursors.decode(caller.tenant(), namesKey, cursor);
-        devices.bindForPull(caller.tenant(), device, caller.userId(), clock.instant());
+        devices.bindForPull(caller.tenant(), device, caller.userId(), clock.instant(), pending);
 
         boolean reset = from != null && from.epoch() != feed.epoch();
         FetchChangesQuery query = from == null || reset

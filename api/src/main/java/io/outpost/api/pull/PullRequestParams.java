@@ -36,6 +36,21 @@ final class PullRequestParams {
         throw bad("limit", "must be an integer from 1 to " + MAX_LIMIT);
     }
 
+    /** Most a device can report having queued (a push is at most 1,000 ops; a device may hold many pushes). */
+    static final long MAX_PENDING_OPS = 1_000_000_000L;
+
+    /** What the device reports of its queue; null when it reports nothing. */
+    static Long pendingOps(String pendingOps) {
+        if (pendingOps == null) return null;
+        try {
+            long value = Long.parseLong(pendingOps.trim());
+            if (value >= 0 && value <= MAX_PENDING_OPS) return value;
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw bad("pendingOps", "must be an integer from 0 to " + MAX_PENDING_OPS);
+    }
+
     /** The sorted, distinct collection names of a comma-separated filter; empty for all. */
     static Set<String> collections(String collections) {
         Set<String> names = new TreeSet<>();

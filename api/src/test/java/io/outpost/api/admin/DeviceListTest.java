@@ -45,6 +45,35 @@ class DeviceListTest extends ServerTest {
         assertThat(second.path("revokedAt").isNull()).isTrue();
     }
 
+    /**
+     * A device reports its queue with its pull ({@code pendingOps}, as both SDKs do); the list shows the last report,
+     * a pull without one keeps it, and a bad value is refused with the parameter named and nothing recorded.
+     */
+    @Test
+    void showsTheQueueADeviceLastReportedWithItsPull() {
+        String tenant = anyTenant();
+        String nurse = token(tenant, "nurse-1", Role.USER);
+        String admin = token(tenant, "boss", Role.ADMIN);
+        assertThat(get(nurse, "/api/v1/sync/pull?deviceId=tab-1&pendingOps=7").statusCode()).isEqualTo(200);
+        assertThat(pending(admin)).isEqualTo("7");
+        assertThat(get(nurse, "/api/v1/sync/pull?deviceId=tab-1").statusCode()).isEqualTo(200);
+        assertThat(pending(admin)).isEqualTo("7");
+        assertThat(get(nurse, "/api/v1/sync/pull?deviceId=tab-1&pendingOps=0").statusCode()).isEqualTo(200);
+        assertThat(pending(admin)).isEqualTo("0");
+
+        for (String bad : new String[]{"-1", "x", "1000000001"}) {
+            var refused = get(nurse, "/api/v1/sync/pull?deviceId=tab-1&pendingOps=" + bad);
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(parse(refused.body()).path("code").asText()).isEqualTo("invalid_request");
+            assertThat(refused.body()).contains("pendingOps");
+        }
+        assertThat(pending(admin)).isEqualTo("0");
+    }
+
+    private String pending(String admin) {
+        return parse(get(admin, "/api/v1/admin/devices").body()).path("devices").path(0).path("pendingOps").asText();
+    }
+
     @Test
     void theDeviceListIsForAdminsOnly() {
         String tenant = anyTenant();

@@ -104,6 +104,8 @@ export const tests = {
       equal((await client.records('notes').list()).length, 7);
       await client.syncNow();
       equal(server.calls('sync/pull').at(-1).url.searchParams.get('cursor'), 'p3', 'the next sync goes on from the cursor');
+      // the queue after the push is reported with the first page of each pull, not with the pages after it
+      equal(server.calls('sync/pull').map((r) => r.url.searchParams.get('pendingOps')), ['0', null, null, '0']);
     });
   },
 

@@ -255,8 +255,11 @@ public final class SyncEngine {
             thread.setDaemon(true);
             return thread;
         });
+        // the queue after this sync's push, reported with the first page (admins see it: GET /admin/devices)
+        Map<OpState, Integer> counts = store.counts();
+        long pending = counts.get(OpState.PENDING) + counts.get(OpState.SYNCING);
         try {
-            JsonNode page = fetch(cursor);
+            JsonNode page = fetch(cursor, pending);
             while (true) {
                 boolean reset = page.path("reset").asBoolean(false);
                 if (reset) {
@@ -268,7 +271,7 @@ public final class SyncEngine {
                             200, Optional.empty()), Optional.empty(), null);
                 }
                 boolean hasMore = page.path("hasMore").asBoolean(false);
-                Future<JsonNode> following = hasMore ? fetcher.submit(() -> fetch(next)) : null;
+                Future<JsonNode> following = hasMore ? fetcher.submit(() -> fetch(next, -1)) : null;
                 List<LocalStore.Change> changes = new ArrayList<>();
                 for (JsonNode c : page.path("changes")) {
                     JsonNode data = c.get("data");
@@ -293,10 +296,14 @@ public final class SyncEngine {
         }
     }
 
-    private JsonNode fetch(String cursor) throws TransportException {
+    /** A page of the pull; {@code pendingOps} ≥ 0 is reported with it ({@code GET /sync/pull?pendingOps=}). */
+    private JsonNode fetch(String cursor, long pendingOps) throws TransportException {
         StringBuilder query = new StringBuilder("sync/pull?deviceId=").append(encode(store.deviceId()))
                 .append("&limit=").append(pullPageSize)
                 .append("&collections=").append(encode(String.join(",", collections)));
+        if (pendingOps >= 0) {
+            query.append("&pendingOps=").append(pendingOps);
+        }
         if (cursor != null) {
             query.append("&cursor=").append(encode(cursor));
         }

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The answer to {@code GET /admin/devices}: the caller's tenant's devices, by user then deviceId (docs/console.md,
- * Fleet). {@code pendingOps} is what the device last reported of its queue; null: it never reported one (the SDKs
- * do not yet). {@code openConflicts} counts its ops parked as open conflicts.
+ * Fleet). {@code pendingOps} is what the device last reported of its queue ({@code GET /sync/pull?pendingOps=}, which
+ * both SDKs send); null: it never reported one. {@code openConflicts} counts its ops parked as open conflicts.
  */
 @Schema(requiredProperties = "devices")
 public record DeviceListResponse(List<Device> devices) {
