@@ -58,6 +58,7 @@ class StartAndStopTest {
         pb.environment().keySet().removeIf(name -> List.of("SPRING_", "SYNC_", "OUTPOST_", "SERVER_", "PORT",
                 "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS").stream().anyMatch(name::startsWith));
         Process server = pb.start();
+        boolean stoppedBySigterm;
         try {
             await("the banner").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                     .until(() -> !server.isAlive() || Files.readString(log).contains("==== Outpost is ready"));
@@ -75,11 +76,12 @@ class StartAndStopTest {
                     .as("the banner's create, sent as printed: %s", result).isEqualTo("applied");
         } finally {
             server.destroy(); // SIGTERM
-            if (!server.waitFor(60, TimeUnit.SECONDS)) server.destroyForcibly();
+            stoppedBySigterm = server.waitFor(60, TimeUnit.SECONDS);
+            if (!stoppedBySigterm) server.destroyForcibly();
         }
+        // (there is no tracking processor whose claim must be released first: the feed is written by the pushes)
+        assertThat(stoppedBySigterm).as("a SIGTERM stopped the server within 60 s").isTrue();
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        assertThat(lines).as("the processors released their claims before the database stopped")
-                .anyMatch(l -> l.contains("Released claim"));
         assertThat(lines.stream().filter(l -> LEVEL.matcher(l).find()).toList())
                 .as("WARN or ERROR lines from start to stop (log in %s)", log).isEmpty();
     }
