@@ -25,7 +25,7 @@ public final class PiecesBenchmark {
     public static void main(String[] args) {
         BenchSelection.runAndExit("pieces", () -> {
             Options options = new OptionsBuilder()
-                    .include("io\\.outpost\\.api\\.(push\\.OpPieces|security\\.TokenPieces)\\.")
+                    .include("io\\.outpost\\.api\\.(push\\.OpPieces|security\\.TokenPieces|config\\.CachePieces)\\.")
                     .forks(1)
                     .jvmArgs("-Xmx1g")
                     .warmupIterations(3).warmupTime(TimeValue.seconds(1))
