@@ -108,35 +108,35 @@ public class ChangeFeedProjection {
         String owner = ownerField(e.key(), e.data());
         write(e.key(), e.version(), false, e.data(), owner != null ? owner : e.createdBy(), e.createdBy(), at,
                 e.createdBy());
-        progress(e.key().tenant(), meta, at);
+        progress(e.key().tenant(), meta);
     }
 
     @EventHandler
     void on(RecordUpdatedEvent e, @Timestamp Instant at, MetaData meta) {
         write(e.key(), e.version(), false, e.state(), ownerField(e.key(), e.state()), null, at,
                 text(meta, SyncMetaData.USER));
-        progress(e.key().tenant(), meta, at);
+        progress(e.key().tenant(), meta);
     }
 
     @EventHandler
     void on(RecordDeletedEvent e, @Timestamp Instant at, MetaData meta) {
         write(e.key(), e.version(), true, null, null, null, at, text(meta, SyncMetaData.USER));
-        progress(e.key().tenant(), meta, at);
+        progress(e.key().tenant(), meta);
     }
 
     @EventHandler
-    void on(RecordUnchangedEvent e, @Timestamp Instant at, MetaData meta) {
-        progress(e.key().tenant(), meta, at);
+    void on(RecordUnchangedEvent e, MetaData meta) {
+        progress(e.key().tenant(), meta);
     }
 
     @EventHandler
-    void on(OperationConflictedEvent e, @Timestamp Instant at, MetaData meta) {
-        progress(e.key().tenant(), meta, at);
+    void on(OperationConflictedEvent e, MetaData meta) {
+        progress(e.key().tenant(), meta);
     }
 
     @EventHandler
-    void on(OperationRejectedEvent e, @Timestamp Instant at, MetaData meta) {
-        progress(text(meta, SyncMetaData.TENANT), meta, at);
+    void on(OperationRejectedEvent e, MetaData meta) {
+        progress(text(meta, SyncMetaData.TENANT), meta);
     }
 
     @ResetHandler
@@ -171,7 +171,7 @@ public class ChangeFeedProjection {
     }
 
     /** Advances the device's progress; every op leaves one event, so ops that changed nothing count too. */
-    private void progress(String tenant, MetaData meta, Instant at) {
+    private void progress(String tenant, MetaData meta) {
         String device = text(meta, SyncMetaData.DEVICE);
         Object op = meta.get(SyncMetaData.OP_ID);
         if (tenant == null || device == null || !(op instanceof Number opId)) return;
