@@ -314,8 +314,8 @@ public final class FleetBenchmark {
 
     static Tables tables(DataSource db) throws SQLException {
         try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-            return new Tables(count(s, "SELECT count(*) FROM op_results"),
-                    count(s, "SELECT coalesce(max(n), 0) FROM (SELECT count(*) n FROM op_results "
+            return new Tables(count(s, "SELECT coalesce(sum(op_count), 0) FROM push_results"),
+                    count(s, "SELECT coalesce(max(n), 0) FROM (SELECT sum(op_count) n FROM push_results "
                             + "GROUP BY tenant, device_id) x"),
                     count(s, "SELECT count(*) FROM devices"), count(s, "SELECT count(*) FROM records"),
                     count(s, "SELECT count(*) FROM domain_event_entry"));

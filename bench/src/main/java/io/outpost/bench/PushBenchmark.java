@@ -785,19 +785,21 @@ public final class PushBenchmark {
     private static void verifyStored(DataSource db, Results r) throws SQLException {
         for (Map.Entry<String, List<BenchDevice>> e : r.devices.entrySet()) verifyOpResults(db, e.getKey(), e.getValue());
         verifyOpResults(db, HOT_TENANT, List.of(r.hotCached.device()));
-        long probes = count(db, "SELECT count(*) FROM op_results WHERE tenant = '" + LAG_PROBE + "'");
-        if (probes != r.probes) throw new BenchFailure("op_results holds " + probes + " probe results, not " + r.probes);
+        long probes = count(db, "SELECT coalesce(sum(op_count), 0) FROM push_results WHERE tenant = '" + LAG_PROBE
+                + "'");
+        if (probes != r.probes) throw new BenchFailure("push_results holds " + probes + " probe results, not " + r.probes);
         long rows = count(db, "SELECT count(*) FROM bench_raw WHERE tenant = '" + TENANT + "'");
         if (rows != r.raw.ops()) throw new BenchFailure("bench_raw holds " + rows + " rows, expected " + r.raw.ops());
     }
 
-    /** op_results holds exactly one result per op the devices sent (their opIds run from 1 without gaps). */
+    /** push_results holds exactly one result per op the devices sent (their opIds run from 1 without gaps). */
     static void verifyOpResults(DataSource db, String tenant, List<BenchDevice> devices) throws SQLException {
         long expected = 0;
         for (BenchDevice d : devices) expected += d.lastOpId();
-        long results = count(db, "SELECT count(*) FROM op_results WHERE tenant = '" + tenant + "'");
+        long results = count(db, "SELECT coalesce(sum(op_count), 0) FROM push_results WHERE tenant = '" + tenant
+                + "'");
         if (results != expected) {
-            throw new BenchFailure("op_results holds " + results + " results for tenant " + tenant + ", expected "
+            throw new BenchFailure("push_results holds " + results + " results for tenant " + tenant + ", expected "
                     + expected);
         }
     }
@@ -1107,7 +1109,7 @@ public final class PushBenchmark {
                     .getFileName()).append("`, the summary of its samples during (a) `")
                     .append(r.profile.getFileName()).append("`.\n\n");
         }
-        md.append("Every push answered 200 with every op `applied` at the expected version; op_results (one per op "
+        md.append("Every push answered 200 with every op `applied` at the expected version; push_results (one result per op "
                 + "of every device) and bench_raw row counts were checked after the run.\n");
         return md.toString();
     }

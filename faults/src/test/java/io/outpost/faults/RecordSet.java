@@ -77,7 +77,7 @@ final class RecordSet {
                 if (problem == null) problem = e.getKey() + ": a record no device made";
             }
         }
-        Map<String, Long> results = counts(db, "SELECT device_id, count(*) FROM op_results WHERE tenant = ? "
+        Map<String, Long> results = counts(db, "SELECT device_id, sum(op_count) FROM push_results WHERE tenant = ? "
                 + "GROUP BY device_id", tenant);
         long missing = 0;
         long extra = 0;

@@ -14,14 +14,15 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps {@code op_results} from growing forever. A stored result is deleted only when it is both outside its
+ * Keeps {@code push_results} from growing forever. A stored result is deleted only when it is both outside its
  * device's newest {@code keep-per-device} results (PROTOCOL.md promises at least the last 10,000) and older than
- * {@code keep-for}; every other result stays, so a re-sent op inside that window is still answered from its original.
+ * {@code keep-for}; every other result stays (results are stored a push at a time, and a push's row goes only when
+ * all its results may go), so a re-sent op inside that window is still answered from its original.
  * One re-sent after its result was pruned is answered {@code rejected / invalid_operation} with {@code duplicate} and
  * is not applied (PushService).
  *
  * <p>Work comes in small pieces that never block a push: devices are visited a page at a time, each device's
- * threshold is one index read, and rows are deleted at most {@code prune-batch} per statement, each statement its
+ * threshold is one read of its rows, and push rows are deleted at most {@code prune-batch} per statement, each statement its
  * own short transaction. Pushes never touch the old rows deleted, and no lock a push takes is held. The counter
  * {@code outpost.push.results.pruned} counts what was deleted.
  */
@@ -86,19 +87,23 @@ class OpResultPruner {
     }
 
     private long pruneDevice(String tenant, String deviceId, Retention retention, Timestamp cutoff) {
-        // the opId of the device's perDevice-th newest result: everything from it up is kept
-        List<Long> threshold = jdbc.queryForList("SELECT op_id FROM op_results WHERE tenant = ? AND device_id = ? "
-                + "ORDER BY op_id DESC OFFSET ? LIMIT 1", Long.class, tenant, deviceId, retention.perDevice() - 1);
+        // the first opId of the push row that holds the device's perDevice-th newest result: from it up is kept
+        List<Long> threshold = jdbc.queryForList("SELECT first_op_id FROM (SELECT first_op_id, "
+                + "sum(op_count) OVER (ORDER BY last_op_id DESC) AS newer FROM push_results "
+                + "WHERE tenant = ? AND device_id = ?) rows WHERE newer >= ? ORDER BY newer LIMIT 1", Long.class,
+                tenant, deviceId, retention.perDevice());
         if (threshold.isEmpty()) return 0;
         long keepFrom = threshold.get(0);
         long deleted = 0;
         while (true) {
-            int n = jdbc.update("DELETE FROM op_results WHERE ctid IN (SELECT ctid FROM op_results "
-                            + "WHERE tenant = ? AND device_id = ? AND op_id < ? AND recorded_at < ? LIMIT ?)",
+            List<Integer> rows = jdbc.queryForList("DELETE FROM push_results WHERE ctid IN (SELECT ctid FROM "
+                            + "push_results WHERE tenant = ? AND device_id = ? AND last_op_id < ? AND recorded_at < ? "
+                            + "LIMIT ?) RETURNING op_count", Integer.class,
                     tenant, deviceId, keepFrom, cutoff, retention.batch());
+            long n = rows.stream().mapToLong(Integer::longValue).sum();
             deleted += n;
             pruned.increment(n);
-            if (n < retention.batch()) return deleted;
+            if (rows.size() < retention.batch()) return deleted;
         }
     }
 }

@@ -3,10 +3,9 @@ package io.outpost.api.push;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.outpost.api.web.dto.OperationResult;
-import java.sql.Array;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -15,10 +14,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The push path's own tables: stored op results (dedupe), temp-id mappings and the server-assigned id sequences. Every method joins the caller's transaction.
+ * The push path's own tables: stored op results (dedupe; one row per push transaction), temp-id mappings and the server-assigned id sequences. Every method joins the caller's transaction.
  */
 @Repository
 class PushStore {
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<OperationResult>> RESULTS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {
+            };
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
@@ -35,35 +38,55 @@ class PushStore {
     record Stored(OperationResult result, byte[] digest) {
     }
 
+    /**
+     * The stored results of these ops (already processed: at or below the device's {@code last_op_id}), with their
+     * digests: the rows of the pushes whose op range overlaps theirs, read from the newest down.
+     */
     Map<Long, Stored> storedResults(String tenant, String deviceId, Collection<Long> opIds) {
         Map<Long, Stored> found = new HashMap<>();
         if (opIds.isEmpty()) return found;
-        jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT op_id, result, op_digest FROM op_results "
-                    + "WHERE tenant = ? AND device_id = ? AND op_id = ANY (?)");
-            ps.setString(1, tenant);
-            ps.setString(2, deviceId);
-            Array array = con.createArrayOf("bigint", opIds.toArray());
-            ps.setArray(3, array);
-            return ps;
-        }, rs -> {
-            found.put(rs.getLong(1), new Stored(read(rs.getString(2)), rs.getBytes(3)));
-        });
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (long id : opIds) {
+            min = Math.min(min, id);
+            max = Math.max(max, id);
+        }
+        java.util.Set<Long> wanted = new java.util.HashSet<>(opIds);
+        jdbc.query("SELECT results, op_digests FROM push_results WHERE tenant = ? AND device_id = ? "
+                + "AND last_op_id >= ? AND first_op_id <= ?", rs -> {
+            List<OperationResult> results = readAll(rs.getString(1));
+            byte[] digests = rs.getBytes(2);
+            for (int i = 0; i < results.size(); i++) {
+                OperationResult r = results.get(i);
+                if (!wanted.contains(r.opId())) continue;
+                byte[] digest = digests.length < (i + 1) * OpDigest.LENGTH ? null
+                        : Arrays.copyOfRange(digests, i * OpDigest.LENGTH, (i + 1) * OpDigest.LENGTH);
+                found.put(r.opId(), new Stored(r, digest));
+            }
+        }, tenant, deviceId, min, max);
         return found;
     }
 
-    /** {@code digests[i]} is the digest of the op {@code results.get(i)} answers. */
+    /**
+     * Stores the results of one transaction of a push as one row ({@code digests[i]} is the digest of the op
+     * {@code results.get(i)} answers).
+     */
     void saveResults(String tenant, String deviceId, List<OperationResult> results, List<byte[]> digests,
                      Instant now) {
         if (results.isEmpty()) return;
-        Timestamp at = Timestamp.from(now);
-        List<Object[]> rows = new ArrayList<>(results.size());
-        for (int i = 0; i < results.size(); i++) {
-            OperationResult r = results.get(i);
-            rows.add(new Object[]{tenant, deviceId, r.opId(), write(r), at, digests.get(i)});
+        byte[] packed = new byte[results.size() * OpDigest.LENGTH];
+        for (int i = 0; i < digests.size(); i++) {
+            System.arraycopy(digests.get(i), 0, packed, i * OpDigest.LENGTH, OpDigest.LENGTH);
         }
-        jdbc.batchUpdate("INSERT INTO op_results (tenant, device_id, op_id, result, recorded_at, op_digest) "
-                + "VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?)", rows);
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (OperationResult r : results) {
+            first = Math.min(first, r.opId());
+            last = Math.max(last, r.opId());
+        }
+        jdbc.update("INSERT INTO push_results (tenant, device_id, first_op_id, last_op_id, op_count, results, "
+                        + "op_digests, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tenant, deviceId, first, last,
+                results.size(), write(results), packed, Timestamp.from(now));
     }
 
     Map<String, TempId> tempIds(String tenant, String deviceId, Collection<String> candidates) {
@@ -111,17 +134,17 @@ class PushStore {
         return next;
     }
 
-    private OperationResult read(String json) {
+    private List<OperationResult> readAll(String json) {
         try {
-            return mapper.readValue(json, OperationResult.class);
+            return mapper.readValue(json, RESULTS);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored op result is not readable", e);
         }
     }
 
-    private String write(OperationResult result) {
+    private String write(List<OperationResult> results) {
         try {
-            return mapper.writeValueAsString(result);
+            return mapper.writerFor(RESULTS).writeValueAsString(results);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("op result cannot be written", e);
         }

@@ -25,29 +25,35 @@ class OpResultPruningTest extends ServerTest {
     void resultsBeyondTheRetentionArePrunedAndDuplicatesInsideItAreStillAnswered() {
         String tenant = anyTenant();
         String token = userToken(tenant);
-        StringBuilder ops = new StringBuilder();
-        for (int i = 1; i <= 20; i++) {
-            if (i > 1) ops.append(',');
-            ops.append("{'opId':").append(i).append(",'type':'create','collection':'notes','id':'n").append(i)
-                    .append("','data':{'i':").append(i).append("}}");
+        for (int push = 0; push < 4; push++) {
+            StringBuilder ops = new StringBuilder();
+            for (int i = push * 5 + 1; i <= push * 5 + 5; i++) {
+                if (ops.length() > 0) ops.append(',');
+                ops.append("{'opId':").append(i).append(",'type':'create','collection':'notes','id':'n").append(i)
+                        .append("','data':{'i':").append(i).append("}}");
+            }
+            pushOk(token, json("{'deviceId':'dev-1','operations':[" + ops + "]}"));
         }
-        pushOk(token, json("{'deviceId':'dev-1','operations':[" + ops + "]}"));
         pushOk(token, json("{'deviceId':'dev-2','operations':[{'opId':1,'type':'create','collection':'notes',"
                 + "'id':'other','data':{}}]}"));
         assertThat(resultRowCount(tenant)).isEqualTo(21);
+        assertThat(storedPushes(tenant, "dev-1")).as("one row per push")
+                .containsExactly("1-5", "6-10", "11-15", "16-20");
         double before = meters.counter("outpost.push.results.pruned").count();
 
         // young results are kept whatever their number
         assertThat(pruner.sweep(new OpResultPruner.Retention(5, Duration.ofDays(30), 3), tenant)).isZero();
         assertThat(resultRowCount(tenant)).isEqualTo(21);
 
-        // old enough: all but dev-1's newest 5 go, in batches of 3; dev-2's single result stays
-        long deleted = pruner.sweep(new OpResultPruner.Retention(5, Duration.ZERO, 3), tenant);
-        assertThat(deleted).isEqualTo(15);
-        assertThat(jdbc.queryForList("SELECT op_id FROM op_results WHERE tenant = ? AND device_id = 'dev-1' "
-                + "ORDER BY op_id", Long.class, tenant)).containsExactly(16L, 17L, 18L, 19L, 20L);
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM op_results WHERE tenant = ? AND device_id = 'dev-2'",
-                Long.class, tenant)).isEqualTo(1);
+        // old enough: dev-1's newest 7 are ops 14-20, so the push of 11-15 stays whole and the two before it go, one
+        // row per statement; dev-2's single result stays
+        assertThat(pruner.sweep(new OpResultPruner.Retention(7, Duration.ZERO, 1), tenant)).isEqualTo(10);
+        assertThat(storedPushes(tenant, "dev-1")).containsExactly("11-15", "16-20");
+        // the newest 5 are exactly the last push
+        long deleted = pruner.sweep(new OpResultPruner.Retention(5, Duration.ZERO, 2), tenant);
+        assertThat(deleted).isEqualTo(5);
+        assertThat(storedPushes(tenant, "dev-1")).containsExactly("16-20");
+        assertThat(storedPushes(tenant, "dev-2")).containsExactly("1-1");
         assertThat(meters.counter("outpost.push.results.pruned").count() - before).isEqualTo(15);
 
         long events = eventCount(tenant);
@@ -61,5 +67,10 @@ class OpResultPruningTest extends ServerTest {
         assertThat(again.get(1).path("duplicate").asBoolean()).isTrue();
         assertThat(again.get(1).path("version").asLong()).isEqualTo(1);
         assertThat(eventCount(tenant)).as("neither duplicate is applied again").isEqualTo(events);
+    }
+
+    private java.util.List<String> storedPushes(String tenant, String device) {
+        return jdbc.queryForList("SELECT first_op_id || '-' || last_op_id FROM push_results WHERE tenant = ? "
+                + "AND device_id = ? ORDER BY last_op_id", String.class, tenant, device);
     }
 }

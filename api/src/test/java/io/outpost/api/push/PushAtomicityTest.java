@@ -22,14 +22,14 @@ class PushAtomicityTest extends ServerTest {
                   IF NEW.device_id LIKE 'doomed%' THEN RAISE EXCEPTION 'injected commit failure'; END IF;
                   RETURN NEW;
                 END $$""");
-        jdbc.execute("DROP TRIGGER IF EXISTS outpost_test_fail_doomed ON op_results");
-        jdbc.execute("CREATE CONSTRAINT TRIGGER outpost_test_fail_doomed AFTER INSERT ON op_results "
+        jdbc.execute("DROP TRIGGER IF EXISTS outpost_test_fail_doomed ON push_results");
+        jdbc.execute("CREATE CONSTRAINT TRIGGER outpost_test_fail_doomed AFTER INSERT ON push_results "
                 + "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION outpost_test_fail_doomed()");
     }
 
     @AfterEach
     void removeTrigger() {
-        jdbc.execute("DROP TRIGGER IF EXISTS outpost_test_fail_doomed ON op_results");
+        jdbc.execute("DROP TRIGGER IF EXISTS outpost_test_fail_doomed ON push_results");
         jdbc.execute("DROP FUNCTION IF EXISTS outpost_test_fail_doomed()");
     }
 
