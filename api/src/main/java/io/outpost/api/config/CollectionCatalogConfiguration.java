@@ -51,6 +51,8 @@ class CollectionCatalogConfiguration {
             public Optional<CollectionRules> find(String collection) {
                 CollectionRules rules = declared.get(collection);
                 if (rules != null) return Optional.of(rules);
+                rules = collection == null ? null : undeclared.get(collection);
+                if (rules != null) return Optional.of(rules);
                 if (!allowUndeclared || collection == null || !RecordKey.isValidCollection(collection)) {
                     return Optional.empty();
                 }
