@@ -1,12 +1,14 @@
 package io.outpost.command.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,16 +35,27 @@ public final class EventChain {
     }
 
     public static String next(String previous, Object event) {
+        MessageDigest sha = DIGESTS.get();
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((previous == null ? GENESIS : previous).getBytes(StandardCharsets.US_ASCII));
             sha.update((byte) '\n');
             sha.update(event.getClass().getName().getBytes(StandardCharsets.UTF_8));
             sha.update((byte) '\n');
-            sha.update(CANONICAL.writeValueAsBytes(event));
+            // the canonical JSON streamed into the digest as it is written (no byte array per event)
+            CANONICAL.writeValue(new DigestOutputStream(OutputStream.nullOutputStream(), sha), event);
             return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+        } catch (IOException e) {
+            sha.reset();
             throw new IllegalStateException("cannot hash event " + event.getClass().getSimpleName(), e);
         }
     }
+
+    /** One SHA-256 per thread, reset by each {@code digest()}. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256", e);
+        }
+    });
 }
