@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The push path's per-op pieces on their own (JMH, {@code -Dbench.which=pieces}; io.outpost.bench.PiecesBenchmark runs
- * it): planning an op, merging its patch, hashing its event into the chain, serialising the event as the event store
+ * it): planning an op, merging its patch, hashing its event into the chain, digesting the op (stored with its result), serialising the event as the event store
  * does, and weighing the record for the aggregate cache. The record is the push benchmark's: about 200 bytes of JSON
  * (a medication dispense), an update patching 3 fields. In this package to reach the planner, which is internal to
  * the server.
@@ -96,6 +96,12 @@ public class OpPieces {
     @Benchmark
     public String hashEvent() {
         return EventChain.next(previousHash, event);
+    }
+
+    /** The digest stored beside an op's result (OpDigest: canonical JSON streamed into SHA-256). */
+    @Benchmark
+    public byte[] digestOp() {
+        return OpDigest.of(update);
     }
 
     @Benchmark
