@@ -53,11 +53,13 @@ class RecordHistory {
                 version = c.version();
                 state = c.data();
                 patch = c.data();
+                details.put("schemaVersion", c.schemaVersion());
             } else if (e instanceof RecordUpdatedEvent u) {
                 type = "update";
                 version = u.version();
                 state = u.state();
                 patch = u.patch();
+                details.put("schemaVersion", u.schemaVersion());
                 resolved = u.resolvedConflict() == null ? null : mapper.valueToTree(u.resolvedConflict());
             } else if (e instanceof RecordDeletedEvent d) {
                 type = "delete";

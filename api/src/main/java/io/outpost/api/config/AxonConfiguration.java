@@ -1,6 +1,8 @@
 package io.outpost.api.config;
 
 import io.outpost.command.api.SyncMetaData;
+import io.outpost.command.api.upcasting.RecordCreatedEvent1To2Upcaster;
+import io.outpost.command.api.upcasting.RecordUpdatedEvent1To2Upcaster;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -48,6 +50,21 @@ class AxonConfiguration {
     CorrelationDataProvider syncMetaDataProvider() {
         return new SimpleCorrelationDataProvider(SyncMetaData.TENANT, SyncMetaData.USER, SyncMetaData.DEVICE,
                 SyncMetaData.OP_ID, SyncMetaData.CLIENT_TIMESTAMP);
+    }
+
+    /**
+     * Events stored at an older revision are read as the current one on every read path (aggregates, history, as-of,
+     * verification, rebuilds): Axon's auto-configuration puts these beans into the upcaster chain that the event
+     * storage engine below is built with. The stored rows are never rewritten.
+     */
+    @Bean
+    RecordCreatedEvent1To2Upcaster recordCreatedEvent1To2Upcaster() {
+        return new RecordCreatedEvent1To2Upcaster();
+    }
+
+    @Bean
+    RecordUpdatedEvent1To2Upcaster recordUpdatedEvent1To2Upcaster() {
+        return new RecordUpdatedEvent1To2Upcaster();
     }
 
     /**

@@ -113,7 +113,9 @@ class CollectionCatalogConfiguration {
         }
         return new CollectionRules(name, strategy, onOverlap, idMode, visibility, p.ownerField(), references, derive,
                 schema, counters, roles(prefix + "write-roles", p.writeRoles()),
-                roles(prefix + "resolve-roles", p.resolveRoles()), Boolean.TRUE.equals(p.appendOnly()));
+                roles(prefix + "resolve-roles", p.resolveRoles()), Boolean.TRUE.equals(p.appendOnly()),
+                SchemaVersionsConfiguration.of(prefix, p, location -> new JsonSchemaRecordSchema(
+                        readSchema(prefix + "schema-versions", location, resources, mapper)), mapper));
     }
 
     private static java.util.Set<String> roles(String property, List<String> names) {

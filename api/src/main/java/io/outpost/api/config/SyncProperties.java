@@ -9,6 +9,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -119,10 +120,20 @@ public record SyncProperties(@Valid @DefaultValue Security security,
     public record CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
                                        String ownerField, Map<String, String> references, String schema,
                                        Map<String, DeriveProperties> derive, List<String> counters,
-                                       List<String> writeRoles, List<String> resolveRoles, Boolean appendOnly) {
+                                       List<String> writeRoles, List<String> resolveRoles, Boolean appendOnly,
+                                       Integer schemaVersion, Integer minSchemaVersion,
+                                       Map<Integer, SchemaVersionProperties> schemaVersions) {
 
         @ConstructorBinding
         public CollectionProperties {
+        }
+
+        public CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
+                                    String ownerField, Map<String, String> references, String schema,
+                                    Map<String, DeriveProperties> derive, List<String> counters,
+                                    List<String> writeRoles, List<String> resolveRoles, Boolean appendOnly) {
+            this(conflictStrategy, onOverlap, idMode, visibility, ownerField, references, schema, derive, counters,
+                    writeRoles, resolveRoles, appendOnly, null, null, null);
         }
 
         public CollectionProperties(String conflictStrategy, String onOverlap, String idMode, String visibility,
@@ -134,5 +145,34 @@ public record SyncProperties(@Valid @DefaultValue Security security,
     }
 
     public record DeriveProperties(String from, String field) {
+    }
+
+    /**
+     * {@code sync.collections.<name>.schema-versions.<n>}: an older schema version (docs/schema-versions.md).
+     *
+     * @param schema  the JSON Schema of that version's data (optional): creates from its apps are checked against it
+     * @param upgrade the steps from version n to n+1, each with exactly one of {@code rename}, {@code split},
+     *                {@code default}
+     */
+    public record SchemaVersionProperties(String schema, List<StepProperties> upgrade) {
+    }
+
+    /** One upgrade step: exactly one of its kinds is set. */
+    public record StepProperties(RenameStep rename, SplitStep split, @Name("default") DefaultStep defaultValue) {
+    }
+
+    /** {@code rename: {from, to}}. */
+    public record RenameStep(String from, String to) {
+    }
+
+    /** {@code split: {field, into: [a, b], separator}} (separator default one space). */
+    public record SplitStep(String field, List<String> into, String separator) {
+    }
+
+    /**
+     * {@code default: {field, value}}: {@code value} is read as JSON when it is a JSON number, {@code true},
+     * {@code false}, object, array or quoted string, else as text ({@code unknown} is the text "unknown").
+     */
+    public record DefaultStep(String field, String value) {
     }
 }

@@ -6,6 +6,7 @@ import io.outpost.api.web.ErrorCode;
 import io.outpost.api.web.ProblemCodes;
 import io.outpost.api.web.dto.DeviceStatusResponse;
 import io.outpost.api.web.dto.PullResponse;
+import io.outpost.command.api.CollectionCatalog;
 import io.outpost.query.conflicts.ConflictsReader;
 import io.outpost.query.pull.ChangeFeedReader;
 import io.outpost.query.pull.ChangesResponse;
@@ -35,9 +36,11 @@ class PullController {
     private final DeviceRegistry devices;
     private final ConflictsReader conflicts;
     private final Clock clock;
+    private final CollectionCatalog catalog;
 
     PullController(ChangeFeedReader feed, CursorCodec cursors, DeviceRegistry devices, ConflictsReader conflicts,
-                   Clock clock) {
+                   Clock clock, CollectionCatalog catalog) {
+        this.catalog = catalog;
         this.conflicts = conflicts;
         this.feed = feed;
         this.cursors = cursors;
@@ -48,7 +51,7 @@ class PullController {
     @GetMapping("/pull")
     @Operation(operationId = "pull", summary = "Changes after a cursor (or a snapshot without one), in pages")
     @ProblemCodes({ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_CURSOR, ErrorCode.DEVICE_BOUND_TO_OTHER_USER,
-            ErrorCode.DEVICE_REVOKED})
+            ErrorCode.DEVICE_REVOKED, ErrorCode.UPGRADE_REQUIRED, ErrorCode.SCHEMA_VERSION_UNSUPPORTED})
     PullResponse pull(@Parameter(required = true, description = "the device: 1-64 characters of [A-Za-z0-9._:-]",
             schema = @Schema(pattern = "^[A-Za-z0-9._:-]{1,64}$")) @RequestParam(required = false) String deviceId,
                       @Parameter(description = "the cursor of the last page; none for a snapshot")
@@ -61,11 +64,17 @@ class PullController {
                               + "preceded this pull); shown to admins (GET /admin/devices); optional",
                               schema = @Schema(type = "integer", minimum = "0", maximum = "1000000000"))
                               @RequestParam(required = false) String pendingOps,
+                      @Parameter(description = "the collection schema versions the app reads, as collection:version "
+                              + "pairs (pets:2,visits:1); collections left out come in their current version "
+                              + "(docs/schema-versions.md)", schema = @Schema(pattern = "^[a-z][a-z0-9_]{0,62}:[1-9][0-9]*"
+                              + "(,[a-z][a-z0-9_]{0,62}:[1-9][0-9]*)*$"))
+                              @RequestParam(required = false) String schemaVersions,
                               @AuthenticationPrincipal SyncPrincipal caller) {
         String device = PullRequestParams.deviceId(deviceId);
         int pageSize = PullRequestParams.limit(limit);
         Set<String> names = PullRequestParams.collections(collections);
         Long pending = PullRequestParams.pendingOps(pendingOps);
+        PullSchemaVersions shapes = PullSchemaVersions.parse(catalog, schemaVersions);
         String namesKey = String.join(",", names);
         Cursor from = cursor == null || cursor.isEmpty() ? null : cursors.decode(caller.tenant(), namesKey, cursor);
         devices.bindForPull(caller.tenant(), device, caller.userId(), clock.instant(), pending);
@@ -80,7 +89,7 @@ class PullController {
         String next = cursors.encode(caller.tenant(), new Cursor(page.epoch(), page.position(), page.snapshotStart(),
                 page.lastProcessedOpId(), namesKey));
         return new PullResponse(page.changes().stream().map(c -> new PullResponse.Change(c.collection(), c.id(),
-                c.version(), c.deleted(), c.json(), c.updatedAt(), c.updatedBy())).toList(), next, page.hasMore(),
+                c.version(), c.deleted(), shapes.data(c), c.updatedAt(), c.updatedBy())).toList(), next, page.hasMore(),
                 page.lastProcessedOpId(), reset);
     }
 

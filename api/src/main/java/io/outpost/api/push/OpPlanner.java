@@ -107,13 +107,18 @@ final class OpPlanner {
             }
             id = realId(push, op.id(), op.collection());
         }
-        ObjectNode data = op.data() == null ? null : rewriteReferences(push, rules, op.data());
+        PushSchemaVersions.Upgraded upgraded = PushSchemaVersions.upgrade(rules, op);
+        if (upgraded instanceof PushSchemaVersions.Upgraded.Invalid invalid) {
+            return reject(op, op.id(), RejectionCode.VALIDATION_FAILED, invalid.message(), invalid.fields());
+        }
+        ObjectNode opData = ((PushSchemaVersions.Upgraded.Data) upgraded).data();
+        ObjectNode data = opData == null ? null : rewriteReferences(push, rules, opData);
 
         RecordKey key = new RecordKey(push.caller().tenant(), op.collection(), id);
         // A plain create needs no read here: the aggregate itself answers a create of an existing id. Updates and
         // deletes load it once (the command then reuses the loaded aggregate); owner collections check visibility.
         boolean needsTarget = op.type() != OpType.CREATE || rules.visibility() == CollectionRules.Visibility.OWNER;
-        Optional<RecordView> target = needsTarget ? push.record(key) : Optional.empty();
+        Optional<RecordView> target = needsTarget ? record(push, key, rules) : Optional.empty();
         if (target.isPresent() && !visible(target.get(), rules, push.caller())
                 || target.isEmpty() && op.type() != OpType.CREATE) {
             return reject(op, id, RejectionCode.NOT_FOUND, "record " + id + " does not exist", List.of());
@@ -132,9 +137,10 @@ final class OpPlanner {
                 JsonNode value = prospective.get(field);
                 if (value == null || value.isNull()) return;
                 String refId = RecordKey.idText(value);
-                Optional<RecordView> ref = refId == null || !RecordKey.isValidId(refId) ? Optional.empty()
-                        : push.record(new RecordKey(push.caller().tenant(), collection, refId));
                 Optional<CollectionRules> refRules = catalog.find(collection);
+                Optional<RecordView> ref = refId == null || !RecordKey.isValidId(refId) || refRules.isEmpty()
+                        ? Optional.empty()
+                        : record(push, new RecordKey(push.caller().tenant(), collection, refId), refRules.get());
                 if (ref.isEmpty() || ref.get().deleted() || refRules.isEmpty()
                         || !visible(ref.get(), refRules.get(), push.caller())) {
                     errors.add(new FieldError(field, "no record " + value + " in collection " + collection));
@@ -168,6 +174,11 @@ final class OpPlanner {
             case INCREMENT -> new IncrementRecordCommand(key, context, data);
         };
         return new OpPlan.Run(command, id, tempId);
+    }
+
+    /** A record as the push sees it, in its collection's current schema shape. */
+    private static Optional<RecordView> record(Facts push, RecordKey key, CollectionRules rules) {
+        return push.record(key).map(view -> PushSchemaVersions.current(rules, view));
     }
 
     private static OpPlan reject(PushOperation op, String id, RejectionCode code, String message,

@@ -164,6 +164,16 @@ final class PushRequestParser {
                         + "2026-11-22T10:00:00Z"));
             }
         }
+        Integer schemaVersion = null;
+        JsonNode sv = op.get("schemaVersion");
+        if (sv != null && !sv.isNull()) {
+            if (!sv.isIntegralNumber() || !sv.canConvertToInt() || sv.asInt() < 1) {
+                errors.add(new FieldError("schemaVersion", "must be an integer >= 1 (the collection's schema version "
+                        + "the data was written in)"));
+            } else {
+                schemaVersion = sv.asInt();
+            }
+        }
         PushOperation.Problem problem = errors.isEmpty() ? null
                 : new PushOperation.Problem("malformed operation: " + errors.get(0).field() + " "
                 + errors.get(0).message(), errors);
@@ -175,7 +185,7 @@ final class PushRequestParser {
             if (tempId != null && !RecordKey.isValidId(tempId)) tempId = null;
         }
         return new PushOperation(opId, type, rawType, collection, id, tempId, baseVersion, data, clientTimestamp,
-                problem, group);
+                problem, group, schemaVersion);
     }
 
     private static boolean holdsNul(JsonNode node) {

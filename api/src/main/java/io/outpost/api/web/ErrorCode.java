@@ -7,6 +7,10 @@ public enum ErrorCode {
     INVALID_REQUEST("invalid_request", HttpStatus.BAD_REQUEST, "Invalid request"),
     TOO_MANY_OPERATIONS("too_many_operations", HttpStatus.BAD_REQUEST, "Too many operations"),
     INVALID_CURSOR("invalid_cursor", HttpStatus.BAD_REQUEST, "Invalid cursor"),
+    /** A collection's schema version the device names is older than its min-schema-version (docs/schema-versions.md). */
+    UPGRADE_REQUIRED("upgrade_required", HttpStatus.BAD_REQUEST, "App upgrade required"),
+    /** A schema version the server does not know: newer than the collection's current one, or malformed. */
+    SCHEMA_VERSION_UNSUPPORTED("schema_version_unsupported", HttpStatus.BAD_REQUEST, "Schema version unsupported"),
     UNAUTHORIZED("unauthorized", HttpStatus.UNAUTHORIZED, "Unauthorized"),
     FORBIDDEN("forbidden", HttpStatus.FORBIDDEN, "Forbidden"),
     DEVICE_BOUND_TO_OTHER_USER("device_bound_to_other_user", HttpStatus.FORBIDDEN, "Device belongs to another user"),

@@ -45,8 +45,10 @@ class PushOperationsTest extends ServerTest {
                 + "FROM domain_event_entry WHERE aggregate_identifier = ? AND sequence_number = 0",
                 tenant + "/notes/n-1");
         assertThat(row.get("payload_type")).isEqualTo("io.outpost.command.api.RecordCreatedEvent");
-        assertThat(row.get("payload_revision")).isEqualTo("1");
+        assertThat(row.get("payload_revision")).as("revision 2 added schemaVersion (docs/schema-versions.md)")
+                .isEqualTo("2");
         JsonNode payload = parse((String) row.get("payload"));
+        assertThat(payload.path("schemaVersion").asInt()).isEqualTo(1);
         assertThat(payload.path("data").path("title").asText()).isEqualTo("A");
         assertThat(payload.path("version").asLong()).isEqualTo(1);
         JsonNode meta = parse((String) row.get("meta"));

@@ -1,6 +1,7 @@
 package io.outpost.command.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.outpost.command.api.schema.SchemaVersions;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -14,11 +15,22 @@ import java.util.Set;
  * @param writeRoles  roles that may push ops to the collection; empty: any role that may push (v1.2)
  * @param resolveRoles roles that may resolve its parked conflicts; empty: an admin or the op's own user (v1.2)
  * @param appendOnly  creates only: updates, deletes and increments are {@code forbidden} (v1.2)
+ * @param schemaVersions the shapes of the data devices may write and read, and how they convert (docs/schema-versions.md)
  */
 public record CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
                               Visibility visibility, String ownerField, Map<String, String> references,
                               Map<String, Derivation> derive, RecordSchema schema, Set<String> counters,
-                              Set<String> writeRoles, Set<String> resolveRoles, boolean appendOnly) {
+                              Set<String> writeRoles, Set<String> resolveRoles, boolean appendOnly,
+                              SchemaVersions schemaVersions) {
+
+    /** Rules of a collection with one schema version. */
+    public CollectionRules(String name, ConflictStrategy strategy, ConflictStrategy onOverlap, IdMode idMode,
+                           Visibility visibility, String ownerField, Map<String, String> references,
+                           Map<String, Derivation> derive, RecordSchema schema, Set<String> counters,
+                           Set<String> writeRoles, Set<String> resolveRoles, boolean appendOnly) {
+        this(name, strategy, onOverlap, idMode, visibility, ownerField, references, derive, schema, counters,
+                writeRoles, resolveRoles, appendOnly, null);
+    }
 
 
     /** Rules without counters or permissions. */
@@ -52,6 +64,7 @@ public record CollectionRules(String name, ConflictStrategy strategy, ConflictSt
         counters = counters == null ? Set.of() : Set.copyOf(counters);
         writeRoles = writeRoles == null ? Set.of() : Set.copyOf(writeRoles);
         resolveRoles = resolveRoles == null ? Set.of() : Set.copyOf(resolveRoles);
+        schemaVersions = schemaVersions == null ? SchemaVersions.SINGLE : schemaVersions;
     }
 
     /** The user the {@code owner-field} of this data names; null without an owner-field or a value in it. */

@@ -1,5 +1,6 @@
 package io.outpost.command.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,6 +18,12 @@ import java.util.HexFormat;
  * Tamper evidence: every event of a record carries, in its metadata under {@link #META_KEY}, the SHA-256 of the
  * previous event's hash, the event's type and its canonical JSON. The record aggregate computes it (deterministic, no
  * clock) and recomputes it when it replays its stream; verification recomputes it from the stored events and compares.
+ *
+ * <p>Stored events are never rewritten, and an older revision is read through an upcaster, so the hash must not change
+ * with a revision: a field a later revision added is left out of the canonical JSON while it holds the value the
+ * upcaster gives older events ({@code schemaVersion} 1 of {@link RecordCreatedEvent} and {@link RecordUpdatedEvent},
+ * revision 2). Chains stored before the field existed verify, and a new event of the first schema version hashes as it
+ * always did.
  */
 public final class EventChain {
 
@@ -29,7 +36,28 @@ public final class EventChain {
             .configure(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
+            .addMixIn(RecordCreatedEvent.class, FirstSchemaVersionUnhashed.class)
+            .addMixIn(RecordUpdatedEvent.class, FirstSchemaVersionUnhashed.class)
             .build();
+
+    /** Leaves {@code schemaVersion} 1 (what revision 1 of the event meant) out of the hashed JSON. */
+    private abstract static class FirstSchemaVersionUnhashed {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsOne.class)
+        abstract int schemaVersion();
+    }
+
+    /** Jackson's custom inclusion filter: a value equal to this one is left out. */
+    private static final class IsOne {
+        @Override
+        public boolean equals(Object value) {
+            return value instanceof Integer i && i == 1;
+        }
+
+        @Override
+        public int hashCode() {
+            return 1;
+        }
+    }
 
     private EventChain() {
     }

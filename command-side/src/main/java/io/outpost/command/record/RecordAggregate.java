@@ -81,7 +81,7 @@ class RecordAggregate implements MemoryFootprint {
      * The form of this class's snapshots (its fields, as JSON). Change it with the fields: Axon then ignores older
      * snapshots and replays the whole stream.
      */
-    static final String SNAPSHOT_REVISION = "2";
+    static final String SNAPSHOT_REVISION = "3";
 
     /** Reads and writes {@link #data}: plain Jackson, numbers as the request parser and the event serializer read them. */
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -97,6 +97,8 @@ class RecordAggregate implements MemoryFootprint {
      * entry and a string per field, which is what bounds how many records the cache holds and what the GC traces.
      */
     private byte[] data;
+    /** The collection's schema version {@link #data} is in (docs/schema-versions.md). */
+    private int schemaVersion = 1;
     private String createdBy;
     private ChangeStamp stamp;
     private final FieldVersions fieldVersions = new FieldVersions();
@@ -110,6 +112,11 @@ class RecordAggregate implements MemoryFootprint {
      * it for the command that usually follows in the same push (an update's planner reads the record first).
      */
     private transient ObjectNode tree;
+    /**
+     * The state as stored, while {@link #tree} holds it upgraded to the collection's current schema version for the
+     * command being handled ({@link #inCurrentShape}); null when no upgrade was needed.
+     */
+    private transient ObjectNode storedShape;
     /** The event {@link #record} is applying and its hash, so its handler need not hash it a second time. */
     private transient Object chaining;
     private transient String chainingHash;
@@ -166,12 +173,14 @@ class RecordAggregate implements MemoryFootprint {
         Optional<CollectionRules> found = catalog.find(cmd.key().collection());
         if (found.isEmpty()) return unknownCollection(cmd.key(), "create");
         CollectionRules rules = found.get();
+        inCurrentShape(rules);
         ObjectNode candidate = MergePatch.apply(cmd.data(), cmd.derived());
         ChangeStamp attempt = ChangeStamp.of(cmd.op());
         if (!exists) {
             Optional<OperationOutcome> invalid = check(cmd.key(), "create", rules, candidate);
             if (invalid.isPresent()) return invalid.get();
-            record(new RecordCreatedEvent(cmd.key(), 1, candidate, cmd.op().userId(), attempt));
+            record(new RecordCreatedEvent(cmd.key(), 1, candidate, cmd.op().userId(), attempt,
+                    rules.schemaVersions().current()));
             return OperationOutcome.applied(version);
         }
         if (!deleted && state().equals(candidate)) {
@@ -203,6 +212,7 @@ class RecordAggregate implements MemoryFootprint {
         if (found.isEmpty()) return unknownCollection(cmd.key(), "update");
         CollectionRules rules = found.get();
         if (!exists) return notFound(cmd.key(), "update");
+        inCurrentShape(rules);
         ObjectNode candidate = MergePatch.apply(MergePatch.apply(state(), cmd.patch()), cmd.derived());
         ChangeStamp attempt = ChangeStamp.of(cmd.op());
         if (!deleted && cmd.baseVersion() == version) {
@@ -241,6 +251,7 @@ class RecordAggregate implements MemoryFootprint {
         if (found.isEmpty()) return unknownCollection(cmd.key(), "increment");
         CollectionRules rules = found.get();
         if (!exists || deleted) return notFound(cmd.key(), "increment");
+        inCurrentShape(rules);
         List<FieldError> errors = new ArrayList<>();
         ObjectNode next = state().deepCopy();
         cmd.deltas().fields().forEachRemaining(f -> {
@@ -268,8 +279,14 @@ class RecordAggregate implements MemoryFootprint {
         if (invalid.isPresent()) return invalid.get();
         List<String> changed = new ArrayList<>();
         cmd.deltas().fieldNames().forEachRemaining(changed::add);
-        record(new RecordUpdatedEvent(key, version + 1, cmd.deltas().deepCopy(), next, changed, null,
-                ChangeStamp.of(cmd.op())));
+        ObjectNode patch = cmd.deltas().deepCopy();
+        if (storedShape != null) {
+            // the upgrade changed the state too: the patch shows that, beside the deltas
+            patch = MergePatch.apply(MergePatch.diff(storedShape, next), patch);
+            patch.fieldNames().forEachRemaining(f -> { if (!changed.contains(f)) changed.add(f); });
+        }
+        record(new RecordUpdatedEvent(key, version + 1, patch, next, changed, null,
+                ChangeStamp.of(cmd.op()), rules.schemaVersions().current()));
         return OperationOutcome.incremented(version, state());
     }
 
@@ -280,6 +297,7 @@ class RecordAggregate implements MemoryFootprint {
         if (found.isEmpty()) return unknownCollection(cmd.key(), "delete");
         CollectionRules rules = found.get();
         if (!exists) return notFound(cmd.key(), "delete");
+        inCurrentShape(rules);
         if (deleted) {
             record(new RecordUnchangedEvent(key, version, RecordUnchangedEvent.ALREADY_DELETED));
             return OperationOutcome.unchanged(version);
@@ -309,10 +327,11 @@ class RecordAggregate implements MemoryFootprint {
                                     ResolvedConflict resolved, ChangeStamp attempt, OperationOutcome.Status status) {
         Optional<OperationOutcome> invalid = check(key, opType, rules, newState);
         if (invalid.isPresent()) return invalid.get();
-        ObjectNode patch = MergePatch.diff(state(), newState);
+        ObjectNode patch = MergePatch.diff(stateAsStored(), newState);
         List<String> changed = new ArrayList<>();
         patch.fieldNames().forEachRemaining(changed::add);
-        record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, attempt));
+        record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, attempt,
+                rules.schemaVersions().current()));
         return status == OperationOutcome.Status.MERGED ? OperationOutcome.merged(version, state())
                 : OperationOutcome.applied(version);
     }
@@ -394,6 +413,7 @@ class RecordAggregate implements MemoryFootprint {
                     "only an admin or the user whose operation was parked may resolve it", List.of());
         }
         CollectionRules rules = catalog.find(key.collection()).orElseGet(() -> CollectionRules.defaults(key.collection()));
+        inCurrentShape(rules);
         ResolvedConflict resolved = new ResolvedConflict(ConflictStrategy.MANUAL.configName(), open.baseVersion(),
                 version, open.fields());
         ChangeStamp stamp = new ChangeStamp(cmd.at(), "resolution:" + cmd.resolvedBy());
@@ -431,10 +451,11 @@ class RecordAggregate implements MemoryFootprint {
             throw new ResolutionRefusedException(ResolutionRefusedException.Reason.INVALID_DATA,
                     "the resolved data is not valid for collection " + rules.name(), errors);
         }
-        ObjectNode patch = MergePatch.diff(state(), newState);
+        ObjectNode patch = MergePatch.diff(stateAsStored(), newState);
         List<String> changed = new ArrayList<>();
         patch.fieldNames().forEachRemaining(changed::add);
-        record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, stamp));
+        record(new RecordUpdatedEvent(key, version + 1, patch, newState, changed, resolved, stamp,
+                rules.schemaVersions().current()));
     }
 
     private OperationOutcome reject(RecordKey target, String opType, RejectionCode code, String message,
@@ -481,8 +502,27 @@ class RecordAggregate implements MemoryFootprint {
         return tree;
     }
 
+    /**
+     * Brings a state stored in another schema version of the collection into its current shape for the command being
+     * handled, so the command's data, merges, comparisons and answers all speak one shape. The stored bytes change
+     * only with the command's event, if it writes one (which then carries the current version).
+     */
+    private void inCurrentShape(CollectionRules rules) {
+        int target = rules.schemaVersions().current();
+        if (data == null || schemaVersion == target || storedShape != null) return;
+        ObjectNode stored = state();
+        tree = rules.schemaVersions().convert(schemaVersion, target, stored);
+        storedShape = stored;
+    }
+
+    /** The state as stored (before {@link #inCurrentShape}): what the history's patch is a diff from. */
+    private ObjectNode stateAsStored() {
+        return storedShape != null ? storedShape : state();
+    }
+
     /** Keeps {@code state} as bytes, and as the tree for the rest of the command that applied it. */
     private void setState(ObjectNode state) {
+        storedShape = null;
         try {
             data = JSON.writeValueAsBytes(state);
         } catch (IOException e) {
@@ -500,11 +540,12 @@ class RecordAggregate implements MemoryFootprint {
             return work.get();
         } finally {
             tree = null;
+            storedShape = null;
         }
     }
 
     RecordView view() {
-        return exists ? new RecordView(key, version, deleted, state(), createdBy) : null;
+        return exists ? new RecordView(key, version, deleted, state(), createdBy, schemaVersion) : null;
     }
 
     // ------------------------------------------------------------------------------------------ state changes
@@ -518,6 +559,7 @@ class RecordAggregate implements MemoryFootprint {
         deleted = false;
         version = e.version();
         setState(e.data());
+        schemaVersion = e.schemaVersion();
         createdBy = e.createdBy();
         stamp = e.stamp();
         fieldVersions.reset(e.data().fieldNames(), e.version());
@@ -528,6 +570,7 @@ class RecordAggregate implements MemoryFootprint {
         chain(e);
         version = e.version();
         setState(e.state());
+        schemaVersion = e.schemaVersion();
         deleted = false;
         stamp = e.stamp();
         fieldVersions.set(e.changedFields(), e.version());

@@ -60,10 +60,11 @@ public class ChangeFeedProjection {
 
     private static final String UPSERT = """
             INSERT INTO records (tenant, collection, id, version, deleted, data, owner, created_by, updated_at,
-                                 updated_by, change_seq)
-            VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, nextval('change_seq'))
+                                 updated_by, schema_version, change_seq)
+            VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, nextval('change_seq'))
             ON CONFLICT (tenant, collection, id) DO UPDATE SET
                 version = excluded.version, deleted = excluded.deleted, data = excluded.data,
+                schema_version = excluded.schema_version,
                 owner = COALESCE(excluded.owner, records.owner), updated_at = excluded.updated_at,
                 updated_by = excluded.updated_by, change_seq = excluded.change_seq
             WHERE records.version < excluded.version""";
@@ -105,22 +106,22 @@ public class ChangeFeedProjection {
 
     @EventHandler
     void on(RecordCreatedEvent e, @Timestamp Instant at, MetaData meta) {
-        String owner = ownerField(e.key(), e.data());
-        write(e.key(), e.version(), false, e.data(), owner != null ? owner : e.createdBy(), e.createdBy(), at,
-                e.createdBy());
+        String owner = ownerField(e.key(), e.data(), e.schemaVersion());
+        write(e.key(), e.version(), false, e.data(), e.schemaVersion(), owner != null ? owner : e.createdBy(),
+                e.createdBy(), at, e.createdBy());
         progress(e.key().tenant(), meta);
     }
 
     @EventHandler
     void on(RecordUpdatedEvent e, @Timestamp Instant at, MetaData meta) {
-        write(e.key(), e.version(), false, e.state(), ownerField(e.key(), e.state()), null, at,
-                text(meta, SyncMetaData.USER));
+        write(e.key(), e.version(), false, e.state(), e.schemaVersion(),
+                ownerField(e.key(), e.state(), e.schemaVersion()), null, at, text(meta, SyncMetaData.USER));
         progress(e.key().tenant(), meta);
     }
 
     @EventHandler
     void on(RecordDeletedEvent e, @Timestamp Instant at, MetaData meta) {
-        write(e.key(), e.version(), true, null, null, null, at, text(meta, SyncMetaData.USER));
+        write(e.key(), e.version(), true, null, 1, null, null, at, text(meta, SyncMetaData.USER));
         progress(e.key().tenant(), meta);
     }
 
@@ -146,11 +147,12 @@ public class ChangeFeedProjection {
         jdbc.update("UPDATE feed_state SET epoch = epoch + 1");
     }
 
-    private void write(RecordKey key, long version, boolean deleted, ObjectNode data, String owner, String createdBy,
-                       Instant at, String updatedBy) {
+    private void write(RecordKey key, long version, boolean deleted, ObjectNode data, int schemaVersion, String owner,
+                       String createdBy, Instant at, String updatedBy) {
         ordered(key.tenant());
         Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
-                data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy};
+                data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy,
+                schemaVersion};
         // within a batch only a record's newest version matters (the upsert keeps the newer one anyway)
         writes.merge(upsert, List.of(key.tenant(), key.collection(), key.id()), row, ChangeFeedProjection::newer);
         if (notifier != null) notifier.changed(key.tenant());
@@ -204,8 +206,12 @@ public class ChangeFeedProjection {
         return value == null ? null : value.toString();
     }
 
-    /** The owner named by the collection's {@code owner-field}, or null when it has none or the data lacks it. */
-    private String ownerField(RecordKey key, ObjectNode data) {
-        return catalog.find(key.collection()).map(rules -> rules.ownerIn(data)).orElse(null);
+    /**
+     * The owner named by the collection's {@code owner-field} (read in the collection's current schema shape), or null
+     * when it has none or the data lacks it.
+     */
+    private String ownerField(RecordKey key, ObjectNode data, int schemaVersion) {
+        return catalog.find(key.collection()).map(rules -> rules.ownerIn(rules.schemaVersions()
+                .convert(schemaVersion, rules.schemaVersions().current(), data))).orElse(null);
     }
 }

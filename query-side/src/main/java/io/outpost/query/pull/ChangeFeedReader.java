@@ -56,7 +56,7 @@ public class ChangeFeedReader {
         List<String> ownerOnly = q.admin() ? List.of() : catalog.declared().stream()
                 .filter(r -> r.visibility() == CollectionRules.Visibility.OWNER).map(CollectionRules::name).toList();
         StringBuilder sql = new StringBuilder("SELECT collection, id, version, deleted, data, updated_at, updated_by, "
-                + "change_seq FROM records WHERE tenant = ? AND change_seq > ?");
+                + "change_seq, schema_version FROM records WHERE tenant = ? AND change_seq > ?");
         if (!q.collections().isEmpty()) sql.append(" AND collection = ANY (?)");
         if (snapshotStart != null) sql.append(" AND (NOT deleted OR change_seq > ?)");
         if (!ownerOnly.isEmpty()) sql.append(" AND (collection <> ALL (?) OR owner = ?)");
@@ -80,7 +80,7 @@ public class ChangeFeedReader {
             ps.setInt(i, q.limit() + 1);
             return ps;
         }, (rs, n) -> new ChangeRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4),
-                rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getLong(8)));
+                rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getLong(8), rs.getInt(9)));
 
         boolean hasMore = rows.size() > q.limit();
         List<ChangeRow> page = hasMore ? new ArrayList<>(rows.subList(0, q.limit())) : rows;

@@ -4,8 +4,9 @@ import java.time.Instant;
 
 /**
  * One record at its latest version. {@code json} is the record's data as stored (JSON text, passed through to the
- * response without being parsed); null for a tombstone.
+ * response without being parsed); null for a tombstone. {@code schemaVersion}: the collection schema version the data
+ * is stored in.
  */
 public record ChangeRow(String collection, String id, long version, boolean deleted, String json,
-                        Instant updatedAt, String updatedBy, long changeSeq) {
+                        Instant updatedAt, String updatedBy, long changeSeq, int schemaVersion) {
 }
