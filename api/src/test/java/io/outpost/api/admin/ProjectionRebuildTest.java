@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** Rebuilding the read model and change feed from a few thousand events, while the server answers pulls. */
+/** Rebuilding with a new feed epoch ({@code reset=true}) from a few thousand events, while the server answers pulls. */
 class ProjectionRebuildTest extends ServerTest {
 
     private static Map<String, String> byId(Drained drained) {
@@ -24,7 +24,7 @@ class ProjectionRebuildTest extends ServerTest {
     }
 
     @Test
-    void aRebuildGivesTheSameSnapshotAndResetsOldCursors() {
+    void aResetRebuildGivesTheSameSnapshotAndResetsOldCursors() {
         String tenant = anyTenant();
         String nurse = userToken(tenant);
         long opId = 1;
@@ -47,7 +47,7 @@ class ProjectionRebuildTest extends ServerTest {
         assertThat(before.changes()).hasSize(1200);
 
         String admin = token(tenant, "boss", Role.ADMIN);
-        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/v1/admin/projections/rebuild"))
+        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/v1/admin/projections/rebuild?reset=true"))
                 .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         assertThat(drain(nurse, "dev-1", null, null, 1000).changes())
@@ -68,6 +68,23 @@ class ProjectionRebuildTest extends ServerTest {
         assertThat(after.lastProcessedOpId()).isEqualTo(last);
         assertThat(jdbc.queryForList("SELECT indexname FROM pg_indexes WHERE tablename = 'records'", String.class))
                 .contains("records_pkey", "records_feed");
+        assertThat(jdbc.queryForList("SELECT tgname FROM pg_trigger WHERE tgrelid = CAST('records' AS regclass)",
+                String.class)).as("the swapped-in table tells old owners about moved records").contains(
+                "records_owner_moved");
+    }
+
+    @Test
+    void aRebuildAskedForWithAnUnknownResetValueIsRefusedAndStartsNothing() {
+        String tenant = anyTenant();
+        String admin = token(tenant, "boss", Role.ADMIN);
+        String before = parse(get(admin, "/api/v1/admin/projections").body()).path("rebuild").toString();
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/admin/projections/rebuild?reset=yes"))
+                .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(parse(r.body()).path("code").asText()).isEqualTo("invalid_request");
+        assertThat(parse(r.body()).path("errors").get(0).path("field").asText()).isEqualTo("reset");
+        assertThat(parse(get(admin, "/api/v1/admin/projections").body()).path("rebuild").toString())
+                .isEqualTo(before);
     }
 
     @Test

@@ -47,7 +47,7 @@ public class ChangeFeedProjection {
     public static final String GROUP = "sync-feed";
 
     /** The first key of the feed's advisory locks (the second is the tenant's hash). */
-    static final int FEED_LOCKS = 0x0f5eed;
+    public static final int FEED_LOCKS = 0x0f5eed;
     private static final String LOCKS = ChangeFeedProjection.class.getName() + ".tenantLocks";
     /**
      * Takes a tenant's feed lock, waiting at most 1.5 s ({@code lock_timeout} for the rest of the transaction):
@@ -65,7 +65,7 @@ public class ChangeFeedProjection {
             ON CONFLICT (tenant, collection, id) DO UPDATE SET
                 version = excluded.version, deleted = excluded.deleted, data = excluded.data,
                 schema_version = excluded.schema_version,
-                owner = COALESCE(excluded.owner, records.owner), updated_at = excluded.updated_at,
+                owner = COALESCE(excluded.owner, records.created_by), updated_at = excluded.updated_at,
                 updated_by = excluded.updated_by, change_seq = excluded.change_seq
             WHERE records.version < excluded.version""";
 
@@ -160,15 +160,16 @@ public class ChangeFeedProjection {
 
 
     /**
-     * Two writes of one record in one batch: the newer version, keeping the owner and creator that only a create (or
-     * an owner-field value) carries, as the upsert's COALESCE and insert would have kept them.
+     * Two writes of one record in one batch: the newer version, keeping the creator that only a create carries; its
+     * owner is its owner-field's user, else the creator, as the upsert's COALESCE and the push's visibility check
+     * (OpPlanner.owner) have it.
      */
     private static Object[] newer(Object[] earlier, Object[] later) {
         boolean laterWins = (long) later[3] >= (long) earlier[3];
         Object[] newer = (laterWins ? later : earlier).clone();
         Object[] older = laterWins ? earlier : later;
-        if (newer[6] == null) newer[6] = older[6];
         if (newer[7] == null) newer[7] = older[7];
+        if (newer[6] == null) newer[6] = newer[7];
         return newer;
     }
 

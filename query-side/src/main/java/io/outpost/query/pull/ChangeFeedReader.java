@@ -36,10 +36,11 @@ public class ChangeFeedReader {
         return jdbc.queryForObject("SELECT epoch FROM feed_state WHERE id = 1", Long.class);
     }
 
-    /** The newest feed position of a tenant's records. */
+    /** The newest feed position of a tenant: its records' and its removals' (docs/rebuild.md). */
     public long head(String tenant) {
-        return jdbc.queryForObject("SELECT COALESCE(MAX(change_seq), 0) FROM records WHERE tenant = ?", Long.class,
-                tenant);
+        return jdbc.queryForObject("SELECT GREATEST((SELECT COALESCE(MAX(change_seq), 0) FROM records WHERE tenant = ?),"
+                + " (SELECT COALESCE(MAX(change_seq), 0) FROM feed_removals WHERE tenant = ?))", Long.class,
+                tenant, tenant);
     }
 
     public ChangesResponse fetch(FetchChangesQuery q) {
@@ -61,6 +62,18 @@ public class ChangeFeedReader {
         if (snapshotStart != null) sql.append(" AND (NOT deleted OR change_seq > ?)");
         if (!ownerOnly.isEmpty()) sql.append(" AND (collection <> ALL (?) OR owner = ?)");
         sql.append(" ORDER BY change_seq LIMIT ?");
+        if (!ownerOnly.isEmpty()) {
+            // records the caller could see and no longer can, as tombstones (V16, docs/rebuild.md): only where the
+            // collection is visibility owner and the record is not the caller's now, so a record seen again comes
+            // as itself, at its later position
+            sql.insert(0, "(").append(") UNION ALL (SELECT h.collection, h.id, r.version, true, NULL, r.updated_at, "
+                    + "NULL, h.change_seq FROM feed_removals h JOIN records r ON r.tenant = h.tenant "
+                    + "AND r.collection = h.collection AND r.id = h.id WHERE h.tenant = ? AND h.change_seq > ? "
+                    + "AND h.lost_by IN (?, '') AND h.collection = ANY (?) AND r.owner IS DISTINCT FROM ?");
+            if (!q.collections().isEmpty()) sql.append(" AND h.collection = ANY (?)");
+            if (snapshotStart != null) sql.append(" AND h.change_seq > ?");
+            sql.append(" ORDER BY h.change_seq LIMIT ?) ORDER BY 8 LIMIT ?");
+        }
         Long tombstonesAfter = snapshotStart;
 
         List<ChangeRow> rows = jdbc.query(con -> {
@@ -77,7 +90,20 @@ public class ChangeFeedReader {
                 ps.setArray(i++, con.createArrayOf("varchar", ownerOnly.toArray()));
                 ps.setString(i++, q.userId());
             }
-            ps.setInt(i, q.limit() + 1);
+            ps.setInt(i++, q.limit() + 1);
+            if (!ownerOnly.isEmpty()) {
+                ps.setString(i++, q.tenant());
+                ps.setLong(i++, q.after());
+                ps.setString(i++, q.userId());
+                ps.setArray(i++, con.createArrayOf("varchar", ownerOnly.toArray()));
+                ps.setString(i++, q.userId());
+                if (!q.collections().isEmpty()) {
+                    ps.setArray(i++, con.createArrayOf("varchar", q.collections().toArray()));
+                }
+                if (tombstonesAfter != null) ps.setLong(i++, tombstonesAfter);
+                ps.setInt(i++, q.limit() + 1);
+                ps.setInt(i, q.limit() + 1);
+            }
             return ps;
         }, (rs, n) -> new ChangeRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4),
                 rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getLong(8), rs.getInt(9)));
