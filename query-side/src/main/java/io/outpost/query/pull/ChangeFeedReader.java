@@ -67,7 +67,7 @@ public class ChangeFeedReader {
             // collection is visibility owner and the record is not the caller's now, so a record seen again comes
             // as itself, at its later position
             sql.insert(0, "(").append(") UNION ALL (SELECT h.collection, h.id, r.version, true, NULL, r.updated_at, "
-                    + "NULL, h.change_seq FROM feed_removals h JOIN records r ON r.tenant = h.tenant "
+                    + "NULL, h.change_seq, r.schema_version FROM feed_removals h JOIN records r ON r.tenant = h.tenant "
                     + "AND r.collection = h.collection AND r.id = h.id WHERE h.tenant = ? AND h.change_seq > ? "
                     + "AND h.lost_by IN (?, '') AND h.collection = ANY (?) AND r.owner IS DISTINCT FROM ?");
             if (!q.collections().isEmpty()) sql.append(" AND h.collection = ANY (?)");
