@@ -29,6 +29,16 @@ export interface SyncClientOptions {
   user?: string;
   /** The collections this client syncs (at least one). */
   collections: CollectionConfig[];
+  /**
+   * The schema version of a collection this app writes and reads (docs/schema-versions.md), e.g. `{patients: 2}`:
+   * each op queued is stamped with its collection's and keeps it (an op queued before an app update is sent in the
+   * version it was written in, and the server upgrades it); pulls ask for the records in these versions. A changed
+   * version (an app update) makes the next sync pull the collections afresh, in the new shape. A collection not named
+   * (the default: none): nothing is sent, the server takes its current version. When the server no longer accepts
+   * a version (`upgrade_required`), syncing stops with state `upgrade-required` and the queue is kept until the app
+   * is updated. Writes of a named collection are not checked against the served schema (it is the current version's).
+   */
+  schemaVersions?: Record<string, number>;
   /** Decides each conflict; default keeps the server's state, except parked (manual) conflicts, left open. */
   conflictHandler?: (conflict: Conflict) => ConflictDecision | Promise<ConflictDecision>;
   /** Auto-sync default (a setting saved in the store wins). Default `{enabled: true, intervalSeconds: 300}`. */
@@ -161,17 +171,25 @@ export interface QueuedOperation {
    * group's ops are all failed: the culprit with its own error, the others with code `group_failed`.
    */
   group: string | null;
+  /**
+   * The collection schema version the app wrote the op in (option `schemaVersions` when it was queued), sent with it;
+   * null when none was declared (the server takes its current version).
+   */
+  schemaVersion: number | null;
 }
 
 /**
  * `offline`: no answer; `busy`: 429/503; `server`: 5xx or not the protocol; `unauthorized`: 401 after one token
  * refresh; `forbidden`: another 403; `revoked`: 403 `device_revoked`, an admin revoked this device (contract v1.2):
- * the SDK wiped its local store and took a new deviceId; `refused`: another 4xx; `local`: the local store or a
+ * the SDK wiped its local store and took a new deviceId; `upgrade-required`: 400 `upgrade_required`, this app's
+ * schema version of a collection is older than the server accepts (nothing of the push applied, the queue kept, no
+ * automatic sync until the app is updated); `refused`: another 4xx; `local`: the local store or a
  * callback failed, or (thrown by a write) the write was refused before it was queued (`code` `validation_failed` or
  * `forbidden`).
  */
 export type SyncErrorKind =
-  | 'offline' | 'busy' | 'server' | 'unauthorized' | 'forbidden' | 'revoked' | 'refused' | 'local';
+  | 'offline' | 'busy' | 'server' | 'unauthorized' | 'forbidden' | 'revoked' | 'upgrade-required' | 'refused'
+  | 'local';
 
 export interface SyncError {
   kind: SyncErrorKind;
@@ -200,14 +218,19 @@ export interface SyncResult {
   error: SyncError | null;
 }
 
-export type SyncState = 'idle' | 'syncing' | 'offline' | 'error';
+/**
+ * `upgrade-required`: the server answered `upgrade_required` (an error of that kind): show "please update the app".
+ * The queue is kept, and no sync starts by itself (`syncNow()` still asks once) until a sync succeeds, e.g. from the
+ * updated app (a client opened with the newer `schemaVersions`).
+ */
+export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'upgrade-required';
 
 /**
- * The status in one word, in this precedence: `attention` when failedOps + openConflicts > 0; else `error`,
- * `offline` or `syncing` from `state`; else `pending` when pendingOps > 0; else `synced` (nothing pending, failed or
- * in conflict).
+ * The status in one word, in this precedence: `upgrade-required` from `state`; else `attention` when failedOps +
+ * openConflicts > 0; else `error`, `offline` or `syncing` from `state`; else `pending` when pendingOps > 0; else
+ * `synced` (nothing pending, failed or in conflict).
  */
-export type SyncSummary = 'attention' | 'error' | 'offline' | 'syncing' | 'pending' | 'synced';
+export type SyncSummary = 'upgrade-required' | 'attention' | 'error' | 'offline' | 'syncing' | 'pending' | 'synced';
 
 export interface SyncStatus {
   state: SyncState;

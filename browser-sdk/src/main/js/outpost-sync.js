@@ -335,9 +335,11 @@ export async function openSyncClient(options) {
   const o = validate(options);
   const store = await LocalStore.open(`${o.storeName}-${encodeURIComponent(o.user)}`,
     { encryption: o.encryption, storage: o.storage });
+  store.schemaVersions = o.schemaVersions; // every op queued from now on is stamped with its collection's
   const http = new HttpTransport({ baseUrl: o.baseUrl, tokenProvider: o.tokenProvider, timeoutMs: o.timeoutMs });
   // the served collections known from earlier runs: local writes are checked against them, offline too
   const catalog = new CollectionCatalog();
+  catalog.versioned = new Set(Object.keys(o.schemaVersions));
   catalog.load(await store.getMeta(COLLECTIONS_KEY));
   store.catalog = catalog;
   const names = [...o.collections.keys()];
@@ -349,6 +351,7 @@ export async function openSyncClient(options) {
   const engine = new SyncEngine({
     store, http, collections: names, references, conflictHandler: o.conflictHandler, emitData,
     pushBatchSize: o.pushBatchSize, pullPageSize: o.pullPageSize, hooks: o.hooks, catalog,
+    schemaVersions: o.schemaVersions,
     onRevoked: (old, deviceId) => {
       client.runner.broadcast({ type: 'revoked', deviceId });
       client.runner.restartLive(); // as the new device
@@ -397,6 +400,20 @@ function validate(options) {
     }
     return [entry.name, { serverIds: entry.serverIds === true, references: entry.references ?? null }];
   }));
+  o.schemaVersions ??= {};
+  if (!isObject(o.schemaVersions)) {
+    throw new TypeError('schemaVersions must be an object of collection → version, e.g. {patients: 2}');
+  }
+  o.schemaVersions = { ...o.schemaVersions };
+  for (const [name, version] of Object.entries(o.schemaVersions)) {
+    if (!o.collections.has(name)) {
+      throw new TypeError(`schemaVersions: "${name}" is not one of the collections (${[...o.collections.keys()]
+        .join(', ')})`);
+    }
+    if (!Number.isInteger(version) || version < 1) {
+      throw new RangeError(`schemaVersions: the version of "${name}" must be an integer ≥ 1, was ${String(version)}`);
+    }
+  }
   o.conflictHandler ??= defaultConflictHandler;
   o.autoSync ??= { enabled: true, intervalSeconds: 300 };
   checkInterval(o.autoSync.intervalSeconds);

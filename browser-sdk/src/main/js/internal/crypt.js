@@ -1,8 +1,8 @@
 // An encrypted store (issue 19.3): record data and queued ops sealed with WebCrypto AES-GCM (256-bit key, a fresh
 // random 12-byte IV per stored value, the value's key as additional data so a sealed value cannot be moved to another
 // row). What stays in clear is what IndexedDB indexes and the SDK queries on: record collection, id, versions and
-// flags; an op's opId, type, collection, record id, base version, client timestamp, state and group (see
-// docs/browser-sdk.md "An encrypted store").
+// flags; an op's opId, type, collection, record id, base version, client timestamp, state, group and schema
+// version (see docs/browser-sdk.md "An encrypted store").
 //
 // Keys: an app's own non-extractable AES-GCM CryptoKey; a device key the SDK generates (non-extractable) and keeps
 // in the store's own database; or a key derived from the user's password with PBKDF2-SHA-256 (600,000 iterations,

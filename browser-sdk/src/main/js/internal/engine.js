@@ -10,16 +10,28 @@ export class SyncEngine {
   /**
    * @param options {store, http, collections: string[], references: {collection: {field: collection}},
    *   conflictHandler, emitData(changes, origin), pushBatchSize, pullPageSize, hooks, catalog (CollectionCatalog),
-   *   onRevoked(oldDeviceId, newDeviceId)}
+   *   onRevoked(oldDeviceId, newDeviceId), schemaVersions ({collection: version}, the app's; may be empty)}
    */
   constructor(options) {
     Object.assign(this, options);
     this.hooks = options.hooks ?? {};
+    this.schemaVersions ??= {};
   }
 
-  /** The key the cursor is stored under: a cursor is valid only for the collections it was issued for. */
+  /**
+   * The key the cursor is stored under: a cursor is valid only for the collections it was issued for, and for the
+   * schema versions the records were pulled in. An app update that changes a version starts with a new key, i.e. a
+   * snapshot pull that replaces the records held here by the ones in the new shape (a cursor alone would bring only
+   * the records changed since, leaving the others in the old shape).
+   */
   cursorKey() {
-    return `cursor:${this.collections.join(',')}`;
+    const versions = this.versionsParameter();
+    return `cursor:${this.collections.join(',')}${versions === '' ? '' : `;${versions}`}`;
+  }
+
+  /** `patients:2,wards:1` (sorted by collection): the pull's `schemaVersions` (docs/schema-versions.md), or ''. */
+  versionsParameter() {
+    return Object.keys(this.schemaVersions).sort().map((c) => `${c}:${this.schemaVersions[c]}`).join(',');
   }
 
   /** Runs one sync; resolves to {result, retryAfterMs} (transport failures end up in result.error). */
@@ -114,6 +126,8 @@ export class SyncEngine {
         if (op.type !== 'delete') o.data = op.data;
         o.clientTimestamp = op.clientTs;
         if (op.group != null) o.group = op.group; // an op group (contract v1.2): applied all or nothing
+        // the version the op was written in, not the app's current one: queued before an update, it is older
+        if (op.schemaVersion != null) o.schemaVersion = op.schemaVersion;
         return o;
       }),
     };
@@ -193,6 +207,8 @@ export class SyncEngine {
     let query = `sync/pull?deviceId=${encodeURIComponent(this.store.deviceId)}&limit=${this.pullPageSize}`
       + `&collections=${encodeURIComponent(this.collections.join(','))}`;
     if (Number.isInteger(pendingOps) && pendingOps >= 0) query += `&pendingOps=${pendingOps}`;
+    const versions = this.versionsParameter();
+    if (versions !== '') query += `&schemaVersions=${encodeURIComponent(versions)}`; // records in the app's shape
     if (cursor != null) query += `&cursor=${encodeURIComponent(cursor)}`;
     return this.http.get(query);
   }

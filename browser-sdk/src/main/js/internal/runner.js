@@ -2,6 +2,9 @@
 // after it; across the tabs of one origin and user a Web Lock lets one push at a time. One tab (the holder of the
 // leader lock) runs the auto-sync timer, the reconnect probing and the live stream; every tab syncs on start, after
 // its own writes and on Sync Now. Tabs tell each other about data, status and setting changes on a BroadcastChannel.
+// After a 400 `upgrade_required` (this app's schema version of a collection is too old for the server) no sync starts
+// by itself any more: the same request would be refused the same way, until the app is updated (a new client) or a
+// sync succeeds; `syncNow()` still makes one attempt.
 
 import { backoffDelay } from './backoff.js';
 import { syncError } from './transport.js';
@@ -41,6 +44,8 @@ export class SyncRunner {
     this.failures = 0;
     this.reachable = false;
     this.closed = false;
+    /** The server answered upgrade_required: automatic syncs are off until a sync succeeds. */
+    this.upgradeRequired = false;
     this.leader = false;
     this.timers = { interval: null, retry: null, soon: null };
     this.counts = { pending: 0, syncing: 0, synced: 0, conflict: 0, failed: 0 };
@@ -87,6 +92,7 @@ export class SyncRunner {
       const next = this.running.catch(() => null).then((joined) => {
         if (this.followUp === next) this.followUp = null;
         if (joined?.error && this.timers.retry !== null) return joined;
+        if (joined?.error?.kind === 'upgrade-required') return joined; // asking again would be refused the same way
         return this.sync();
       });
       this.followUp = next;
@@ -142,11 +148,21 @@ export class SyncRunner {
       this.failures = 0;
       this.reachable = true;
       this.notBefore = 0;
+      this.upgradeRequired = false;
       await this.store.putMeta('last_sync_at', this.lastSyncAt);
     } else {
       this.lastError = result.error;
       this.reachable = result.error.kind !== 'offline';
-      this.state = result.error.kind === 'offline' ? 'offline' : 'error';
+      if (result.error.kind === 'upgrade-required') {
+        if (!this.upgradeRequired) {
+          console.warn(`outpost: the server requires an app update, automatic syncs stop; the queue is kept (${
+            result.error.message})`);
+        }
+        this.upgradeRequired = true;
+        this.clear('soon');
+      }
+      // until a sync succeeds the app is told to update, whatever a later attempt ran into
+      this.state = this.upgradeRequired ? 'upgrade-required' : result.error.kind === 'offline' ? 'offline' : 'error';
       this.failures += 1;
       this.scheduleRetry(result.error, retryAfterMs);
     }
@@ -159,6 +175,7 @@ export class SyncRunner {
   /** After a failure that may pass by itself: try again after backoff, or when Retry-After says if later. */
   scheduleRetry(error, retryAfterMs) {
     if (retryAfterMs != null) this.notBefore = Date.now() + retryAfterMs;
+    if (this.upgradeRequired) return; // no automatic sync until the app is updated
     const transient = error.kind === 'offline' ? this.triggers.onReconnect : ['busy', 'server'].includes(error.kind);
     if (!transient || !this.autoSync.enabled || this.closed) return;
     let delay = backoffDelay(this.failures, this.backoff.baseMs, this.backoff.capMs, this.random);
@@ -176,8 +193,8 @@ export class SyncRunner {
    * up items) still syncs every afterWriteMs, not only once it stops.
    */
   localWrite() {
-    if (!this.closed && this.autoSync.enabled && this.reachable && this.triggers.afterWriteMs > 0
-        && this.timers.soon === null) {
+    if (!this.closed && !this.upgradeRequired && this.autoSync.enabled && this.reachable
+        && this.triggers.afterWriteMs > 0 && this.timers.soon === null) {
       this.schedule('soon', this.triggers.afterWriteMs);
     }
   }
@@ -186,7 +203,7 @@ export class SyncRunner {
   online() {
     if (this.closed) return;
     this.restartLive();
-    if (this.triggers.onReconnect && (this.leader || this.state === 'offline')) {
+    if (this.triggers.onReconnect && !this.upgradeRequired && (this.leader || this.state === 'offline')) {
       this.failures = 0;
       this.sync().catch(() => {});
     }
@@ -194,7 +211,7 @@ export class SyncRunner {
 
   /** The browser says the network is gone: show it at once (a running sync finds out by itself). */
   offline() {
-    if (this.closed || this.state === 'syncing') return;
+    if (this.closed || this.state === 'syncing' || this.upgradeRequired) return;
     this.state = 'offline';
     this.publish();
   }
@@ -230,7 +247,8 @@ export class SyncRunner {
     this.clear(name);
     this.timers[name] = setTimeout(() => {
       this.timers[name] = null;
-      this.sync().catch(() => {});
+      // a timer, a write or a poke: none while the server requires an app update
+      if (!this.upgradeRequired) this.sync().catch(() => {});
     }, ms);
   }
 
@@ -420,11 +438,13 @@ export class SyncRunner {
 }
 
 /**
- * The one word for a status badge, in this precedence: `attention` (failed ops or open conflicts wait for the user),
- * then `error` / `offline` / `syncing` (the state), then `pending` (ops not yet sent), else `synced`. Only `synced`
- * means nothing is pending, failed or in conflict.
+ * The one word for a status badge, in this precedence: `upgrade-required` (nothing syncs until the app is updated),
+ * then `attention` (failed ops or open conflicts wait for the user), then `error` / `offline` / `syncing` (the
+ * state), then `pending` (ops not yet sent), else `synced`. Only `synced` means nothing is pending, failed or in
+ * conflict.
  */
 export function summarize(state, pendingOps, failedOps, openConflicts) {
+  if (state === 'upgrade-required') return 'upgrade-required';
   if (failedOps + openConflicts > 0) return 'attention';
   if (state === 'error' || state === 'offline' || state === 'syncing') return state;
   if (pendingOps > 0) return 'pending';

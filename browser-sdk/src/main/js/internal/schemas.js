@@ -29,6 +29,12 @@ export class CollectionCatalog {
     this.validators = new Map();
     this.refreshing = null;
     this.onRefreshed = () => {};
+    /**
+     * Collections the app declared a schema version for (option `schemaVersions`): `GET /collections` describes the
+     * current version only, and the app may write an older one (upgraded by the server), so their shape is left to
+     * the server, which checks an old version's create against that version's own schema.
+     */
+    this.versioned = new Set();
   }
 
   /** Takes what the store holds (or null: nothing known, nothing checked). */
@@ -78,7 +84,7 @@ export class CollectionCatalog {
    * Refuses a local write the server would refuse for certain (SyncRequestError, kind 'local'): code `forbidden` when
    * the collection's `canWrite` is false, or it is `appendOnly` and the write is not a create; `validation_failed`
    * with `fields` when `data` (the record as the write leaves it) breaks the collection's schema. A collection the
-   * server did not name, or without a schema, is not validated.
+   * server did not name, or without a schema, or with a schema version declared by the app, is not validated.
    */
   check(collection, id, type, data) {
     const rules = this.rules(collection);
@@ -91,7 +97,7 @@ export class CollectionCatalog {
       throw refused('forbidden', `the ${type} of ${collection}/${id} was not queued: "${collection}" is append-only `
         + '(creates only)');
     }
-    if (type === 'delete' || !isObject(rules.schema)) return;
+    if (type === 'delete' || !isObject(rules.schema) || this.versioned.has(collection)) return;
     const fields = this.validate(collection, rules, data);
     if (fields.length > 0) {
       throw refused('validation_failed', `the ${type} of ${collection}/${id} was not queued: it breaks the `

@@ -32,6 +32,13 @@ const unsent = (op) => op !== undefined && op.state === 'pending' && op.sent ===
  */
 const foldable = (tail, group) => unsent(tail) && (tail.group ?? null) === group;
 
+/**
+ * Whether `tail` was written in schema version `version` (docs/schema-versions.md; null: none declared), so that a
+ * write's data may be folded into it: an op queued before an app update keeps its own shape. An op of a store from
+ * before versions has no `schemaVersion`: none.
+ */
+const sameVersion = (tail, version) => (tail.schemaVersion ?? null) === version;
+
 /** Inside a transaction a record changes once: a write its op in this group cannot take is refused. */
 function refuseSecondOpInGroup(tail, group, collection, id) {
   if (group !== null && tail !== undefined && tail.group === group) {
@@ -464,6 +471,16 @@ export class LocalStore {
     this.catalog = null;
     /** Seals and opens record data and ops (an encrypted store), or null. */
     this.cipher = null;
+    /**
+     * Collection → the schema version the app writes (option `schemaVersions`): each op queued is stamped with its
+     * collection's and keeps it, also after an app update. A collection not in it: null (none declared).
+     */
+    this.schemaVersions = {};
+  }
+
+  /** The schema version a new op of `collection` is stamped with, or null. */
+  versionOf(collection) {
+    return Object.hasOwn(this.schemaVersions, collection) ? this.schemaVersions[collection] : null;
   }
 
   async init() {
@@ -563,6 +580,7 @@ export class LocalStore {
     tx.put('ops', {
       opId: await this.nextOpId(tx), type: 'create', collection, recordId: id, temp, baseVersion: 0,
       data: copy(data), clientTs: at, state: 'pending', sent: false, error: null, conflict: null, group,
+      schemaVersion: this.versionOf(collection),
     });
     await this.refreshView(tx, collection, id);
     return this.view(tx, collection, id);
@@ -582,11 +600,12 @@ export class LocalStore {
     if (!current) throw noSuchRecord(collection, id);
     this.catalog?.check(collection, id, 'update', applyPatch(current.data, patch)); // the merged result
     const tail = (await tx.opsOf(collection, id)).at(-1);
+    const version = this.versionOf(collection);
     let folded = false;
-    if (foldable(tail, group) && tail.type === 'create') {
+    if (foldable(tail, group) && sameVersion(tail, version) && tail.type === 'create') {
       tx.put('ops', { ...tail, data: applyPatch(tail.data, patch), clientTs: at });
       folded = true;
-    } else if (foldable(tail, group) && tail.type === 'update') {
+    } else if (foldable(tail, group) && sameVersion(tail, version) && tail.type === 'update') {
       const composed = composePatches(tail.data, patch);
       if (composed !== null) {
         tx.put('ops', { ...tail, data: composed, clientTs: at });
@@ -598,7 +617,7 @@ export class LocalStore {
       tx.put('ops', {
         opId: await this.nextOpId(tx), type: 'update', collection, recordId: id, temp: false,
         baseVersion: await this.serverVersion(tx, collection, id), data: copy(patch), clientTs: at,
-        state: 'pending', sent: false, error: null, conflict: null, group,
+        state: 'pending', sent: false, error: null, conflict: null, group, schemaVersion: version,
       });
     }
     await this.refreshView(tx, collection, id);
@@ -626,7 +645,8 @@ export class LocalStore {
     }
     this.catalog?.check(collection, id, 'increment', addDeltas(current.data, deltas)); // the resulting record
     const tail = (await tx.opsOf(collection, id)).at(-1);
-    if (foldable(tail, group) && (tail.type === 'create' || tail.type === 'increment')) {
+    if (foldable(tail, group) && sameVersion(tail, this.versionOf(collection))
+        && (tail.type === 'create' || tail.type === 'increment')) {
       tx.put('ops', { ...tail, data: addDeltas(tail.data, deltas), clientTs: at });
     } else {
       refuseSecondOpInGroup(tail, group, collection, id);
@@ -634,6 +654,7 @@ export class LocalStore {
         opId: await this.nextOpId(tx), type: 'increment', collection, recordId: id, temp: false,
         baseVersion: await this.serverVersion(tx, collection, id), data: copy(deltas), clientTs: at,
         state: 'pending', sent: false, error: null, conflict: null, group,
+        schemaVersion: this.versionOf(collection),
       });
     }
     await this.refreshView(tx, collection, id);
@@ -652,13 +673,15 @@ export class LocalStore {
     if (foldable(tail, group) && tail.type === 'create' && (await this.serverVersion(tx, collection, id)) === 0) {
       tx.del('ops', tail.opId);
     } else if (foldable(tail, group) && tail.type === 'update') {
-      tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at });
+      // the patch goes: the delete is this app's write, in its version
+      tx.put('ops', { ...tail, type: 'delete', data: null, clientTs: at, schemaVersion: this.versionOf(collection) });
     } else {
       refuseSecondOpInGroup(tail, group, collection, id);
       tx.put('ops', {
         opId: await this.nextOpId(tx), type: 'delete', collection, recordId: id, temp: false,
         baseVersion: await this.serverVersion(tx, collection, id), data: null, clientTs: at,
         state: 'pending', sent: false, error: null, conflict: null, group,
+        schemaVersion: this.versionOf(collection),
       });
     }
     await this.refreshView(tx, collection, id);
@@ -1054,6 +1077,9 @@ export class LocalStore {
         opId: newOpId, type, collection: op.collection, recordId: op.recordId, temp: op.temp,
         baseVersion: type === 'create' ? 0 : base, data: type === 'delete' ? null : payload, clientTs: at,
         state: 'pending', sent: false, error: null, conflict: null,
+        // its own data keeps the version it was written in; edited data is this app's write, in its version
+        schemaVersion: data !== undefined && data !== null ? this.versionOf(op.collection)
+          : (op.schemaVersion ?? null),
       });
       await this.refreshView(tx, op.collection, op.recordId);
       return newOpId;
@@ -1152,6 +1178,7 @@ function toQueued(op) {
     opId: op.opId, type: op.type, collection: op.collection, id: op.recordId, temporaryId: !!op.temp,
     baseVersion: op.baseVersion, data: op.data ?? null, clientTimestamp: op.clientTs, state: op.state,
     error: op.error ?? null, conflict: op.conflict ?? null, group: op.group ?? null,
+    schemaVersion: op.schemaVersion ?? null,
   };
 }
 

@@ -175,7 +175,9 @@ async function failure(response) {
     // not JSON: keep "HTTP <status>"
   }
   // a revoked device (contract v1.2) is a kind of its own: the engine wipes the store on it
-  const kind = status === 403 && code === 'device_revoked' ? 'revoked' : kindOf(status);
+  // an app too old for a collection's schema (docs/schema-versions.md): a kind of its own, the runner stops syncing
+  const kind = status === 403 && code === 'device_revoked' ? 'revoked'
+    : status === 400 && code === 'upgrade_required' ? 'upgrade-required' : kindOf(status);
   return new TransportError(syncError(kind, message, status, code), retryAfterOf(response));
 }
 

@@ -15,8 +15,12 @@ import java.util.Optional;
  * @param conflict      set when {@link OpState#CONFLICT}
  * @param group         the op group of the {@link SyncClient#transaction transaction} that queued it: its ops are
  *                      sent together and applied (or failed) as one unit
+ * @param schemaVersion the collection schema version the app wrote it in ({@link SyncClient.Builder#schemaVersion}
+ *                      when it was queued; sent with it, so an op queued before an app update keeps its shape);
+ *                      empty when the app declared none (then the server takes it as its current version)
  */
 public record QueuedOperation(long opId, OpType type, String collection, String id, boolean temporaryId,
                               long baseVersion, ObjectNode data, Instant createdAt, OpState state,
-                              Optional<OperationError> error, Optional<Conflict> conflict, Optional<String> group) {
+                              Optional<OperationError> error, Optional<Conflict> conflict, Optional<String> group,
+                              Optional<Integer> schemaVersion) {
 }

@@ -94,7 +94,9 @@ public final class SyncClient implements AutoCloseable {
         }
         try {
             this.store = openStore(storeFile, b.storeKey, json);
+            store.schemaVersions(b.schemaVersions); // every op queued from now on is stamped with its version
             ServerRules rules = new ServerRules();
+            rules.versioned(b.schemaVersions.keySet());
             loadStoredRules(rules);
             if (b.localChecks) {
                 store.writeCheck(rules);
@@ -107,7 +109,7 @@ public final class SyncClient implements AutoCloseable {
             collections.forEach((name, options) -> references.put(name, options.references()));
             List<String> names = new ArrayList<>(new TreeMap<>(collections).keySet());
             SyncEngine engine = new SyncEngine(store, http, json, names, references, b.conflictHandler, events, clock,
-                    b.pushBatchSize, b.pullPageSize, b.hooks, rules);
+                    b.pushBatchSize, b.pullPageSize, b.hooks, rules, b.schemaVersions);
             // no deviceId (optional since v1.2): the device's id changes when a revoked device's store is wiped
             String streamQuery = "sync/stream?collections=" + encode(String.join(",", names));
             this.runner = new SyncRunner(store, engine, http, events, clock, new Backoff(b.backoffBase, b.backoffCap),
@@ -534,6 +536,7 @@ public final class SyncClient implements AutoCloseable {
         private SyncEngine.Hooks hooks = SyncEngine.Hooks.NONE;
         private boolean localChecks = true;
         private StoreKey storeKey;
+        private Map<String, Integer> schemaVersions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -566,6 +569,7 @@ public final class SyncClient implements AutoCloseable {
             b.hooks = hooks;
             b.localChecks = localChecks;
             b.storeKey = storeKey;
+            b.schemaVersions = new LinkedHashMap<>(schemaVersions);
             return b;
         }
 
@@ -638,6 +642,26 @@ public final class SyncClient implements AutoCloseable {
                 throw new IllegalArgumentException("collection must match [a-z][a-z0-9_]{0,62}, was " + name);
             }
             collections.put(name, Objects.requireNonNull(options, "collection options"));
+            return this;
+        }
+
+        /**
+         * The schema version of a declared collection this app writes and reads (docs/schema-versions.md): each op
+         * queued from now on is stamped with it and keeps it (an op queued before an app update is sent in the version
+         * it was written in, and the server upgrades it); pulls ask for the records in this version. A change of
+         * version (an app update) makes the next sync pull the collections afresh, in the new shape. Not set: nothing
+         * is sent, the server takes the collection's current version. When the server no longer accepts the version
+         * ({@code upgrade_required}), syncs stop with {@link SyncStatus.State#UPGRADE_REQUIRED} and the queue is kept
+         * until the app is updated. Writes of a collection with a version are not checked against the server's
+         * schema here (it describes its current version only); the server checks them.
+         */
+        public Builder schemaVersion(String collection, int version) {
+            Objects.requireNonNull(collection, "schemaVersion collection");
+            if (version < 1) {
+                throw new IllegalArgumentException("schemaVersion of " + collection + " must be at least 1, was "
+                        + version);
+            }
+            schemaVersions.put(collection, version);
             return this;
         }
 
@@ -770,6 +794,12 @@ public final class SyncClient implements AutoCloseable {
             }
             if (collections.isEmpty()) {
                 throw new IllegalStateException("at least one collection is required");
+            }
+            for (String versioned : schemaVersions.keySet()) {
+                if (!collections.containsKey(versioned)) {
+                    throw new IllegalStateException("schemaVersion names " + versioned
+                            + ", which is not a declared collection; declared: " + new TreeMap<>(collections).keySet());
+                }
             }
             return new SyncClient(this);
         }

@@ -21,6 +21,13 @@ public record SyncError(Kind kind, String message, int status, Optional<String> 
         BUSY,
         /** Another 4xx: the request was refused (a bug or a misconfiguration). */
         REFUSED,
+        /**
+         * 400 {@code upgrade_required}: this app's schema version of a collection
+         * ({@link SyncClient.Builder#schemaVersion}) is older than the server still accepts (docs/schema-versions.md).
+         * Nothing of the push was applied and every op stays queued; the client stops syncing by itself (a
+         * {@link SyncClient#syncNow()} still asks once) until the app is updated: show "please update the app".
+         */
+        UPGRADE_REQUIRED,
         /** 5xx or an answer that is not the protocol's. */
         SERVER,
         /** The local store or a callback failed; nothing was lost, the sync stopped. */

@@ -21,21 +21,30 @@ public record SyncStatus(State state, int pendingOps, int failedOps, int openCon
         /** The last sync found no server. */
         OFFLINE,
         /** The last sync was refused (401 after a refresh, 403, another 4xx, 5xx). */
-        ERROR
+        ERROR,
+        /**
+         * The server said this app is too old for a collection's schema (400 {@code upgrade_required},
+         * {@link SyncError.Kind#UPGRADE_REQUIRED}): the queue is kept and automatic syncs stop until the app is
+         * updated (a new client with the newer {@link SyncClient.Builder#schemaVersion}) or a sync succeeds.
+         */
+        UPGRADE_REQUIRED
     }
 
     /**
-     * What a badge should say, in this precedence: {@code ATTENTION} (changes the server rejected or that are in
+     * What a badge should say, in this precedence: {@code UPGRADE_REQUIRED} (nothing syncs until the app is updated:
+     * the one thing the user can do), then {@code ATTENTION} (changes the server rejected or that are in
      * conflict: someone must look), then the {@link State} when it is {@code ERROR}, {@code OFFLINE} or
      * {@code SYNCING}, then {@code PENDING} (changes not yet on the server), else {@code SYNCED}: "synced" only when
      * nothing is pending, failed or in conflict.
      */
-    public enum Summary { ATTENTION, ERROR, OFFLINE, SYNCING, PENDING, SYNCED }
+    public enum Summary { UPGRADE_REQUIRED, ATTENTION, ERROR, OFFLINE, SYNCING, PENDING, SYNCED }
 
     /** The badge's word ({@link Summary}); the same values and precedence as the browser SDK's {@code summary}. */
     public Summary summary() {
+        if (state == State.UPGRADE_REQUIRED) return Summary.UPGRADE_REQUIRED;
         if (failedOps > 0 || openConflicts > 0) return Summary.ATTENTION;
         return switch (state) {
+            case UPGRADE_REQUIRED -> Summary.UPGRADE_REQUIRED;
             case ERROR -> Summary.ERROR;
             case OFFLINE -> Summary.OFFLINE;
             case SYNCING -> Summary.SYNCING;

@@ -43,6 +43,17 @@ class SyncClientBuilderTest {
         assertThatThrownBy(() -> SyncClient.builder().baseUri(URI.create("http://localhost:1/api/v1"))
                 .tokenProvider(TokenProvider.of("t")).storeDirectory(dir).build())
                 .hasMessageContaining("collection");
+        assertThatThrownBy(() -> SyncClient.builder().baseUri(URI.create("http://localhost:1/api/v1"))
+                .tokenProvider(TokenProvider.of("t")).storeDirectory(dir).collection("notes")
+                .schemaVersion("patients", 2).build())
+                .hasMessageContaining("schemaVersion names patients").hasMessageContaining("[notes]");
+    }
+
+    @Test
+    void aSchemaVersionIsAtLeastOne() {
+        assertThatThrownBy(() -> SyncClient.builder().schemaVersion("patients", 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schemaVersion of patients");
+        SyncClient.builder().schemaVersion("patients", 1);
     }
 
     @Test

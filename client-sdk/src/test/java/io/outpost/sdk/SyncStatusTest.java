@@ -24,5 +24,8 @@ class SyncStatusTest {
                 .isEqualTo(SyncStatus.Summary.ATTENTION);
         assertThat(status(SyncStatus.State.SYNCING, 1, 0, 0).summary()).isEqualTo(SyncStatus.Summary.SYNCING);
         assertThat(status(SyncStatus.State.ERROR, 0, 0, 0).summary()).isEqualTo(SyncStatus.Summary.ERROR);
+        assertThat(status(SyncStatus.State.UPGRADE_REQUIRED, 2, 1, 1).summary())
+                .as("nothing syncs until the app is updated: that comes first").isEqualTo(
+                        SyncStatus.Summary.UPGRADE_REQUIRED);
     }
 }

@@ -82,6 +82,63 @@ function fakeShop(server, products, counters = ['stock', 'visits']) {
 const stock = async (client, id = 'sku-1') => (await client.records('products').get(id))?.data.stock;
 
 export const tests = {
+  async 'schemaVersions: checked at open, each op pushed with its own, pulls ask for them, a new version pulls afresh'() {
+    await rejects(() => openSyncClient({ tokenProvider: () => 't', user: 'u', collections: ['notes'],
+      schemaVersions: { other: 1 } }), /schemaVersions: "other" is not one of the collections/);
+    await rejects(() => openSyncClient({ tokenProvider: () => 't', user: 'u', collections: ['notes'],
+      schemaVersions: { notes: 0 } }), /the version of "notes" must be an integer/);
+    await withClient({ schemaVersions: { notes: 1 } }, async (client, server, open) => {
+      await client.records('notes').create('n-1', { name: 'a' });
+      await client.syncNow();
+      equal(server.calls('sync/push')[0].body.operations.map((o) => o.schemaVersion), [1]);
+      const firstPull = server.calls('sync/pull')[0].url.searchParams;
+      equal([firstPull.get('schemaVersions'), firstPull.get('cursor')], ['notes:1', null]);
+      await client.syncNow();
+      equal(server.calls('sync/pull')[1].url.searchParams.get('cursor'), 'c-0', 'then from its cursor');
+      await client.records('notes').create('n-2', { name: 'b' });
+      await client.close();
+      const updated = await open({ schemaVersions: { notes: 2 } });
+      await updated.records('notes').create('n-3', { fullName: 'c' });
+      await updated.syncNow();
+      equal(server.calls('sync/push')[1].body.operations.map((o) => [o.id, o.schemaVersion]), [['n-2', 1],
+        ['n-3', 2]]);
+      const pulled = server.calls('sync/pull')[2].url.searchParams;
+      equal([pulled.get('schemaVersions'), pulled.get('cursor')], ['notes:2', null], 'a snapshot in the new shape');
+    });
+  },
+
+  async 'upgrade_required: no sync starts by itself, the queue is kept, syncNow asks once, a success lifts it'() {
+    const upgrade = () => json({ type: 'https://outpost.dev/problems/upgrade-required', status: 400,
+      code: 'upgrade_required', detail: 'collection notes no longer accepts schema version 1: update the app' }, 400);
+    await withClient({ schemaVersions: { notes: 1 }, syncAfterWriteMs: 10, syncOnReconnect: true,
+      autoSync: { enabled: true, intervalSeconds: 30 }, backoff: { baseMs: 1, capMs: 5 } }, async (client, server) => {
+      server.on('sync/push', upgrade);
+      const states = [];
+      client.subscribe((s) => states.push(s.summary));
+      await client.records('notes').create('n-1', { name: 'a' });
+      const result = await client.syncNow();
+      equal([result.error.kind, result.error.code, result.error.status], ['upgrade-required', 'upgrade_required', 400]);
+      ok(result.error.message.includes('update the app'), result.error.message);
+      const status = client.status();
+      equal([status.state, status.summary, status.pendingOps, status.nextAttemptAt], ['upgrade-required',
+        'upgrade-required', 1, null]);
+      ok(states.includes('upgrade-required'), states.join());
+      equal(client.runner.timers.retry, null, 'no retry scheduled');
+      await client.records('notes').update('n-1', { name: 'b' });
+      equal(client.runner.timers.soon, null, 'a write schedules no sync');
+      globalThis.dispatchEvent?.(new Event('online'));
+      equal(server.calls('sync/push').length, 1, 'the online event starts none');
+      equal((await client.pendingOps()).map((o) => [o.type, o.schemaVersion]), [['create', 1], ['update', 1]]);
+      equal((await client.syncNow()).error.kind, 'upgrade-required');
+      equal(server.calls('sync/push').length, 2, 'syncNow asks once');
+      server.on('sync/push', applyAll); // the server accepts v1 again
+      equal((await client.syncNow()).error, null);
+      equal(client.status().summary, 'synced');
+      await client.records('notes').update('n-1', { name: 'c' });
+      ok(client.runner.timers.soon !== null, 'automatic syncs again');
+    });
+  },
+
   async 'syncNow pushes in batches, pulls until hasMore is false and reports what it did'() {
     await withClient({ pushBatchSize: 2 }, async (client, server) => {
       for (let i = 1; i <= 5; i++) await client.records('notes').create(`n-${i}`, { i });

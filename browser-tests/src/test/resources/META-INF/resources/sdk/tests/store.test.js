@@ -1,8 +1,10 @@
 // The IndexedDB store on its own (real IndexedDB of the test browser): local writes, folding, batches, push answers,
 // temp ids, pull pages, rebase, increments (counters: never a double count).
 import { LocalStore } from '/sdk/internal/store.js';
+import { SyncEngine } from '/sdk/internal/engine.js';
 import { equal, ok, rejects } from './assert.js';
 import { drop, freshName } from './until.js';
+import { rawRows } from './storage.js';
 
 const AT = '2026-11-24T10:00:00.000Z';
 
@@ -40,6 +42,72 @@ export const tests = {
       equal(store.deviceId, deviceId, 'the deviceId is kept');
       await store.create('notes', 'n-2', false, { title: 'b' }, AT);
       equal((await store.ops(['pending'])).map((o) => o.opId), [1, 2]);
+    } finally {
+      store.close();
+      await drop(name);
+    }
+  },
+
+  async 'each op keeps the schema version it was queued in, and takes writes of that version only'() {
+    await withStore(async (store) => {
+      store.schemaVersions = { notes: 1 };
+      await store.create('notes', 'n-1', false, { name: 'a' }, AT);
+      await store.update('notes', 'n-1', { name: 'b' }, AT); // folds into the v1 create
+      await store.create('notes', 'n-2', false, { name: 'x' }, AT);
+      await store.create('notes', 'n-3', false, { name: 'y' }, AT);
+      store.schemaVersions = { notes: 2 }; // the app was updated
+      await store.update('notes', 'n-1', { fullName: 'c' }, AT); // its own op: the create is v1
+      await store.update('notes', 'n-1', { ward: '3' }, AT); // folds into the v2 update
+      await store.increment('notes', 'n-2', { visits: 1 }, AT); // not into the v1 create either
+      await store.delete('notes', 'n-3', AT); // a never-sent create is dropped whatever its version
+      equal((await store.ops(['pending'])).map((o) => [o.id, o.schemaVersion, o.data]), [
+        ['n-1', 1, { name: 'b' }], ['n-2', 1, { name: 'x' }], ['n-1', 2, { fullName: 'c', ward: '3' }],
+        ['n-2', 2, { visits: 1 }]]);
+
+      const [first] = await store.takeBatch(1, 99);
+      equal([first.recordId, first.schemaVersion], ['n-1', 1]);
+      await store.applyPushResults([first], [{ opId: first.opId, status: 'rejected', error: { code: 'x' } }], {});
+      const requeued = await store.requeue(first.opId, undefined, AT);
+      equal((await store.ops(['pending'])).find((o) => o.opId === requeued).schemaVersion, 1,
+        'its own data: its own version');
+      store.schemaVersions = {};
+      const [second] = await store.takeBatch(1, 99);
+      equal([second.recordId, second.schemaVersion], ['n-2', 1]);
+      await store.applyPushResults([second], [{ opId: second.opId, status: 'rejected', error: { code: 'x' } }], {});
+      const edited = await store.requeue(second.opId, { name: 'd' }, AT);
+      equal((await store.ops(['pending'])).find((o) => o.opId === edited).schemaVersion, null,
+        'edited now: the app\'s version (none)');
+    });
+  },
+
+  async 'an op queued before schema versions keeps its place and is pushed without one; new ops carry theirs'() {
+    const name = freshName('store');
+    let store = await LocalStore.open(name);
+    try {
+      await store.create('notes', 'n-1', false, { fullName: 'Old App' }, AT);
+      // the row as an SDK before versions wrote it: no schemaVersion at all
+      await store.run('readwrite', async (tx) => {
+        const { schemaVersion, ...legacy } = await tx.get('ops', 1);
+        await tx.put('ops', legacy);
+      });
+      await store.close();
+      const raw = (await rawRows(name)).filter(([table]) => table === 'ops');
+      equal(raw.length, 1);
+      ok(!('schemaVersion' in raw[0][2]), `a legacy row: ${JSON.stringify(raw[0][2])}`);
+
+      store = await LocalStore.open(name); // the updated app
+      store.schemaVersions = { notes: 2 };
+      equal((await store.ops(['pending'])).map((o) => [o.id, o.schemaVersion]), [['n-1', null]]);
+      await store.create('notes', 'n-2', false, { fullName: 'New App' }, AT);
+      await store.update('notes', 'n-1', { ward: '3' }, AT); // not folded: the old op has no version
+      equal((await store.get('notes', 'n-1')).data, { fullName: 'Old App', ward: '3' });
+      const batch = await store.takeBatch(10, 99); // ends before n-1's second op
+      const body = new SyncEngine({ store }).pushBody(batch);
+      equal(body.operations.map((o) => [o.opId, o.id, o.schemaVersion]), [[1, 'n-1', undefined],
+        [2, 'n-2', 2]]);
+      ok(!('schemaVersion' in body.operations[0]), 'sent without one: the server takes its current version');
+      equal((await store.ops(['pending', 'syncing'])).map((o) => [o.opId, o.schemaVersion]), [[1, null], [2, 2],
+        [3, 2]]);
     } finally {
       store.close();
       await drop(name);

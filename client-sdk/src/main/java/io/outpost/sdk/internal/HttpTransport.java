@@ -165,7 +165,10 @@ public final class HttpTransport {
         } catch (IOException notJson) {
             // keep "HTTP <status>"
         }
-        return new TransportException(new SyncError(kindOf(status), message, status, code), retryAfter(response), null);
+        // an app too old for a collection's schema (docs/schema-versions.md): a kind of its own, the runner stops
+        SyncError.Kind kind = status == 400 && code.filter("upgrade_required"::equals).isPresent()
+                ? SyncError.Kind.UPGRADE_REQUIRED : kindOf(status);
+        return new TransportException(new SyncError(kind, message, status, code), retryAfter(response), null);
     }
 
     private static SyncError.Kind kindOf(int status) {

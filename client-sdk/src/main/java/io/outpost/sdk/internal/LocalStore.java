@@ -46,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LocalStore implements AutoCloseable {
 
-    private static final int SCHEMA_VERSION = 4;
+    private static final int SCHEMA_VERSION = 5;
     /** The most ops one op group may have: one push's limit. */
     public static final int MAX_GROUP = 1000;
 
@@ -77,14 +77,33 @@ public final class LocalStore implements AutoCloseable {
         this.writeCheck = java.util.Objects.requireNonNull(check, "check");
     }
 
-    /** A queued op as the engine needs it; {@code group}: its op group, or null. */
+    /**
+     * A queued op as the engine needs it; {@code group}: its op group, or null; {@code schemaVersion}: the collection
+     * schema version it was written in (docs/schema-versions.md), or null when the app declared none.
+     */
     public record Op(long opId, OpType type, String collection, String id, boolean temp, long baseVersion,
-                     ObjectNode data, String clientTimestamp, String group) {
+                     ObjectNode data, String clientTimestamp, String group, Integer schemaVersion) {
 
         public Op(long opId, OpType type, String collection, String id, boolean temp, long baseVersion,
                   ObjectNode data, String clientTimestamp) {
-            this(opId, type, collection, id, temp, baseVersion, data, clientTimestamp, null);
+            this(opId, type, collection, id, temp, baseVersion, data, clientTimestamp, null, null);
         }
+    }
+
+    /** Collection → the schema version this app writes (SyncClient.Builder#schemaVersion); others: none declared. */
+    private volatile Map<String, Integer> schemaVersions = Map.of();
+
+    /**
+     * The schema version of each collection the app writes in: every op queued from now on is stamped with its
+     * collection's (and keeps it: an op queued before an app update is sent in the version it was written in).
+     */
+    public void schemaVersions(Map<String, Integer> versions) {
+        this.schemaVersions = Map.copyOf(versions);
+    }
+
+    /** The version a new op of {@code collection} is stamped with; null when the app declared none. */
+    private Integer versionOf(String collection) {
+        return schemaVersions.get(collection);
     }
 
     /**
@@ -315,6 +334,12 @@ public final class LocalStore implements AutoCloseable {
                 // all or nothing by the server
                 s.execute("ALTER TABLE ops ADD COLUMN group_id TEXT");
             }
+            if (version < 5) {
+                // the collection schema version an op was written in (docs/schema-versions.md), stamped when it is
+                // queued and sent with it. Ops of an older store: NULL, sent without one as that SDK sent them (the
+                // server takes them as its current version)
+                s.execute("ALTER TABLE ops ADD COLUMN schema_version INTEGER");
+            }
             s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }
         db.commit();
@@ -429,9 +454,9 @@ public final class LocalStore implements AutoCloseable {
             }
             writeCheck.check(OpType.CREATE, collection, id, data, data);
             update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
-                            + "state, group_id) "
-                            + "VALUES (?, 'CREATE', ?, ?, ?, 0, ?, ?, 'PENDING', ?)",
-                    nextOpId(), collection, id, temp ? 1 : 0, write(data), at.toString(), group);
+                            + "state, group_id, schema_version) "
+                            + "VALUES (?, 'CREATE', ?, ?, ?, 0, ?, ?, 'PENDING', ?, ?)",
+                    nextOpId(), collection, id, temp ? 1 : 0, write(data), at.toString(), group, versionOf(collection));
             refreshView(collection, id);
             return view(collection, id).orElseThrow();
         });
@@ -445,7 +470,7 @@ public final class LocalStore implements AutoCloseable {
             writeCheck.check(OpType.UPDATE, collection, id, MergePatch.apply(before.data(), patch), patch);
             QueueTail tail = queueTail(collection, id);
             boolean folded = false;
-            if (foldable(tail)) {
+            if (foldable(tail) && tail.sameVersion(versionOf(collection))) {
                 if (tail.type == OpType.CREATE) {
                     updateOpData(tail.opId, MergePatch.apply(tail.data, patch), at);
                     folded = true;
@@ -460,9 +485,10 @@ public final class LocalStore implements AutoCloseable {
             if (!folded) {
                 refuseSecondOpInGroup(tail, collection, id);
                 update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
-                            + "state, group_id) "
-                                + "VALUES (?, 'UPDATE', ?, ?, 0, ?, ?, ?, 'PENDING', ?)",
-                        nextOpId(), collection, id, baseVersion(collection, id), write(patch), at.toString(), group);
+                            + "state, group_id, schema_version) "
+                                + "VALUES (?, 'UPDATE', ?, ?, 0, ?, ?, ?, 'PENDING', ?, ?)",
+                        nextOpId(), collection, id, baseVersion(collection, id), write(patch), at.toString(), group,
+                        versionOf(collection));
             }
             refreshView(collection, id);
             return view(collection, id).orElseThrow();
@@ -479,14 +505,15 @@ public final class LocalStore implements AutoCloseable {
             // a field holding a non-number: refused here, not by the server
             writeCheck.check(OpType.INCREMENT, collection, id, Counters.addAll(now.data(), deltas, true), deltas);
             QueueTail tail = queueTail(collection, id);
-            if (foldable(tail) && (tail.type == OpType.INCREMENT || tail.type == OpType.CREATE)) {
+            if (foldable(tail) && tail.sameVersion(versionOf(collection))
+                    && (tail.type == OpType.INCREMENT || tail.type == OpType.CREATE)) {
                 updateOpData(tail.opId, Counters.addAll(tail.data, deltas, true), at);
             } else {
                 refuseSecondOpInGroup(tail, collection, id);
                 update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
-                            + "state, group_id) "
-                                + "VALUES (?, 'INCREMENT', ?, ?, 0, 0, ?, ?, 'PENDING', ?)",
-                        nextOpId(), collection, id, write(deltas), at.toString(), group);
+                            + "state, group_id, schema_version) "
+                                + "VALUES (?, 'INCREMENT', ?, ?, 0, 0, ?, ?, 'PENDING', ?, ?)",
+                        nextOpId(), collection, id, write(deltas), at.toString(), group, versionOf(collection));
             }
             refreshView(collection, id);
             return view(collection, id).orElseThrow();
@@ -502,14 +529,16 @@ public final class LocalStore implements AutoCloseable {
             if (foldable(tail) && tail.type == OpType.CREATE && serverVersion(collection, id) == 0) {
                 update("DELETE FROM ops WHERE op_id = ?", tail.opId);
             } else if (foldable(tail) && tail.type == OpType.UPDATE) {
-                update("UPDATE ops SET type = 'DELETE', data = NULL, client_ts = ? WHERE op_id = ?",
-                        at.toString(), tail.opId);
+                // the patch goes: the delete is this app's write, in its version
+                update("UPDATE ops SET type = 'DELETE', data = NULL, client_ts = ?, schema_version = ? WHERE op_id = ?",
+                        at.toString(), versionOf(collection), tail.opId);
             } else {
                 refuseSecondOpInGroup(tail, collection, id);
                 update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, "
-                            + "state, group_id) "
-                                + "VALUES (?, 'DELETE', ?, ?, 0, ?, NULL, ?, 'PENDING', ?)",
-                        nextOpId(), collection, id, baseVersion(collection, id), at.toString(), group);
+                            + "state, group_id, schema_version) "
+                                + "VALUES (?, 'DELETE', ?, ?, 0, ?, NULL, ?, 'PENDING', ?, ?)",
+                        nextOpId(), collection, id, baseVersion(collection, id), at.toString(), group,
+                        versionOf(collection));
             }
             refreshView(collection, id);
             return null;
@@ -521,11 +550,20 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /** The newest op of a record; {@code sent}: it went out in a push at least once. */
-    private record QueueTail(long opId, OpType type, OpState state, ObjectNode data, boolean sent, String group) {
+    private record QueueTail(long opId, OpType type, OpState state, ObjectNode data, boolean sent, String group,
+                             Integer schemaVersion) {
 
         /** Waiting and never sent: it may still be changed in place (folded into, turned into a delete, dropped). */
         boolean unsent() {
             return state == OpState.PENDING && !sent;
+        }
+
+        /**
+         * Written in the schema version a new write of its collection has: only then may that write's data be folded
+         * into it (an op queued before an app update keeps its own shape).
+         */
+        boolean sameVersion(Integer version) {
+            return java.util.Objects.equals(schemaVersion, version);
         }
     }
 
@@ -546,14 +584,14 @@ public final class LocalStore implements AutoCloseable {
     }
 
     private QueueTail queueTail(String collection, String id) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, state, data, sent, group_id FROM ops "
-                + "WHERE collection = ? AND record_id = ? ORDER BY op_id DESC LIMIT 1")) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, state, data, sent, group_id, "
+                + "schema_version FROM ops WHERE collection = ? AND record_id = ? ORDER BY op_id DESC LIMIT 1")) {
             ps.setString(1, collection);
             ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new QueueTail(rs.getLong(1), OpType.valueOf(rs.getString(2)),
                         OpState.valueOf(rs.getString(3)), readObject(rs.getString(4)), rs.getInt(5) == 1,
-                        rs.getString(6)) : null;
+                        rs.getString(6), intOrNull(rs, 7)) : null;
             }
         }
     }
@@ -666,7 +704,8 @@ public final class LocalStore implements AutoCloseable {
         return inTx(() -> {
             List<QueuedOperation> out = new ArrayList<>();
             try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, collection, record_id, temp, "
-                    + "base_version, data, client_ts, state, error, conflict, group_id FROM ops ORDER BY op_id");
+                    + "base_version, data, client_ts, state, error, conflict, group_id, schema_version FROM ops "
+                    + "ORDER BY op_id");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     OpState state = OpState.valueOf(rs.getString(9));
@@ -678,7 +717,7 @@ public final class LocalStore implements AutoCloseable {
                             Instant.parse(rs.getString(8)), state,
                             Optional.ofNullable(rs.getString(10)).map(this::readError),
                             Optional.ofNullable(rs.getString(11)).map(this::readConflict),
-                            Optional.ofNullable(rs.getString(12))));
+                            Optional.ofNullable(rs.getString(12)), Optional.ofNullable(intOrNull(rs, 13))));
                 }
             }
             return out;
@@ -696,8 +735,8 @@ public final class LocalStore implements AutoCloseable {
             Set<String> keys = new java.util.HashSet<>();
             // an op group goes whole into one push: read ahead by the largest group (a transaction's limit)
             try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, collection, record_id, temp, "
-                    + "base_version, data, client_ts, group_id FROM ops WHERE state = 'PENDING' AND op_id <= ? "
-                    + "ORDER BY op_id LIMIT ?")) {
+                    + "base_version, data, client_ts, group_id, schema_version FROM ops WHERE state = 'PENDING' "
+                    + "AND op_id <= ? ORDER BY op_id LIMIT ?")) {
                 ps.setLong(1, maxOpId);
                 ps.setInt(2, limit + MAX_GROUP);
                 List<Op> read = new ArrayList<>();
@@ -705,7 +744,7 @@ public final class LocalStore implements AutoCloseable {
                     while (rs.next()) {
                         read.add(new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), rs.getString(3),
                                 rs.getString(4), rs.getInt(5) == 1, rs.getLong(6), readObject(rs.getString(7)),
-                                rs.getString(8), rs.getString(9)));
+                                rs.getString(8), rs.getString(9), intOrNull(rs, 10)));
                     }
                 }
                 for (int i = 0; i < read.size(); ) {
@@ -1081,11 +1120,13 @@ public final class LocalStore implements AutoCloseable {
                 writeCheck.check(type, op.collection(), op.id(), result, payload);
             }
             long newOpId = nextOpId();
+            // its own data keeps the version it was written in; edited data is this app's write, in its version
+            Integer version = data != null ? versionOf(op.collection()) : op.schemaVersion().orElse(null);
             update("DELETE FROM ops WHERE op_id = ?", opId);
-            update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')", newOpId, type.name(), op.collection(),
-                    op.id(), op.temporaryId() ? 1 : 0, type == OpType.CREATE ? 0 : base,
-                    type == OpType.DELETE ? null : write(payload), at.toString());
+            update("INSERT INTO ops (op_id, type, collection, record_id, temp, base_version, data, client_ts, state, "
+                            + "schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?)", newOpId, type.name(),
+                    op.collection(), op.id(), op.temporaryId() ? 1 : 0, type == OpType.CREATE ? 0 : base,
+                    type == OpType.DELETE ? null : write(payload), at.toString(), version);
             refreshView(op.collection(), op.id());
             return Optional.of(newOpId);
         });
@@ -1258,6 +1299,11 @@ public final class LocalStore implements AutoCloseable {
             ps.clearParameters();
         }
         return ps;
+    }
+
+    private static Integer intOrNull(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Math.toIntExact(value);
     }
 
     private String write(Object value) {

@@ -44,6 +44,17 @@ public final class ServerRules implements LocalStore.WriteCheck {
     }
 
     private volatile Map<String, Rules> byName = Map.of();
+    /**
+     * Collections the app declared a schema version for: {@code GET /collections} describes the current version
+     * only, and the app may write an older one (upgraded by the server), so the shape (schema, counter names) is left
+     * to the server, which checks an old version's create against that version's own schema.
+     */
+    private volatile Set<String> versioned = Set.of();
+
+    /** The collections whose writes' shape is not checked here (the app declared a schema version for them). */
+    public void versioned(Set<String> collections) {
+        this.versioned = Set.copyOf(collections);
+    }
 
     /** Takes the rules of a {@code GET /collections} answer; a schema that does not compile leaves its collection unchecked. */
     public void load(JsonNode answer) {
@@ -104,7 +115,8 @@ public final class ServerRules implements LocalStore.WriteCheck {
             throw refused(collection, id, "forbidden", "collection " + collection + " is append-only: creates only",
                     List.of());
         }
-        if (type == OpType.INCREMENT) {
+        boolean shapeChecked = !versioned.contains(collection);
+        if (type == OpType.INCREMENT && shapeChecked) {
             List<FieldError> notCounters = new ArrayList<>();
             opData.fieldNames().forEachRemaining(f -> {
                 if (!rules.counters().contains(f)) {
@@ -125,7 +137,7 @@ public final class ServerRules implements LocalStore.WriteCheck {
             throw refused(collection, id, "record_too_large",
                     "record data is " + bytes + " bytes; the limit is " + MAX_RECORD_BYTES, List.of());
         }
-        if (rules.schema() == null) {
+        if (rules.schema() == null || !shapeChecked) {
             return;
         }
         List<FieldError> errors;

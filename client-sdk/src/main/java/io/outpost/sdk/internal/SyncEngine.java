@@ -59,10 +59,13 @@ public final class SyncEngine {
     private final int pullPageSize;
     private final Hooks hooks;
     private final ServerRules rules;
+    /** Collection → the schema version this app reads and writes (sorted by name); empty when it declared none. */
+    private final java.util.SortedMap<String, Integer> schemaVersions;
 
     public SyncEngine(LocalStore store, HttpTransport http, ObjectMapper json, List<String> collections,
                       Map<String, Map<String, String>> references, ConflictHandler conflictHandler, Events events,
-                      Clock clock, int pushBatchSize, int pullPageSize, Hooks hooks, ServerRules rules) {
+                      Clock clock, int pushBatchSize, int pullPageSize, Hooks hooks, ServerRules rules,
+                      Map<String, Integer> schemaVersions) {
         this.store = store;
         this.http = http;
         this.json = json;
@@ -75,6 +78,7 @@ public final class SyncEngine {
         this.pullPageSize = pullPageSize;
         this.hooks = hooks;
         this.rules = rules;
+        this.schemaVersions = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(schemaVersions));
     }
 
     private static final class Tally {
@@ -197,6 +201,8 @@ public final class SyncEngine {
             }
             o.put("clientTimestamp", op.clientTimestamp());
             if (op.group() != null) o.put("group", op.group());
+            // the version the op was written in, not the app's current one: queued before an update, it is older
+            if (op.schemaVersion() != null) o.put("schemaVersion", op.schemaVersion());
         }
         return body;
     }
@@ -235,9 +241,21 @@ public final class SyncEngine {
 
     // ------------------------------------------------------------------------------------------------ pull
 
-    /** The key the cursor is stored under: a cursor is valid only for the collections it was issued for. */
+    /**
+     * The key the cursor is stored under: a cursor is valid only for the collections it was issued for, and for the
+     * schema versions the records were pulled in. An app update that changes a version starts with a new key, i.e.
+     * a snapshot pull that replaces the records held here by the ones in the new shape (a cursor alone would bring
+     * only the records changed since, leaving the others in the old shape).
+     */
     public String cursorKey() {
-        return "cursor:" + String.join(",", collections);
+        return "cursor:" + String.join(",", collections) + (schemaVersions.isEmpty() ? "" : ";" + versionsParameter());
+    }
+
+    /** {@code patients:2,wards:1}: the pull's {@code schemaVersions} (docs/schema-versions.md). */
+    private String versionsParameter() {
+        StringBuilder out = new StringBuilder();
+        schemaVersions.forEach((c, v) -> out.append(out.isEmpty() ? "" : ",").append(c).append(':').append(v));
+        return out.toString();
     }
 
     /**
@@ -303,6 +321,9 @@ public final class SyncEngine {
                 .append("&collections=").append(encode(String.join(",", collections)));
         if (pendingOps >= 0) {
             query.append("&pendingOps=").append(pendingOps);
+        }
+        if (!schemaVersions.isEmpty()) {
+            query.append("&schemaVersions=").append(encode(versionsParameter())); // the records in the app's shape
         }
         if (cursor != null) {
             query.append("&cursor=").append(encode(cursor));

@@ -25,6 +25,11 @@ import java.util.stream.Stream;
  * interval, shortly after a local write, on start, on a server poke (live mode), and again after a failure with
  * backoff or when {@code Retry-After} says. Keeps the {@link SyncStatus}. All timers run on one scheduler thread,
  * which also runs the syncs; the live stream has its own thread.
+ *
+ * <p>After a 400 {@code upgrade_required} (this app's schema version of a collection is too old for the server) no
+ * sync starts by itself any more: the same request would be refused the same way, and only an app update (a new
+ * client) or a change on the server ends it. {@link #sync()} still makes one attempt when the app asks; a
+ * successful sync lifts the stop.
  */
 public final class SyncRunner implements AutoCloseable {
 
@@ -67,6 +72,8 @@ public final class SyncRunner implements AutoCloseable {
     private int failures;
     private boolean reachable;
     private boolean closed;
+    /** The server answered upgrade_required: automatic syncs are off until a sync succeeds. */
+    private boolean upgradeRequired;
     private ScheduledFuture<?> intervalTask;
     private ScheduledFuture<?> retryTask;
     private ScheduledFuture<?> soonTask;
@@ -149,6 +156,11 @@ public final class SyncRunner implements AutoCloseable {
                         next.complete(result);
                         return;
                     }
+                    if (result != null && result.error().map(SyncError::kind)
+                            .filter(SyncError.Kind.UPGRADE_REQUIRED::equals).isPresent()) {
+                        next.complete(result); // asking again at once would be refused the same way
+                        return;
+                    }
                     started = sync();
                 }
                 started.whenComplete((r, e) -> {
@@ -219,11 +231,22 @@ public final class SyncRunner implements AutoCloseable {
                 failures = 0;
                 reachable = true;
                 notBefore = null;
+                upgradeRequired = false;
             } else {
                 SyncError e = error.get();
                 lastError = e;
                 reachable = e.kind() != SyncError.Kind.OFFLINE;
-                state = e.kind() == SyncError.Kind.OFFLINE ? SyncStatus.State.OFFLINE : SyncStatus.State.ERROR;
+                if (e.kind() == SyncError.Kind.UPGRADE_REQUIRED) {
+                    if (!upgradeRequired) {
+                        LOG.log(Level.WARNING, "the server requires an app update, automatic syncs stop; the queue is "
+                                + "kept: {0}", e.message());
+                    }
+                    upgradeRequired = true;
+                    cancel(soonTask);
+                }
+                // until a sync succeeds the app is told to update, whatever a later attempt ran into
+                state = upgradeRequired ? SyncStatus.State.UPGRADE_REQUIRED
+                        : e.kind() == SyncError.Kind.OFFLINE ? SyncStatus.State.OFFLINE : SyncStatus.State.ERROR;
                 failures++;
                 scheduleRetry(e, outcome.retryAfter());
             }
@@ -239,6 +262,9 @@ public final class SyncRunner implements AutoCloseable {
     /** After a failure that may pass by itself: try again after backoff, or when Retry-After says if later. */
     private void scheduleRetry(SyncError e, Optional<Duration> retryAfter) {
         retryAfter.ifPresent(d -> notBefore = clock.instant().plus(d));
+        if (upgradeRequired) {
+            return; // no automatic sync until the app is updated
+        }
         boolean transientFailure = switch (e.kind()) {
             case OFFLINE -> triggers.onReconnect();
             case BUSY, SERVER -> true;
@@ -254,7 +280,7 @@ public final class SyncRunner implements AutoCloseable {
         nextAttemptAt = clock.instant().plus(delay);
         cancel(soonTask); // an after-write or poke sync armed before the failure waits for the retry too
         cancel(retryTask);
-        retryTask = scheduler.schedule(this::sync, delay.toMillis(), TimeUnit.MILLISECONDS);
+        retryTask = scheduler.schedule(this::triggered, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     // ----------------------------------------------------------------------------------------------- triggers
@@ -265,7 +291,7 @@ public final class SyncRunner implements AutoCloseable {
      * (a till ringing up items) still syncs every {@code afterWrite}, not only once it stops.
      */
     public synchronized void localWrite() {
-        if (closed) {
+        if (closed || upgradeRequired) {
             return;
         }
         if (autoSync.enabled() && reachable && !triggers.afterWrite().isZero()
@@ -276,7 +302,16 @@ public final class SyncRunner implements AutoCloseable {
 
     private void syncSoon(Duration delay) {
         cancel(soonTask);
-        soonTask = scheduler.schedule(this::sync, delay.toMillis(), TimeUnit.MILLISECONDS);
+        soonTask = scheduler.schedule(this::triggered, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A sync a timer, a write or a poke asked for: none while the server requires an app update. */
+    private synchronized void triggered() {
+        if (upgradeRequired) {
+            LOG.log(Level.DEBUG, "no automatic sync: the server requires an app update");
+            return;
+        }
+        sync();
     }
 
     public synchronized AutoSync autoSync() {
@@ -311,7 +346,7 @@ public final class SyncRunner implements AutoCloseable {
     private void armInterval() {
         cancel(intervalTask);
         intervalTask = autoSync.enabled()
-                ? scheduler.schedule(this::sync, autoSync.interval().toMillis(), TimeUnit.MILLISECONDS) : null;
+                ? scheduler.schedule(this::triggered, autoSync.interval().toMillis(), TimeUnit.MILLISECONDS) : null;
     }
 
     private static void cancel(ScheduledFuture<?> task) {

@@ -68,12 +68,14 @@ class LocalStoreTest {
         try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + v1);
              java.sql.Statement s = db.createStatement()) {
             try (java.sql.ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-                assertThat(rs.getInt(1)).isEqualTo(4);
+                assertThat(rs.getInt(1)).isEqualTo(5);
             }
-            try (java.sql.ResultSet rs = s.executeQuery("SELECT sent, group_id FROM ops WHERE op_id = 1")) {
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT sent, group_id, schema_version FROM ops "
+                    + "WHERE op_id = 1")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getInt(1)).as("an op of an older store counts as maybe sent").isEqualTo(1);
                 assertThat(rs.getString(2)).as("schema 4: in no op group").isNull();
+                assertThat(rs.getObject(3)).as("schema 5: written before versions, sent without one").isNull();
             }
             StringBuilder plan = new StringBuilder();
             try (java.sql.ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN UPDATE ops SET base_version = 1 "
@@ -100,6 +102,47 @@ class LocalStoreTest {
 
     private List<QueuedOperation> queue() {
         return store.ops(EnumSet.allOf(OpState.class));
+    }
+
+    @Test
+    void eachOpKeepsTheSchemaVersionItWasQueuedInAndTakesWritesOfThatVersionOnly() {
+        store.schemaVersions(Map.of("notes", 1));
+        store.create("notes", "n-1", false, json("{\"name\":\"a\"}"), NOW);
+        store.update("notes", "n-1", json("{\"name\":\"b\"}"), NOW); // folds into the v1 create
+        store.create("notes", "n-2", false, json("{\"name\":\"x\"}"), NOW);
+        store.create("notes", "n-3", false, json("{\"name\":\"y\"}"), NOW);
+        store.schemaVersions(Map.of("notes", 2)); // the app was updated
+        store.update("notes", "n-1", json("{\"fullName\":\"c\"}"), NOW); // its own op: the create is v1
+        store.update("notes", "n-1", json("{\"ward\":\"3\"}"), NOW); // folds into the v2 update
+        store.increment("notes", "n-2", json("{\"visits\":1}"), NOW); // not into the v1 create either
+        store.delete("notes", "n-3", NOW); // a never-sent create is dropped whatever its version
+
+        assertThat(queue()).extracting(QueuedOperation::id, QueuedOperation::schemaVersion).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("n-1", java.util.Optional.of(1)),
+                org.assertj.core.groups.Tuple.tuple("n-2", java.util.Optional.of(1)),
+                org.assertj.core.groups.Tuple.tuple("n-1", java.util.Optional.of(2)),
+                org.assertj.core.groups.Tuple.tuple("n-2", java.util.Optional.of(2)));
+        assertThat(queue().get(0).data()).isEqualTo(json("{\"name\":\"b\"}"));
+        assertThat(queue().get(2).data()).isEqualTo(json("{\"fullName\":\"c\",\"ward\":\"3\"}"));
+        assertThat(queue().get(3).data()).isEqualTo(json("{\"visits\":1}"));
+
+        List<LocalStore.Op> batch = store.takeBatch(1, Long.MAX_VALUE);
+        assertThat(batch).extracting(LocalStore.Op::schemaVersion).containsExactly(1);
+        store.applyPushResults(batch, JSON.createArrayNode().add(JSON.createObjectNode()
+                .put("opId", batch.get(0).opId()).put("status", "rejected")), Map.of());
+        long failed = batch.get(0).opId();
+        long requeued = store.requeue(failed, null, NOW).orElseThrow();
+        assertThat(queue()).filteredOn(op -> op.opId() == requeued).singleElement()
+                .satisfies(op -> assertThat(op.schemaVersion()).as("its own data: its own version").contains(1));
+        store.schemaVersions(Map.of());
+        List<LocalStore.Op> second = store.takeBatch(1, Long.MAX_VALUE);
+        assertThat(second).extracting(LocalStore.Op::id, LocalStore.Op::schemaVersion)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("n-2", 1));
+        store.applyPushResults(second, JSON.createArrayNode().add(JSON.createObjectNode()
+                .put("opId", second.get(0).opId()).put("status", "rejected")), Map.of());
+        long edited = store.requeue(second.get(0).opId(), json("{\"name\":\"d\"}"), NOW).orElseThrow();
+        assertThat(queue()).filteredOn(op -> op.opId() == edited).singleElement()
+                .satisfies(op -> assertThat(op.schemaVersion()).as("edited now: the app's version (none)").isEmpty());
     }
 
     @Test
