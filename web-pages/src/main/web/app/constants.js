@@ -12,7 +12,8 @@ export const CATALOG_TIMEOUT_MS = 10000;
 export const STORED_CATALOG_WAIT_MS = 3000;
 
 /** The badge by the SDK's `status.summary`: "Synced" only when nothing is pending, rejected or in conflict. */
-export const SUMMARY_LABELS = { synced: 'Synced', syncing: 'Syncing…', offline: 'Offline', error: 'Error' };
+export const SUMMARY_LABELS = { synced: 'Synced', syncing: 'Syncing…', offline: 'Offline', error: 'Error',
+  'upgrade-required': 'Update required' };
 export const SUMMARY_TITLES = {
   synced: 'Everything this device sent was accepted.',
   syncing: 'Exchanging changes with the server.',
@@ -20,6 +21,7 @@ export const SUMMARY_TITLES = {
   error: 'The last sync failed.',
   pending: 'Changes made on this device have not been sent to the server yet.',
   attention: 'The server rejected changes or they are in conflict: they wait for your decision below.',
+  'upgrade-required': 'The server no longer accepts this app version. Changes are kept on this device; update the app to sync them.',
 };
 export const INTERVAL_LABELS = { 30: '30 s', 60: '1 min', 300: '5 min', 600: '10 min', 1800: '30 min', 3600: '1 h' };
 
@@ -33,6 +35,7 @@ export const SYNC_ERROR_TEXT = {
   refused: 'The server refused the request.',
   local: "This device's storage had a problem.",
   revoked: 'An administrator revoked this device; the server no longer accepts it.',
+  'upgrade-required': 'This app version is too old for the server. Changes stay on this device; update the app to sync them.',
 };
 
 /** A push rejection code in plain words (docs/errors.md, operation-level errors). */
