@@ -172,7 +172,7 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
      * archive ({@code -XX:SharedArchiveFile}). When the flags name either, the benchmark does the same before the
      * timed start: the jar extracted into {@code <jar>-cds/} or {@code <jar>-aot/} beside it, a training start against
      * this run's database (it stops when the application context is ready; not timed, as in the image's build), and
-     * the flag pointed at the result. Kept while the jar is older than it. An AOT cache needs a JDK 25 or later: when
+     * the flag pointed at the result. Kept while the jar is older than it and the JVM and flags are the same. An AOT cache needs a JDK 25 or later: when
      * the configured java is older, the newest JDK under {@code /usr/lib/jvm} that is recent enough is used (the image
      * runs on one); if there is none, the server starts without the cache and the log says so. Synchronized: nodes
      * started in parallel share one cache.
@@ -200,9 +200,11 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
         Path app = dir.resolve(name);
         Path archive = dir.resolve(aot ? "outpost-server.aot" : "outpost-server.jsa");
         Path madeBy = dir.resolve("java");
+        // the cache is only good for the JVM and flags that trained it (another GC, heap or jar: the JVM refuses it)
+        String maker = java + " " + String.join(" ", flags);
         boolean fresh = Files.isRegularFile(archive) && Files.isRegularFile(app)
                 && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(config.jar())) > 0
-                && Files.isRegularFile(madeBy) && Files.readString(madeBy).equals(java.toString());
+                && Files.isRegularFile(madeBy) && Files.readString(madeBy).equals(maker);
         if (!fresh) {
             PushBenchmark.deleteTree(dir);
             run(List.of(java.toString(), "-Djarmode=tools", "-jar", config.jar().toString(), "extract",
@@ -221,7 +223,7 @@ public final class ServerProcess implements TokenSource, AutoCloseable {
                 throw new PushBenchmark.BenchFailure("the training start wrote no " + (aot ? "AOT cache" : "class-data "
                         + "archive") + "; see " + dir.resolve("training.log"));
             }
-            Files.writeString(madeBy, java.toString());
+            Files.writeString(madeBy, maker);
         }
         flags.add(flag + archive);
         return new Config(java, app, flags, config.springArgs(), config.jdbcUrl(), config.log(),
