@@ -13,16 +13,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The encrypted local store (issue 19.3): health and pharmacy data on a lost device must not be readable. The
@@ -30,29 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * from the real server; a wrong key or password fails at build with {@link WrongStoreKeyException} and leaves every
  * file as it was; rekeying works from a key to a password, between keys, and from a plain store.
  */
-class EncryptedStoreTest {
+class EncryptedStoreTest extends EndToEndTest {
 
     /** Distinctive, in the data and in the id of the records written. */
     private static final String MARKER = "Zq7-amoxicillin-MARKER-41ff";
     private static final StoreKey KEY_A = StoreKey.ofBytes(bytes(1));
     private static final StoreKey KEY_B = StoreKey.ofBytes(bytes(2));
-    private static TestServer server;
-
-    @TempDir
-    Path dir;
-
-    private final String tenant = TestServer.anyTenant();
-    private final List<SyncClient> open = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.shared();
-    }
-
-    @AfterEach
-    void closeClients() {
-        open.forEach(SyncClient::close);
-    }
 
     private static byte[] bytes(int seed) {
         byte[] key = new byte[32];

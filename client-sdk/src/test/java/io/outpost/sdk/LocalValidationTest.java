@@ -10,17 +10,12 @@ import io.outpost.sdk.OperationError.FieldError;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Writes are checked against the server's rules (issue 20.2) before they are queued: the collections' JSON Schemas,
@@ -28,25 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * field paths; nothing of a refused write is written or queued; the rules are kept in the store for offline use and
  * refreshed by every sync.
  */
-class LocalValidationTest {
-
-    private static TestServer server;
-
-    @TempDir
-    Path dir;
-
-    private final String tenant = TestServer.anyTenant();
-    private final List<SyncClient> open = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.shared();
-    }
-
-    @AfterEach
-    void closeClients() {
-        open.forEach(SyncClient::close);
-    }
+class LocalValidationTest extends EndToEndTest {
 
     private SyncClient device(String name, UnaryOperator<SyncClient.Builder> more) {
         SyncClient client = more.apply(SyncClient.builder()

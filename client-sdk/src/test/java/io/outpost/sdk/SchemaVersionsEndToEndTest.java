@@ -15,13 +15,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Versioned collection schemas (docs/schema-versions.md) through the SDK against the real server: the test server's
@@ -29,26 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {heading} and no longer accepts v1 {title}. An app declares its versions with {@link SyncClient.Builder#schemaVersion};
  * each op keeps the version it was queued in, across an app update.
  */
-class SchemaVersionsEndToEndTest {
+class SchemaVersionsEndToEndTest extends EndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestServer server;
-
-    @TempDir
-    Path dir;
-
-    private final String tenant = TestServer.anyTenant();
-    private final List<SyncClient> open = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.shared();
-    }
-
-    @AfterEach
-    void closeClients() {
-        open.forEach(SyncClient::close);
-    }
 
     private SyncClient.Builder builder(String name, String user) {
         return SyncClient.builder()

@@ -7,42 +7,21 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.outpost.sdk.internal.SyncEngine;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SDK against the real server (embedded PostgreSQL) in this JVM: what the field apps rely on, device by device.
  * Each test has its own tenant and store folders; triggers are off unless the test is about them, so every sync
  * happens where the test says.
  */
-class SyncClientEndToEndTest {
+class SyncClientEndToEndTest extends EndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestServer server;
-
-    @TempDir
-    Path dir;
-
-    private final String tenant = TestServer.anyTenant();
-    private final List<SyncClient> open = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.shared();
-    }
-
-    @AfterEach
-    void closeClients() {
-        open.forEach(SyncClient::close);
-    }
 
     private SyncClient device(String name, String user) {
         return device(name, user, b -> b);

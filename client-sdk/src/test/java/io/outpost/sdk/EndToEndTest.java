@@ -1,0 +1,34 @@
+package io.outpost.sdk;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the SDK's tests against the real server share: the one server of the test JVM ({@link TestServer#shared()},
+ * on its own embedded PostgreSQL), a directory for the tests' stores, a tenant of the test's own, and the clients it
+ * opened, closed after each test.
+ */
+abstract class EndToEndTest {
+
+    static TestServer server;
+
+    @TempDir
+    Path dir;
+
+    final String tenant = TestServer.anyTenant();
+    final List<SyncClient> open = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startServer() {
+        server = TestServer.shared();
+    }
+
+    @AfterEach
+    void closeClients() {
+        open.forEach(SyncClient::close);
+    }
+}
