@@ -1,5 +1,7 @@
 package io.outpost.sdk;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -9,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the SDK's tests against the real server share: the one server of the test JVM ({@link TestServer#shared()},
- * on its own embedded PostgreSQL), a directory for the tests' stores, a tenant of the test's own, and the clients it
- * opened, closed after each test.
+ * on its own embedded PostgreSQL), a directory for the tests' stores, a tenant of the test's own, the clients it
+ * opened (closed after each test), and a sync that must succeed.
  */
 abstract class EndToEndTest {
 
@@ -30,5 +32,12 @@ abstract class EndToEndTest {
     @AfterEach
     void closeClients() {
         open.forEach(SyncClient::close);
+    }
+
+    /** A sync that must succeed: its result, after asserting it carries no error. */
+    static SyncResult syncOk(SyncClient client) {
+        SyncResult result = client.syncNow();
+        assertThat(result.error()).as("sync error").isEmpty();
+        return result;
     }
 }

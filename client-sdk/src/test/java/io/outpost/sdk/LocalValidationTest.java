@@ -58,12 +58,6 @@ class LocalValidationTest extends EndToEndTest {
         return client;
     }
 
-    private static SyncResult syncOk(SyncClient client) {
-        SyncResult result = client.syncNow();
-        assertThat(result.error()).as("sync error").isEmpty();
-        return result;
-    }
-
     /** A server that is not there: a port that was free a moment ago. */
     private static URI nowhere() {
         try (ServerSocket socket = new ServerSocket(0)) {

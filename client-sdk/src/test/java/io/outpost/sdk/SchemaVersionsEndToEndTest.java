@@ -65,12 +65,6 @@ class SchemaVersionsEndToEndTest extends EndToEndTest {
         }
     }
 
-    private static SyncResult syncOk(SyncClient client) {
-        SyncResult result = client.syncNow();
-        assertThat(result.error()).as("sync error").isEmpty();
-        return result;
-    }
-
     /** Syncs until the record has {@code data}: another device's push reaches a pull once the feed has it. */
     private static void syncUntil(SyncClient client, String collection, String id, ObjectNode data) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {

@@ -64,12 +64,6 @@ class SyncClientEndToEndTest extends EndToEndTest {
         }
     }
 
-    private static SyncResult syncOk(SyncClient client) {
-        SyncResult result = client.syncNow();
-        assertThat(result.error()).as("sync error").isEmpty();
-        return result;
-    }
-
     /**
      * Syncs until {@code done} holds: another device's push reaches a pull once the server's change feed has
      * processed it (milliseconds, but not at once).
