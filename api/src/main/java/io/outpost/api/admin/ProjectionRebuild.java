@@ -48,7 +48,6 @@ public class ProjectionRebuild {
     private static final int BATCH = 1000;
     /** Tenants switched per transaction: few enough that their feed locks are held briefly and fit the lock table. */
     private static final int TENANTS_PER_SWITCH = 100;
-    private static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
     /** The trigger V16 creates on {@code records}; a reset rebuild creates it again on the table it swaps in. */
     private static final String OWNER_TRIGGER = "CREATE TRIGGER records_owner_moved AFTER UPDATE OF owner ON records "
             + "FOR EACH ROW WHEN (OLD.owner IS NOT NULL AND OLD.owner IS DISTINCT FROM NEW.owner) "
@@ -181,9 +180,7 @@ public class ProjectionRebuild {
             long changed = transaction.execute(tx -> {
                 unbounded();
                 long locked = System.nanoTime();
-                for (String tenant : chunk) {
-                    jdbc.queryForObject(LOCK_TENANT, Object.class, ChangeFeedProjection.FEED_LOCKS, tenant);
-                }
+                ChangeFeedProjection.lockFeeds(jdbc, chunk);
                 // every event of these tenants that committed is in the store now, and none can commit until this
                 // transaction ends (their pushes wait for the locks): bring the rebuilt tables up to it
                 from[0] = catchUp(projections, from[0]);

@@ -138,8 +138,7 @@ class CollectionVisibility implements SmartInitializingSingleton {
     private void apply(String collection, Setting from, Setting to) {
         List<String> tenants = jdbc.queryForList("SELECT DISTINCT tenant FROM records WHERE collection = ? "
                 + "ORDER BY 1", String.class, collection);
-        tenants.forEach(t -> jdbc.queryForObject("SELECT pg_advisory_xact_lock(?, hashtext(?))", Object.class,
-                ChangeFeedProjection.FEED_LOCKS, t));
+        ChangeFeedProjection.lockFeeds(jdbc, tenants);
         long owners = 0;
         long hidden = 0;
         long shown = 0;

@@ -57,6 +57,17 @@ public class ChangeFeedProjection {
      */
     static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock(?, hashtext(?)) "
             + "FROM (SELECT set_config('lock_timeout', '1500ms', true)) AS bounded";
+    /** The same lock, waiting as long as the transaction's own {@code lock_timeout} allows. */
+    private static final String LOCK_TENANT_UNBOUNDED = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
+
+    /**
+     * Takes the feed locks of these tenants in the current transaction (in the order a push takes them, held until it
+     * ends), for the writers of feed positions other than pushes: a rebuild's switch, a visibility change. While they
+     * are held, no push of those tenants draws a position or commits.
+     */
+    public static void lockFeeds(JdbcTemplate jdbc, java.util.Collection<String> tenants) {
+        new TreeSet<>(tenants).forEach(t -> jdbc.queryForObject(LOCK_TENANT_UNBOUNDED, Object.class, FEED_LOCKS, t));
+    }
 
     private static final String UPSERT = """
             INSERT INTO records (tenant, collection, id, version, deleted, data, owner, created_by, updated_at,
