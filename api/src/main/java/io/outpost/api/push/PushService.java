@@ -107,15 +107,24 @@ public class PushService {
                 .description("pushes waiting for admission now").register(meters);
     }
 
-    public PushResponse push(SyncPrincipal caller, PushRequest request) {
+    /**
+     * Runs {@code work} (reading a push request and {@link #push pushing} it) once admitted: timed as a push request,
+     * admission wait included.
+     */
+    public <T> T admitted(java.util.function.Supplier<T> work) {
         return pushTimer.record(() -> {
             admit();
             try {
-                return pushWithRetries(caller, request);
+                return work.get();
             } finally {
                 admission.release();
             }
         });
+    }
+
+    /** Applies a push, retrying it as a whole after collisions; only within {@link #admitted}. */
+    PushResponse push(SyncPrincipal caller, PushRequest request) {
+        return pushWithRetries(caller, request);
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.List;
 public record OperationResult(long opId,
                               @Schema(allowableValues = {"applied", "merged", "conflict", "rejected"}) String status,
                                       String collection, String id, String tempId, Long version,
-                              Boolean deleted, @Schema(implementation = Object.class) JsonNode data, Conflict conflict,
+                              Boolean deleted, @Schema(implementation = Object.class, nullable = true) JsonNode data, Conflict conflict,
                                       Error error, Boolean duplicate) {
 
     /** {@code reason}: {@code exists}, {@code deleted}, {@code stale} or {@code ahead} (docs/push.md, Conflicts). */
