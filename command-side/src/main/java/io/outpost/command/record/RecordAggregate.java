@@ -33,6 +33,7 @@ import io.outpost.command.api.RecordKey;
 import io.outpost.command.api.RecordUnchangedEvent;
 import io.outpost.command.api.RecordUpdatedEvent;
 import io.outpost.command.api.RecordView;
+import io.outpost.command.api.StateJson;
 import io.outpost.command.api.SyncMetaData;
 import io.outpost.command.api.RejectionCode;
 import io.outpost.command.api.ResolutionRefusedException;
@@ -45,7 +46,6 @@ import io.outpost.command.policy.ConflictPolicies;
 import io.outpost.command.policy.Decision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -364,7 +364,7 @@ class RecordAggregate implements MemoryFootprint {
     }
 
     private Optional<OperationOutcome> check(RecordKey target, String opType, CollectionRules rules, ObjectNode data) {
-        int bytes = data.toString().getBytes(StandardCharsets.UTF_8).length;
+        int bytes = StateJson.write(data).utf8().length; // kept for setState and the change feed's row
         if (bytes > CollectionRules.MAX_RECORD_BYTES) {
             return Optional.of(reject(target, opType, RejectionCode.RECORD_TOO_LARGE,
                     "record data is " + bytes + " bytes; the limit is " + CollectionRules.MAX_RECORD_BYTES,
@@ -443,7 +443,7 @@ class RecordAggregate implements MemoryFootprint {
     }
 
     private void resolveTo(CollectionRules rules, ObjectNode newState, ResolvedConflict resolved, ChangeStamp stamp) {
-        int bytes = newState.toString().getBytes(StandardCharsets.UTF_8).length;
+        int bytes = StateJson.write(newState).utf8().length;
         List<FieldError> errors = bytes > CollectionRules.MAX_RECORD_BYTES
                 ? List.of(new FieldError("data", "is " + bytes + " bytes; the limit is "
                 + CollectionRules.MAX_RECORD_BYTES)) : rules.schema().validate(newState);
@@ -523,11 +523,7 @@ class RecordAggregate implements MemoryFootprint {
     /** Keeps {@code state} as bytes, and as the tree for the rest of the command that applied it. */
     private void setState(ObjectNode state) {
         storedShape = null;
-        try {
-            data = JSON.writeValueAsBytes(state);
-        } catch (IOException e) {
-            throw new UncheckedIOException("record " + id + ": state not writable", e);
-        }
+        data = StateJson.of(state).utf8();
         tree = state;
     }
 

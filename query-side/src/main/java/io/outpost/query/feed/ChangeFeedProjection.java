@@ -10,6 +10,7 @@ import io.outpost.command.api.RecordDeletedEvent;
 import io.outpost.command.api.RecordKey;
 import io.outpost.command.api.RecordUnchangedEvent;
 import io.outpost.command.api.RecordUpdatedEvent;
+import io.outpost.command.api.StateJson;
 import io.outpost.command.api.SyncMetaData;
 import java.time.Instant;
 import java.util.List;
@@ -162,7 +163,7 @@ public class ChangeFeedProjection {
                        String createdBy, Instant at, String updatedBy) {
         ordered(key.tenant());
         Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
-                data == null ? null : data.toString(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy,
+                data == null ? null : StateJson.of(data).json(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy,
                 schemaVersion};
         // within a batch only a record's newest version matters (the upsert keeps the newer one anyway)
         writes.merge(upsert, List.of(key.tenant(), key.collection(), key.id()), row, ChangeFeedProjection::newer);

@@ -1,0 +1,49 @@
+package io.outpost.command.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+
+/**
+ * The compact JSON of a record's state, written once per change. Three places need it within a push: the record
+ * aggregate measures a new state against the size limit, keeps it as bytes (its cached form), and the change feed
+ * stores it as the record's row; each used to serialise the tree itself. The aggregate writes it with
+ * {@link #write}, which leaves it in the push's unit of work, found again by the state's identity; a state this unit
+ * of work did not write (a replay reads events back from the store, a test calls a handler directly) is written
+ * afresh by {@link #of}. States are not changed after they are written: they become events.
+ */
+public final class StateJson {
+
+    private static final String RESOURCE = StateJson.class.getName();
+
+    /** The text and its UTF-8 bytes. */
+    public record Text(String json, byte[] utf8) {
+    }
+
+    private StateJson() {
+    }
+
+    /** Writes {@code state} and remembers it for the rest of the current unit of work. */
+    public static Text write(JsonNode state) {
+        String json = state.toString();
+        Text text = new Text(json, json.getBytes(StandardCharsets.UTF_8));
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().root().<Map<JsonNode, Text>>getOrComputeResource(RESOURCE,
+                    k -> new IdentityHashMap<>()).put(state, text);
+        }
+        return text;
+    }
+
+    /** The text {@link #write} made of this very state in the current unit of work, or a new one. */
+    public static Text of(JsonNode state) {
+        if (CurrentUnitOfWork.isStarted()) {
+            Map<JsonNode, Text> written = CurrentUnitOfWork.get().root().getResource(RESOURCE);
+            Text text = written == null ? null : written.get(state);
+            if (text != null) return text;
+        }
+        String json = state.toString();
+        return new Text(json, json.getBytes(StandardCharsets.UTF_8));
+    }
+}

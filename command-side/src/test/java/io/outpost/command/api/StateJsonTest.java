@@ -1,0 +1,46 @@
+package io.outpost.command.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.junit.jupiter.api.Test;
+
+class StateJsonTest {
+
+    private static ObjectNode state(String name) {
+        return JsonNodeFactory.instance.objectNode().put("name", name).put("dose", 2.5);
+    }
+
+    @Test
+    void aStateWrittenInAUnitOfWorkIsFoundByIdentityThereAndNowhereElse() {
+        ObjectNode written = state("Zoë");
+        UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
+        try {
+            StateJson.Text text = StateJson.write(written);
+            assertThat(text.json()).isEqualTo("{\"name\":\"Zoë\",\"dose\":2.5}");
+            assertThat(text.utf8()).isEqualTo(text.json().getBytes(StandardCharsets.UTF_8));
+            assertThat(StateJson.of(written)).isSameAs(text);
+            // an equal state that is another object was not written here: made afresh, same text
+            ObjectNode equal = state("Zoë");
+            assertThat(StateJson.of(equal)).isNotSameAs(text);
+            assertThat(StateJson.of(equal).json()).isEqualTo(text.json());
+        } finally {
+            uow.commit();
+        }
+        // the unit of work is over: nothing is remembered
+        StateJson.Text after = StateJson.of(written);
+        assertThat(after.json()).isEqualTo("{\"name\":\"Zoë\",\"dose\":2.5}");
+    }
+
+    @Test
+    void withoutAUnitOfWorkEachCallWrites() {
+        ObjectNode s = state("a");
+        StateJson.Text first = StateJson.write(s);
+        assertThat(StateJson.of(s)).isNotSameAs(first);
+        assertThat(StateJson.of(s).json()).isEqualTo(first.json());
+    }
+}
