@@ -112,6 +112,17 @@ final class JfrSummary {
     }
 
     static String summarise(Path file, Instant from, Instant to, int top) throws IOException {
+        // JDK 25's CPU-time sampler (jdk.CPUTimeSample, -Dbench.jfr=cpu on a JDK 25 server) samples by CPU time spent, native
+        // frames included, and at a finer period: used instead of the wall-clock sampler when the recording has it
+        String sampleEvent = "jdk.ExecutionSample";
+        try (RecordingFile recording = new RecordingFile(file)) {
+            while (recording.hasMoreEvents()) {
+                if (recording.readEvent().getEventType().getName().equals("jdk.CPUTimeSample")) {
+                    sampleEvent = "jdk.CPUTimeSample";
+                    break;
+                }
+            }
+        }
         Map<String, Counts> byThread = new LinkedHashMap<>();
         Instant first = null;
         Instant last = null;
@@ -126,13 +137,13 @@ final class JfrSummary {
                     compilations.add(e);
                     continue;
                 }
-                if (!e.getEventType().getName().equals("jdk.ExecutionSample")) continue;
+                if (!e.getEventType().getName().equals(sampleEvent)) continue;
                 RecordedStackTrace stack = e.getStackTrace();
                 if (stack == null || stack.getFrames().isEmpty()) continue;
                 all++;
                 first = first == null || at.isBefore(first) ? at : first;
                 last = last == null || at.isAfter(last) ? at : last;
-                RecordedThread t = e.getThread("sampledThread");
+                RecordedThread t = e.getThread(e.hasField("sampledThread") ? "sampledThread" : "eventThread");
                 Counts c = byThread.computeIfAbsent(threadGroup(t == null ? null : t.getJavaName()), k -> new Counts());
                 c.samples++;
                 if (stack.isTruncated()) c.truncated++;
@@ -170,7 +181,7 @@ final class JfrSummary {
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("JFR `jdk.ExecutionSample` events of `").append(file.getFileName()).append("`");
+        md.append("JFR `").append(sampleEvent).append("` events of `").append(file.getFileName()).append("`");
         if (from != Instant.MIN) md.append(" between ").append(from).append(" and ").append(to);
         md.append(": ").append(all).append(" samples");
         if (first != null) md.append(" (").append(first).append(" – ").append(last).append(")");

@@ -146,7 +146,7 @@ public final class PushBenchmark {
                     positive("bench.hotUpdates", 50),
                     Path.of(System.getProperty("bench.report", "target/push-benchmark.md")).toAbsolutePath(),
                     javaPath, serverJar, jvmArgs, jvmFrom, ServerProcess.words(System.getProperty("bench.serverArgs")),
-                    Boolean.parseBoolean(System.getProperty("bench.jfr", "false").trim()),
+                    List.of("true", "cpu").contains(System.getProperty("bench.jfr", "false").trim()),
                     System.getProperty("bench.pgConfig", "fsync=on,synchronous_commit=on"));
             if (!Files.isRegularFile(serverJar)) {
                 throw new BenchFailure("the server jar " + serverJar + " does not exist; build it with './mvnw -pl api "
@@ -425,7 +425,9 @@ public final class PushBenchmark {
                 // deeper stacks than JFR's default 64 frames: a push's stack is deeper, and the summary's
                 // "on the stack" shares need the outer frames
                 config = config.withJvmArgs(List.of("-XX:FlightRecorderOptions:stackdepth=256",
-                        "-XX:StartFlightRecording=filename=" + jfrFile + ",settings=profile"));
+                        "-XX:StartFlightRecording=filename=" + jfrFile + ",settings=profile"
+                                + ("cpu".equals(System.getProperty("bench.jfr", "").trim())
+                                ? ",jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms" : "")));
             }
             log("Starting the server: " + String.join(" ", config.jvmArgs()) + " -jar " + config.jar() + " "
                     + String.join(" ", config.springArgs()) + "; its log: " + serverLog);
@@ -511,6 +513,11 @@ public final class PushBenchmark {
         String javaVersion;
         String vmFlags;
         Measured warmup;
+        /** The whole warm-up (its first part is {@link #warmup}), and the JIT's share in its last round. */
+        long warmupOps;
+        double warmupSeconds;
+        int warmupRounds;
+        double warmupJit;
         Measured batched;
         Measured raw;
         Measured singles;
@@ -535,6 +542,15 @@ public final class PushBenchmark {
         Path profile;
     }
 
+    /** Pushes per device in a warm-up round after the first part (bench.warmupOps). */
+    static final int WARMUP_ROUND_PUSHES = 10;
+
+    /** The JIT compiler threads' share of the server's CPU in a phase. */
+    static double jitShare(Cost cost) {
+        return cost.serverNanos() == 0 ? 0 : (double) cost.serverThreads().getOrDefault("JIT compiler", 0L)
+                / cost.serverNanos();
+    }
+
     private static void runPhases(Bench b, Results r) throws Exception {
         Params params = b.params();
         URI push = b.push();
@@ -553,6 +569,31 @@ public final class PushBenchmark {
                     for (int p = 0; p < warmPushes && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
                     for (int s = 0; s < WARMUP_SINGLES && !rec.aborted(); s++) send(d, push, d.single(s), rec);
                 }));
+        // then rounds of WARMUP_ROUND_PUSHES pushes per device until the JIT has settled: its compiler threads took
+        // less than bench.warmupJit of the server's CPU in the last round (what a node serves a minute after its
+        // start), or bench.warmupMaxOps were pushed; the last round's share is in the report
+        r.warmupJit = jitShare(r.warmup.cost());
+        r.warmupOps = r.warmup.ops();
+        r.warmupSeconds = r.warmup.phase().seconds();
+        log(String.format(Locale.ROOT, "warm-up: JIT compiler threads %.0f %% of the server's CPU", 100 * r.warmupJit));
+        double settled = Double.parseDouble(System.getProperty("bench.warmupJit", "0.15").trim());
+        long maxOps = Long.parseLong(System.getProperty("bench.warmupMaxOps", "800000").trim());
+        long roundOps = (long) params.devices() * WARMUP_ROUND_PUSHES * params.batch();
+        while (r.warmupJit > settled && r.warmupOps + roundOps <= maxOps) {
+            Measured round = measure(b, "warm-up round", "ops", roundOps, warm,
+                    () -> concurrently("warmup", warm.size(), (i, rec) -> {
+                        BenchDevice d = warm.get(i);
+                        for (int p = 0; p < WARMUP_ROUND_PUSHES && !rec.aborted(); p++) {
+                            send(d, push, mixed(d, params.batch()), rec);
+                        }
+                    }));
+            r.warmupJit = jitShare(round.cost());
+            r.warmupOps += roundOps;
+            r.warmupSeconds += round.phase().seconds();
+            r.warmupRounds++;
+            log(String.format(Locale.ROOT, "warm-up round %d: JIT compiler threads %.0f %% of the server's CPU",
+                    r.warmupRounds, 100 * r.warmupJit));
+        }
 
         // (a) batched pushes, every one 50/50, after an unmeasured seeding push per device
         List<BenchDevice> devices = devices(b.server(), TENANT, params.devices());
@@ -984,7 +1025,14 @@ public final class PushBenchmark {
                 + "collections); an update patches 3 fields");
         row(md, "warm-up", "tenant " + WARMUP_TENANT + ": D devices × (a seeding push + " + params.warmupPushes()
                 + " pushes of B + " + WARMUP_SINGLES + " single-op pushes) = " + r.warmup.ops() + " ops in "
-                + fmt("%.1f", r.warmup.phase().seconds()) + " s, not measured");
+                + fmt("%.1f", r.warmup.phase().seconds()) + " s, then " + r.warmupRounds + " rounds of "
+                + WARMUP_ROUND_PUSHES + " pushes of B per device until the JIT compiler threads took less than "
+                + fmt("%.0f", 100 * Double.parseDouble(System.getProperty("bench.warmupJit", "0.15").trim()))
+                + " % of the server's CPU in a round (-Dbench.warmupJit; at most -Dbench.warmupMaxOps = "
+                + System.getProperty("bench.warmupMaxOps", "800000").trim() + " ops): " + r.warmupOps
+                + " ops in " + fmt("%.1f", r.warmupSeconds) + " s, the JIT's share in the last "
+                + (r.warmupRounds == 0 ? "(only) part " : "round ") + fmt("%.0f", 100 * r.warmupJit)
+                + " %; not measured");
         row(md, "raw row payload", r.payloadBytes + " bytes (record data + " + EVENT_ENVELOPE_BYTES
                 + " bytes envelope); measured event rows after (a): " + r.eventRows.events() + " rows (global_index "
                 + "span " + r.eventRows.indexSpan() + "), mean payload " + fmt("%.0f", r.eventRows.payloadBytes())
