@@ -95,6 +95,8 @@ final class JfrSummary {
             return "request threads (Jetty qtp*, Tomcat http-nio-*-exec-*)";
         }
         if (name.startsWith("EventProcessor[")) return name.replaceFirst("-\\d+$", "") + " (event processor)";
+        if (name.startsWith("outpost-sync-")) return "Java SDK: sync thread (outpost-sync-*)";
+        if (name.startsWith("HttpClient-")) return "Java SDK: the JDK HttpClient's threads";
         return "other threads";
     }
 

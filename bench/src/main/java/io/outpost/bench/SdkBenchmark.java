@@ -87,6 +87,14 @@ public final class SdkBenchmark {
             // (the JIT has only seen pulls), runs 2 and 3 the warm server a deployment runs most of its life on
             List<Run> writes = new ArrayList<>();
             List<Run> pushes = new ArrayList<>();
+            // -Dbench.jfr=true: a JFR profile of (b)'s drains only (the client, the in-process server and its driver)
+            jdk.jfr.Recording jfr = Boolean.getBoolean("bench.jfr")
+                    ? new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile")) : null;
+            List<java.time.Instant[]> drains = new ArrayList<>();
+            if (jfr != null) {
+                jfr.setToDisk(true);
+                jfr.start();
+            }
             for (int run = 1; run <= 3; run++) {
                 try (SyncClient client = client(base, server.token("sdk-push", "nurse-push-" + run),
                         work.resolve("push-" + run))) {
@@ -105,12 +113,14 @@ public final class SdkBenchmark {
                             .filter(p -> p.phase() == io.outpost.sdk.SyncStatus.Progress.Phase.PULL)
                             .ifPresent(p -> { if (pushPhase.isEmpty()) pushPhase.add((double) System.nanoTime()); }));
                     at = System.nanoTime();
+                    java.time.Instant drainStart = java.time.Instant.now();
                     SyncResult r = client.syncNow();
                     double total = seconds(System.nanoTime() - at);
                     check(r.error().isEmpty(), "push failed: " + r.error());
                     check(r.applied() == ops && r.pushed() == ops, "applied " + r.applied() + " of " + ops);
                     check(client.status().pendingOps() == 0, "still pending: " + client.status().pendingOps());
                     double pushSeconds = pushPhase.isEmpty() ? total : seconds((long) (pushPhase.get(0) - at));
+                    drains.add(new java.time.Instant[] {drainStart, drainStart.plusNanos((long) (pushSeconds * 1e9))});
                     writes.add(new Run(ops, writeSeconds));
                     pushes.add(new Run(ops, pushSeconds));
                     log(String.format(Locale.ROOT, "(b) run %d: pushed %d ops in %.2f s = %,.0f ops/s (whole sync "
@@ -118,6 +128,19 @@ public final class SdkBenchmark {
                 }
             }
 
+            String profile = "";
+            if (jfr != null) {
+                Path file = report.resolveSibling("sdk-benchmark.jfr");
+                jfr.stop();
+                jfr.dump(file);
+                jfr.close();
+                // the first warm drain (round 2): where the client's and the server's threads spend CPU
+                java.time.Instant[] warm = drains.get(Math.min(1, drains.size() - 1));
+                profile = "\n## Profile of (b)'s push phase, round " + Math.min(2, drains.size())
+                        + " (`-Dbench.jfr=true`, " + file.getFileName() + ")\n\n"
+                        + JfrSummary.summarise(file, warm[0], warm[1], 15);
+                Files.writeString(report.resolveSibling("sdk-benchmark-profile.md"), profile);
+            }
             Run best = initial.stream().max(Comparator.comparingDouble(Run::rate)).orElseThrow();
             String md = String.format(Locale.ROOT, """
                     # SDK benchmark
@@ -148,7 +171,7 @@ public final class SdkBenchmark {
                                     writes.get(i).seconds(), writes.get(i).rate(), pushes.get(i).seconds(),
                                     pushes.get(i).rate())).toList()) + "\n",
                     pushes.stream().map(Run::rate).sorted().toList().get(1));
-            md += "\n" + localStore;
+            md += "\n" + localStore + profile;
             Files.createDirectories(report.toAbsolutePath().getParent());
             Files.writeString(report, md);
             System.out.println(md);

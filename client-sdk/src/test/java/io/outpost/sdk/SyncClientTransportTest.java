@@ -271,6 +271,56 @@ class SyncClientTransportTest {
     }
 
     @Test
+    void theNextPushGoesOutWhileAnswersAreStoredButNeverWithAnOpWhoseBaseVersionTheyHold() {
+        AtomicInteger pushes = new AtomicInteger();
+        server.on("sync/push", r -> {
+            if (pushes.incrementAndGet() == 1) {
+                return Response.status(500, Map.of()); // ops 1-3 are sent once: an edit of n-1 is an op of its own
+            }
+            Response applied = FakeServer.applyAll(r);
+            return Response.json(applied.body().replace("{\"opId\":2,\"status\":\"applied\",\"collection\":\"notes\","
+                    + "\"id\":\"n-2\",\"version\":1}", "{\"opId\":2,\"status\":\"conflict\",\"collection\":\"notes\","
+                    + "\"id\":\"n-2\",\"version\":7,\"data\":{\"by\":\"server\"},\"conflict\":{\"strategy\":\"reject\","
+                    + "\"fields\":[],\"reason\":\"exists\"}}"));
+        });
+        List<String> handled = new CopyOnWriteArrayList<>();
+        client(b -> b.pushBatchSize(2).conflictHandler(c -> {
+            // runs on the sync thread after the first batch's answers are stored: the next push is already out
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.requests("sync/push").size() >= 3);
+                handled.add("the next push arrived meanwhile");
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                handled.add("no push meanwhile");
+            }
+            return ConflictHandler.Decision.KEEP_SERVER;
+        }));
+        for (int i = 1; i <= 3; i++) {
+            client.records("notes").create("n-" + i, json("{\"i\":" + i + "}"));
+        }
+        assertThat(client.syncNow().error()).isPresent();
+        client.records("notes").update("n-1", json("{\"i\":10}")); // op 4: on top of op 1, answered as version 1
+        client.records("notes").create("n-4", json("{\"i\":4}")); // op 5
+
+        SyncResult result = client.syncNow();
+
+        assertThat(result.error()).isEmpty();
+        assertThat(result.pushed()).isEqualTo(5);
+        assertThat(result.applied()).isEqualTo(4);
+        assertThat(handled).containsExactly("the next push arrived meanwhile");
+        List<List<Long>> batches = server.requests("sync/push").stream().skip(1).map(r -> java.util.stream.StreamSupport
+                .stream(r.body().path("operations").spliterator(), false).map(op -> op.path("opId").asLong())
+                .toList()).toList();
+        // the overlapped push ends before op 4 (its record was in the push being stored); op 4 waits for its answer
+        assertThat(batches).containsExactly(List.of(1L, 2L), List.of(3L), List.of(4L, 5L));
+        JsonNode op4 = server.requests("sync/push").get(3).body().path("operations").get(0);
+        assertThat(op4.path("baseVersion").asLong()).as("the version op 1's answer gave").isEqualTo(1);
+        assertThat(client.pendingOps()).isEmpty();
+        assertThat(result.conflicts()).isEqualTo(1);
+        assertThat(client.records("notes").get("n-1")).get()
+                .satisfies(r -> assertThat(r.data().path("i").asInt()).isEqualTo(10));
+    }
+
+    @Test
     void pullFollowsHasMoreAndContinuesFromTheStoredCursor() {
         AtomicInteger page = new AtomicInteger();
         List<Long> progress = new CopyOnWriteArrayList<>();

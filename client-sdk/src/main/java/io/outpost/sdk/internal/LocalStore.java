@@ -730,49 +730,72 @@ public final class LocalStore implements AutoCloseable {
      * is answered.
      */
     public List<Op> takeBatch(int limit, long maxOpId) {
+        return takeBatch(limit, maxOpId, Set.of());
+    }
+
+    /**
+     * {@link #takeBatch(int, long)} while the ops of another push are on their way: the batch also ends before the
+     * first op of a record in {@code inFlight} ({@link #key}s), whose baseVersion comes from that push's answer.
+     */
+    public List<Op> takeBatch(int limit, long maxOpId, Set<String> inFlight) {
         return inTx(() -> {
             List<Op> batch = new ArrayList<>();
-            Set<String> keys = new java.util.HashSet<>();
-            // an op group goes whole into one push: read ahead by the largest group (a transaction's limit)
-            try (PreparedStatement ps = db.prepareStatement("SELECT op_id, type, collection, record_id, temp, "
-                    + "base_version, data, client_ts, group_id, schema_version FROM ops WHERE state = 'PENDING' "
-                    + "AND op_id <= ? ORDER BY op_id LIMIT ?")) {
-                ps.setLong(1, maxOpId);
-                ps.setInt(2, limit + MAX_GROUP);
-                List<Op> read = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        read.add(new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), rs.getString(3),
-                                rs.getString(4), rs.getInt(5) == 1, rs.getLong(6), readObject(rs.getString(7)),
-                                rs.getString(8), rs.getString(9), intOrNull(rs, 10)));
+            Set<String> keys = new java.util.HashSet<>(inFlight);
+            // an op group goes whole into one push: read on by at most the largest group (a transaction's limit).
+            // Rows are read as the batch needs them, and an op's data is parsed once it is in the batch.
+            PreparedStatement ps = cached("SELECT op_id, type, collection, record_id, temp, base_version, data, "
+                    + "client_ts, group_id, schema_version FROM ops WHERE state = 'PENDING' AND op_id <= ? "
+                    + "ORDER BY op_id LIMIT ?");
+            ps.setLong(1, maxOpId);
+            ps.setInt(2, limit + MAX_GROUP);
+            // the next unit: one ungrouped op, or all of a group's pending ops (contiguous by opId)
+            List<Op> unit = new ArrayList<>();
+            List<String> unitData = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (true) {
+                    Op op = null;
+                    String data = null;
+                    if (rs.next()) {
+                        op = new Op(rs.getLong(1), OpType.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
+                                rs.getInt(5) == 1, rs.getLong(6), null, rs.getString(8), rs.getString(9),
+                                intOrNull(rs, 10));
+                        data = rs.getString(7);
                     }
-                }
-                for (int i = 0; i < read.size(); ) {
-                    // the next unit: one ungrouped op, or all of a group's pending ops (contiguous by opId)
-                    int end = i + 1;
-                    String group = read.get(i).group();
-                    while (group != null && end < read.size() && group.equals(read.get(end).group())) end++;
-                    List<Op> unit = read.subList(i, end);
-                    boolean clash = unit.stream().anyMatch(op -> keys.contains(op.collection() + "\u0000" + op.id()));
-                    if (clash || !batch.isEmpty() && batch.size() + unit.size() > limit) {
-                        break;
+                    boolean unitEnds = op == null || unit.isEmpty() || unit.get(0).group() == null
+                            || !unit.get(0).group().equals(op.group());
+                    if (!unit.isEmpty() && unitEnds) {
+                        boolean clash = unit.stream().anyMatch(u -> keys.contains(key(u.collection(), u.id())));
+                        if (clash || !batch.isEmpty() && batch.size() + unit.size() > limit) {
+                            break;
+                        }
+                        for (int j = 0; j < unit.size(); j++) {
+                            Op u = unit.get(j);
+                            keys.add(key(u.collection(), u.id()));
+                            batch.add(new Op(u.opId(), u.type(), u.collection(), u.id(), u.temp(), u.baseVersion(),
+                                    readObject(unitData.get(j)), u.clientTimestamp(), u.group(), u.schemaVersion()));
+                        }
+                        unit.clear();
+                        unitData.clear();
+                        if (batch.size() >= limit) break;
                     }
-                    unit.forEach(op -> keys.add(op.collection() + "\u0000" + op.id()));
-                    batch.addAll(unit);
-                    if (batch.size() >= limit) break;
-                    i = end;
+                    if (op == null) break;
+                    unit.add(op);
+                    unitData.add(data);
                 }
             }
-            setState(batch.stream().map(Op::opId).toList(), OpState.SYNCING);
-            try (PreparedStatement ps = db.prepareStatement("UPDATE ops SET sent = 1 WHERE op_id = ?")) {
-                for (Op op : batch) {
-                    ps.setLong(1, op.opId());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            PreparedStatement syncing = cached("UPDATE ops SET state = 'SYNCING', sent = 1 WHERE op_id = ?");
+            for (Op op : batch) {
+                syncing.setLong(1, op.opId());
+                syncing.addBatch();
             }
+            syncing.executeBatch();
             return batch;
         });
+    }
+
+    /** A record's key in {@link #takeBatch(int, long, Set)}'s {@code inFlight}. */
+    public static String key(String collection, String id) {
+        return collection + "\u0000" + id;
     }
 
     /** A push that got no answer: its ops go back to PENDING, to be sent again. */
@@ -790,17 +813,6 @@ public final class LocalStore implements AutoCloseable {
         });
     }
 
-    private void setState(List<Long> opIds, OpState state) throws SQLException {
-        try (PreparedStatement ps = db.prepareStatement("UPDATE ops SET state = ? WHERE op_id = ?")) {
-            for (long id : opIds) {
-                ps.setString(1, state.name());
-                ps.setLong(2, id);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
     /** What a push's answers did to the store. */
     public record PushOutcome(int applied, int merged, int conflicts, int rejected, List<Conflict> newConflicts,
                               Touched touched) {
@@ -813,6 +825,7 @@ public final class LocalStore implements AutoCloseable {
      */
     public PushOutcome applyPushResults(List<Op> batch, JsonNode results, Map<String, Map<String, String>> references) {
         return inTx(() -> {
+            long confirmed = confirmedOpId();
             Map<Long, Op> byId = new LinkedHashMap<>();
             batch.forEach(op -> byId.put(op.opId(), op));
             int applied = 0, merged = 0, conflicts = 0, rejected = 0;
@@ -839,7 +852,6 @@ public final class LocalStore implements AutoCloseable {
                         } else {
                             merged++;
                         }
-                        setState(List.of(op.opId()), OpState.SYNCED);
                         ObjectNode serverData = result.hasNonNull("data") && result.get("data").isObject()
                                 ? (ObjectNode) result.get("data") : null;
                         if (serverData == null && op.type() != OpType.DELETE) {
@@ -849,9 +861,20 @@ public final class LocalStore implements AutoCloseable {
                                     ? Counters.addAll(before == null ? json.createObjectNode() : before, op.data(), false)
                                     : MergePatch.apply(before, op.data());
                         }
-                        setServerState(collection, id, version, op.type() == OpType.DELETE, serverData);
-                        // the version it produced: server state at or past it holds its effect (refreshView)
-                        update("UPDATE ops SET base_version = ? WHERE op_id = ?", version, op.opId());
+                        boolean deleted = op.type() == OpType.DELETE;
+                        // SYNCED, and the version it produced: server state at or past it holds its effect
+                        // (refreshView)
+                        update("UPDATE ops SET state = 'SYNCED', base_version = ? WHERE op_id = ?", version,
+                                op.opId());
+                        if (version > 0 && op.opId() > confirmed
+                                && !replayedOnTop(collection, id, op.opId(), confirmed, version)
+                                && setServerStateAndView(collection, id, version, deleted, serverData)) {
+                            // the common case: nothing of the record to replay on top of the answered state, so
+                            // its view is that state (what refreshView would derive from it, without reading it)
+                            touched.add(collection, id);
+                            continue;
+                        }
+                        setServerState(collection, id, version, deleted, serverData);
                         update("UPDATE ops SET base_version = ? WHERE collection = ? AND record_id = ? AND op_id > ? "
                                 + "AND state = 'PENDING'", version, collection, id, op.opId());
                     }
@@ -890,7 +913,7 @@ public final class LocalStore implements AutoCloseable {
                         continue;
                     }
                 }
-                refreshView(collection, id);
+                refreshView(collection, id, confirmed);
                 touched.add(collection, id);
             }
             for (Op unanswered : byId.values()) {
@@ -907,6 +930,42 @@ public final class LocalStore implements AutoCloseable {
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? readObject(rs.getString(1)) : null;
         }
+    }
+
+    /**
+     * Whether the view of a record whose op {@code opId} was just answered with {@code version} has anything to replay
+     * on top of that state (refreshView): another PENDING or SYNCING op, or a live SYNCED op that the state does not
+     * hold (no version, or a later one).
+     */
+    private boolean replayedOnTop(String collection, String id, long opId, long confirmed, long version)
+            throws SQLException {
+        PreparedStatement ps = cached("SELECT 1 FROM ops WHERE collection = ? AND record_id = ? AND op_id <> ? "
+                + "AND (state IN ('PENDING', 'SYNCING') OR (state = 'SYNCED' AND op_id > ? "
+                + "AND (base_version <= 0 OR base_version > ?))) LIMIT 1");
+        ps.setString(1, collection);
+        ps.setString(2, id);
+        ps.setLong(3, opId);
+        ps.setLong(4, confirmed);
+        ps.setLong(5, version);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /**
+     * The server's state of a record and, as its view, the same state (a live op of it holds nothing more): one
+     * statement. False when the store knows a newer version already; then nothing was written.
+     */
+    private boolean setServerStateAndView(String collection, String id, long version, boolean deleted,
+                                          ObjectNode data) throws SQLException {
+        String text = deleted ? null : write(data);
+        return update("INSERT INTO records (collection, id, server_version, server_deleted, server_data, local, "
+                        + "local_data, local_deleted) VALUES (?, ?, ?, ?, ?, 1, ?, ?) "
+                        + "ON CONFLICT (collection, id) DO UPDATE SET server_version = excluded.server_version, "
+                        + "server_deleted = excluded.server_deleted, server_data = excluded.server_data, local = 1, "
+                        + "local_data = excluded.local_data, local_deleted = excluded.local_deleted "
+                        + "WHERE excluded.server_version >= records.server_version",
+                collection, id, version, deleted ? 1 : 0, text, text, deleted ? 1 : 0) == 1;
     }
 
     /** The server's state of a record, unless the store knows a newer version already. */
@@ -1154,7 +1213,38 @@ public final class LocalStore implements AutoCloseable {
      * live ops is removed.
      */
     private void refreshView(String collection, String id) throws SQLException {
-        long confirmed = Long.parseLong(Optional.ofNullable(meta("confirmed_op_id")).orElse("0"));
+        refreshView(collection, id, confirmedOpId());
+    }
+
+    /**
+     * Rebuilds every record's view from its server state and live ops, as the single-record writes do; for tests, to
+     * check that a view a write derived without reading it back is the one the rebuild makes.
+     */
+    void refreshAllViews() {
+        inTx(() -> {
+            List<String[]> keys = new ArrayList<>();
+            try (Statement s = db.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT collection, id FROM records UNION "
+                         + "SELECT collection, record_id FROM ops")) {
+                while (rs.next()) {
+                    keys.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+            long confirmed = confirmedOpId();
+            for (String[] key : keys) {
+                refreshView(key[0], key[1], confirmed);
+            }
+            return null;
+        });
+    }
+
+    /** The last {@code lastProcessedOpId} a completed pull confirmed (0: none yet). */
+    private long confirmedOpId() throws SQLException {
+        return Long.parseLong(Optional.ofNullable(meta("confirmed_op_id")).orElse("0"));
+    }
+
+    /** {@link #refreshView(String, String)} with the confirmed opId the caller read in this transaction. */
+    private void refreshView(String collection, String id, long confirmed) throws SQLException {
         List<Op> live = new ArrayList<>();
         {
             PreparedStatement ps = cached("SELECT op_id, type, data, state, base_version FROM ops WHERE collection = ? "

@@ -19,9 +19,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,41 +146,128 @@ public final class SyncEngine {
 
     // ------------------------------------------------------------------------------------------------ push
 
+    /** A push on its way: its ops (SYNCING) and the answer to come. */
+    private record InFlight(List<LocalStore.Op> batch, Future<JsonNode> answer, long takenNanos, long sentAt) {
+    }
+
+    /**
+     * Pushes the queue in batches. Pushes of one device reach the server one after another (the next is sent once the
+     * previous one is answered), but the next batch goes out while the previous one's answers are stored when none
+     * of its ops depends on them: it ends before the first op of a record in the answered batch (its baseVersion
+     * comes from that answer), and there is none after a batch with a temporary id (later ops may reference it) or
+     * with an op the answer left out. Otherwise the next batch is taken once the answers are stored, as before.
+     */
     private void push(Tally t, Consumer<Progress> progress) throws TransportException {
-        // ops queued while this sync runs wait for the next one, except re-applied conflicts (one more round)
-        for (int round = 0; round < 2; round++) {
-            long maxOpId = Long.parseLong(store.getMeta("next_op_id")) - 1;
-            long total = store.counts().get(OpState.PENDING);
-            long done = 0;
-            boolean requeued = false;
-            List<LocalStore.Op> batch;
-            while (!(batch = store.takeBatch(pushBatchSize, maxOpId)).isEmpty()) {
-                progress.accept(new Progress(Progress.Phase.PUSH, done, Math.max(total, done + batch.size())));
-                JsonNode answer;
-                long sentAt = System.nanoTime();
-                try {
-                    answer = http.post("sync/push", pushBody(batch));
-                    hooks.pushAnswered(batch.stream().map(LocalStore.Op::opId).toList());
-                } catch (TransportException e) {
-                    store.releaseBatch(batch);
-                    throw e;
+        ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "outpost-push-" + store.deviceId());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            // ops queued while this sync runs wait for the next one, except re-applied conflicts (one more round)
+            for (int round = 0; round < 2; round++) {
+                long maxOpId = Long.parseLong(store.getMeta("next_op_id")) - 1;
+                long total = store.counts().get(OpState.PENDING);
+                long done = 0;
+                boolean requeued = false;
+                InFlight push = send(sender, maxOpId, Set.of());
+                while (push != null) {
+                    List<LocalStore.Op> batch = push.batch();
+                    progress.accept(new Progress(Progress.Phase.PUSH, done, Math.max(total, done + batch.size())));
+                    JsonNode answer;
+                    try {
+                        answer = await(push.answer());
+                        hooks.pushAnswered(batch.stream().map(LocalStore.Op::opId).toList());
+                    } catch (TransportException e) {
+                        store.releaseBatch(batch);
+                        throw e;
+                    }
+                    long answeredAt = System.nanoTime();
+                    InFlight next = overlappable(batch, answer) ? send(sender, maxOpId, keys(batch)) : null;
+                    try {
+                        LocalStore.PushOutcome outcome = store.applyPushResults(batch, answer.path("results"),
+                                references);
+                        LOG.log(Level.DEBUG, "push of {0} ops: taken in {1} ms, answered in {2} ms, stored in {3} ms{4}",
+                                batch.size(), push.takenNanos() / 1_000_000, (answeredAt - push.sentAt()) / 1_000_000,
+                                (System.nanoTime() - answeredAt) / 1_000_000,
+                                next == null ? "" : " (the next push of " + next.batch().size() + " sent meanwhile)");
+                        t.pushed += batch.size();
+                        t.applied += outcome.applied();
+                        t.merged += outcome.merged();
+                        t.conflicts += outcome.conflicts();
+                        t.rejected += outcome.rejected();
+                        done += batch.size();
+                        events.data(outcome.touched(), DataChange.Origin.SYNC);
+                        requeued |= handle(outcome.newConflicts());
+                    } catch (TransportException | RuntimeException | Error e) {
+                        abandon(next, e);
+                        throw e;
+                    }
+                    push = next != null ? next : send(sender, maxOpId, Set.of());
                 }
-                long answeredAt = System.nanoTime();
-                LocalStore.PushOutcome outcome = store.applyPushResults(batch, answer.path("results"), references);
-                LOG.log(Level.DEBUG, "push of {0} ops: answered in {1} ms, stored in {2} ms", batch.size(),
-                        (answeredAt - sentAt) / 1_000_000, (System.nanoTime() - answeredAt) / 1_000_000);
-                t.pushed += batch.size();
-                t.applied += outcome.applied();
-                t.merged += outcome.merged();
-                t.conflicts += outcome.conflicts();
-                t.rejected += outcome.rejected();
-                done += batch.size();
-                events.data(outcome.touched(), DataChange.Origin.SYNC);
-                requeued |= handle(outcome.newConflicts());
+                if (!requeued) {
+                    return;
+                }
             }
-            if (!requeued) {
-                return;
+        } finally {
+            sender.shutdownNow();
+        }
+    }
+
+    /**
+     * Takes the next batch (none of the records in {@code inFlight}) and sends it on the sender thread; null when
+     * there is nothing to send.
+     */
+    private InFlight send(ExecutorService sender, long maxOpId, Set<String> inFlight) {
+        long at = System.nanoTime();
+        List<LocalStore.Op> batch = store.takeBatch(pushBatchSize, maxOpId, inFlight);
+        if (batch.isEmpty()) {
+            return null;
+        }
+        long sentAt = System.nanoTime();
+        return new InFlight(batch, sender.submit(() -> http.post("sync/push", pushBody(batch))), sentAt - at, sentAt);
+    }
+
+    /**
+     * Whether the next batch may go out before {@code batch}'s answers are stored: every op of it was answered (an op
+     * left out goes back to PENDING, ahead of the later ops), and none has a temporary id (later ops may reference it
+     * and are rewritten when its answer is stored).
+     */
+    private static boolean overlappable(List<LocalStore.Op> batch, JsonNode answer) {
+        if (batch.stream().anyMatch(LocalStore.Op::temp)) {
+            return false;
+        }
+        Set<Long> answered = new HashSet<>();
+        for (JsonNode result : answer.path("results")) {
+            if (KNOWN_STATUSES.contains(result.path("status").asText())) {
+                answered.add(result.path("opId").asLong());
             }
+        }
+        return batch.stream().allMatch(op -> answered.contains(op.opId()));
+    }
+
+    /** The answers {@link LocalStore#applyPushResults} stores; any other leaves its op PENDING. */
+    private static final Set<String> KNOWN_STATUSES = Set.of("applied", "merged", "conflict", "rejected");
+
+    private static Set<String> keys(List<LocalStore.Op> batch) {
+        Set<String> keys = new HashSet<>();
+        batch.forEach(op -> keys.add(LocalStore.key(op.collection(), op.id())));
+        return keys;
+    }
+
+    /**
+     * The sync stops while {@code push} is on its way: it is cancelled and its ops go back to PENDING (sent, so never
+     * changed again; the server dedupes a re-send by opId).
+     */
+    private void abandon(InFlight push, Throwable cause) {
+        if (push == null) {
+            return;
+        }
+        push.answer().cancel(true);
+        try {
+            store.releaseBatch(push.batch());
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
         }
     }
 

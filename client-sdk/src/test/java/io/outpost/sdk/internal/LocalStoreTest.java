@@ -412,6 +412,96 @@ class LocalStoreTest {
         assertThat(store.get("notes", "n-1").orElseThrow().data()).isEqualTo(json("{\"a\":3}"));
     }
 
+    /** The records table as it is stored, every column, by collection and id. */
+    private List<List<Object>> recordRows() throws Exception {
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("s.db"));
+             java.sql.Statement s = db.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT collection, id, server_version, server_deleted, "
+                     + "server_data, local, local_data, local_deleted FROM records ORDER BY collection, id")) {
+            while (rs.next()) {
+                List<Object> row = new java.util.ArrayList<>();
+                for (int i = 1; i <= 8; i++) row.add(rs.getObject(i));
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void theViewsStoredWithPushAnswersAreTheOnesARebuildDerives() throws Exception {
+        pulled("upd", 1, "{\"a\":1}");
+        pulled("del", 2, "{\"a\":1}");
+        pulled("sku", 1, "{\"stock\":10}");
+        pulled("newer", 1, "{\"a\":1}");
+        pulled("twice", 1, "{\"a\":1}");
+        pulled("noversion", 1, "{\"a\":1}");
+        store.create("notes", "new", false, json("{\"a\":1}"), NOW); // op 1: applied, nothing after it
+        store.update("notes", "upd", json("{\"b\":2}"), NOW); // op 2: applied, op 8 of the record queued meanwhile
+        store.delete("notes", "del", NOW); // op 3: applied delete
+        store.increment("notes", "sku", json("{\"stock\":-2}"), NOW); // op 4: the answer carries the data
+        store.update("notes", "newer", json("{\"c\":3}"), NOW); // op 5: a pull brings v5 before its answer (v2)
+        store.update("notes", "twice", json("{\"m\":1}"), NOW); // op 6: merged, with the server's data
+        store.update("notes", "noversion", json("{\"n\":1}"), NOW); // op 7: an answer without a version
+        List<LocalStore.Op> batch = store.takeBatch(10, Long.MAX_VALUE);
+        assertThat(batch).hasSize(7);
+        store.update("notes", "upd", json("{\"b\":3}"), NOW); // op 8
+        pulled("newer", 5, "{\"a\":5}");
+
+        store.applyPushResults(batch, answer("""
+                {"opId":1,"status":"applied","collection":"notes","id":"new","version":1},
+                {"opId":2,"status":"applied","collection":"notes","id":"upd","version":2},
+                {"opId":3,"status":"applied","collection":"notes","id":"del","version":3},
+                {"opId":4,"status":"applied","collection":"notes","id":"sku","version":2,"data":{"stock":7}},
+                {"opId":5,"status":"applied","collection":"notes","id":"newer","version":2},
+                {"opId":6,"status":"merged","collection":"notes","id":"twice","version":2,"data":{"a":1,"m":1,"x":9}},
+                {"opId":7,"status":"applied","collection":"notes","id":"noversion"}"""), Map.of());
+
+        assertThat(store.get("notes", "new").orElseThrow()).satisfies(r -> {
+            assertThat(r.data()).isEqualTo(json("{\"a\":1}"));
+            assertThat(r.version()).isEqualTo(1);
+            assertThat(r.pending()).isFalse();
+        });
+        assertThat(store.get("notes", "upd").orElseThrow()).satisfies(r -> {
+            assertThat(r.data()).as("op 8 on top of the answered state").isEqualTo(json("{\"a\":1,\"b\":3}"));
+            assertThat(r.version()).isEqualTo(2);
+            assertThat(r.pending()).isTrue();
+        });
+        assertThat(queue()).filteredOn(op -> op.opId() == 8).singleElement()
+                .satisfies(op -> assertThat(op.baseVersion()).as("moved to the answered version").isEqualTo(2));
+        assertThat(store.get("notes", "del")).isEmpty();
+        assertThat(stock()).isEqualTo(7);
+        assertThat(store.get("notes", "newer").orElseThrow()).satisfies(r -> {
+            assertThat(r.data()).as("the newer pulled state holds op 5's effect").isEqualTo(json("{\"a\":5}"));
+            assertThat(r.version()).isEqualTo(5);
+        });
+        assertThat(store.get("notes", "twice").orElseThrow().data()).isEqualTo(json("{\"a\":1,\"m\":1,\"x\":9}"));
+        assertThat(store.get("notes", "noversion").orElseThrow().data()).isEqualTo(json("{\"a\":1,\"n\":1}"));
+        assertThat(queue()).filteredOn(op -> op.opId() <= 7)
+                .allSatisfy(op -> assertThat(op.state()).isEqualTo(OpState.SYNCED));
+
+        List<List<Object>> stored = recordRows();
+        store.refreshAllViews();
+        assertThat(recordRows()).as("every stored row, as a rebuild from server state and live ops makes it")
+                .isEqualTo(stored);
+    }
+
+    @Test
+    void anOpAnsweredAfterAPullConfirmedItsOpIdLeavesTheServersState() throws Exception {
+        store.create("notes", "n-1", false, json("{\"a\":1}"), NOW); // op 1
+        List<LocalStore.Op> batch = store.takeBatch(10, Long.MAX_VALUE);
+        pulled("n-1", 1, "{\"a\":1}");
+        store.confirm(1); // a pull covered op 1 while its answer was on its way
+        store.applyPushResults(batch, answer("{\"opId\":1,\"status\":\"applied\",\"collection\":\"notes\","
+                + "\"id\":\"n-1\",\"version\":1}"), Map.of());
+
+        assertThat(store.get("notes", "n-1").orElseThrow().pending()).isFalse();
+        List<List<Object>> stored = recordRows();
+        assertThat(stored).singleElement().satisfies(row -> assertThat(row.get(5)).as("local").isEqualTo(0));
+        store.refreshAllViews();
+        assertThat(recordRows()).isEqualTo(stored);
+    }
+
     @Test
     void aSyncedOpStaysInTheViewUntilAPullConfirmsIt() {
         store.create("notes", "n-1", false, json("{\"a\":1}"), NOW);
