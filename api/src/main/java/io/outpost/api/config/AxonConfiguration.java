@@ -1,5 +1,6 @@
 package io.outpost.api.config;
 
+import io.outpost.command.api.StateJson;
 import io.outpost.command.api.SyncMetaData;
 import io.outpost.command.api.upcasting.RecordCreatedEvent1To2Upcaster;
 import io.outpost.command.api.upcasting.RecordUpdatedEvent1To2Upcaster;
@@ -50,6 +51,15 @@ class AxonConfiguration {
     CorrelationDataProvider syncMetaDataProvider() {
         return new SimpleCorrelationDataProvider(SyncMetaData.TENANT, SyncMetaData.USER, SyncMetaData.DEVICE,
                 SyncMetaData.OP_ID, SyncMetaData.CLIENT_TIMESTAMP);
+    }
+
+    /**
+     * The event serializer (Axon's Jackson serializer on Spring's ObjectMapper, which takes every Module bean) copies
+     * a state the record aggregate already wrote in this push into the event's payload ({@link StateJson}).
+     */
+    @Bean
+    com.fasterxml.jackson.databind.Module stateJsonModule() {
+        return StateJson.module();
     }
 
     /**

@@ -18,6 +18,10 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 
 /** What each operation of a push becomes, over HTTP against the real server and database. */
 class PushOperationsTest extends ServerTest {
@@ -33,6 +37,28 @@ class PushOperationsTest extends ServerTest {
 
     private JsonNode results(String device, String operations) {
         return pushOk(token, json("{'deviceId':'" + device + "','operations':[" + operations + "]}")).path("results");
+    }
+
+    @Autowired
+    @Qualifier("eventSerializer")
+    private Serializer eventSerializer;
+
+    @Test
+    void anUpdatedStateIsStoredInItsEventAsTheReadModelHasIt() {
+        // the serializer copies the state's text the aggregate wrote once (StateJson) instead of writing it again
+        assertThat(((JacksonSerializer) eventSerializer).getObjectMapper().getRegisteredModuleIds())
+                .contains("outpost-state-json");
+        results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'n-2','data':{'title':'A','dose':2.50,"
+                + "'tags':['x','ÿ'],'nested':{'b':1,'a':[true,null]}}},"
+                + "{'opId':2,'type':'update','collection':'notes','id':'n-2','baseVersion':1,"
+                + "'data':{'title':'B','nested':{'c':1e3}}}");
+        String payload = jdbc.queryForObject("SELECT convert_from(payload, 'UTF8') FROM domain_event_entry "
+                + "WHERE aggregate_identifier = ? AND sequence_number = 1", String.class, tenant + "/notes/n-2");
+        JsonNode state = parse(payload).path("state");
+        assertThat(state).isEqualTo(parse(json("{'title':'B','dose':2.50,'tags':['x','ÿ'],"
+                + "'nested':{'b':1,'a':[true,null],'c':1e3}}")));
+        assertThat(parse(jdbc.queryForObject("SELECT data::text FROM records WHERE tenant = ? AND id = 'n-2'",
+                String.class, tenant))).isEqualTo(state);
     }
 
     @Test

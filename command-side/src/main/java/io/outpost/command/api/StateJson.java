@@ -1,6 +1,14 @@
 package io.outpost.command.api;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -38,12 +46,53 @@ public final class StateJson {
 
     /** The text {@link #write} made of this very state in the current unit of work, or a new one. */
     public static Text of(JsonNode state) {
-        if (CurrentUnitOfWork.isStarted()) {
-            Map<JsonNode, Text> written = CurrentUnitOfWork.get().root().getResource(RESOURCE);
-            Text text = written == null ? null : written.get(state);
-            if (text != null) return text;
-        }
+        Text text = remembered(state);
+        if (text != null) return text;
         String json = state.toString();
         return new Text(json, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The text {@link #write} made of this very state in the current unit of work, or null. */
+    public static Text remembered(JsonNode state) {
+        if (!CurrentUnitOfWork.isStarted()) return null;
+        Map<JsonNode, Text> written = CurrentUnitOfWork.get().root().getResource(RESOURCE);
+        return written == null ? null : written.get(state);
+    }
+
+    /**
+     * A Jackson module that writes an object node {@link #write} wrote in the current unit of work as that text, and
+     * any other as Jackson would: the event store's serialiser then copies a created or updated record's state into
+     * the event's payload instead of writing the tree once more (the same bytes: both are Jackson's compact form).
+     */
+    public static Module module() {
+        return new SimpleModule("outpost-state-json").addSerializer(ObjectNode.class, new Remembered());
+    }
+
+    private static final class Remembered extends StdSerializer<ObjectNode> {
+
+        Remembered() {
+            super(ObjectNode.class);
+        }
+
+        @Override
+        public void serialize(ObjectNode node, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            Text text = remembered(node);
+            if (text != null) {
+                gen.writeRawValue(text.json());
+            } else {
+                node.serialize(gen, provider);
+            }
+        }
+
+        @Override
+        public void serializeWithType(ObjectNode node, JsonGenerator gen, SerializerProvider provider,
+                                      TypeSerializer types) throws IOException {
+            node.serializeWithType(gen, provider, types);
+        }
+
+        @Override
+        public boolean isEmpty(SerializerProvider provider, ObjectNode node) {
+            return node.isEmpty();
+        }
     }
 }

@@ -37,6 +37,35 @@ class StateJsonTest {
     }
 
     @Test
+    void theModuleCopiesAWrittenStateAndWritesAnyOtherNodeItself() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(StateJson.module());
+        ObjectNode state = state("a");
+        ObjectNode other = state("b");
+        RecordKey key = new RecordKey("t", "patients", "p-1");
+        UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
+        String inside;
+        try {
+            StateJson.write(state);
+            // a written state is not changed afterwards; changing it here shows which of the two was serialised
+            state.put("name", "changed after it was written");
+            inside = mapper.writeValueAsString(new RecordUpdatedEvent(key, 2, other, state, java.util.List.of("name"),
+                    null, null, 1));
+        } finally {
+            uow.commit();
+        }
+        com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(inside);
+        assertThat(tree.get("state").toString()).isEqualTo("{\"name\":\"a\",\"dose\":2.5}");
+        assertThat(tree.get("patch")).isEqualTo(other);
+        // outside the unit of work nothing is remembered: the node as it is, byte for byte what Jackson writes
+        String outside = mapper.writeValueAsString(new RecordUpdatedEvent(key, 2, other, state,
+                java.util.List.of("name"), null, null, 1));
+        assertThat(outside).isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                new RecordUpdatedEvent(key, 2, other, state, java.util.List.of("name"), null, null, 1)));
+        assertThat(mapper.readTree(outside).get("state").get("name").asText()).isEqualTo("changed after it was written");
+    }
+
+    @Test
     void withoutAUnitOfWorkEachCallWrites() {
         ObjectNode s = state("a");
         StateJson.Text first = StateJson.write(s);
