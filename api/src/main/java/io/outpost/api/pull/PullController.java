@@ -79,13 +79,15 @@ class PullController {
         Cursor from = cursor == null || cursor.isEmpty() ? null : cursors.decode(caller.tenant(), namesKey, cursor);
         devices.bindForPull(caller.tenant(), device, caller.userId(), clock.instant(), pending);
 
-        boolean reset = from != null && from.epoch() != feed.epoch();
-        FetchChangesQuery query = from == null || reset
+        // a cursor of an older feed epoch (a rebuild with reset) is read as a first page (reset: true), decided in
+        // the page's own transaction
+        FetchChangesQuery query = from == null
                 ? new FetchChangesQuery(caller.tenant(), caller.userId(), caller.isAdmin(), device, 0,
-                FetchChangesQuery.BEGIN_SNAPSHOT, names, pageSize, 0)
+                FetchChangesQuery.BEGIN_SNAPSHOT, names, pageSize, 0, null)
                 : new FetchChangesQuery(caller.tenant(), caller.userId(), caller.isAdmin(), device, from.position(),
-                from.snapshotStart(), names, pageSize, from.seenOpId());
+                from.snapshotStart(), names, pageSize, from.seenOpId(), from.epoch());
         ChangesResponse page = feed.fetch(query);
+        boolean reset = page.reset();
         String next = cursors.encode(caller.tenant(), new Cursor(page.epoch(), page.position(), page.snapshotStart(),
                 page.lastProcessedOpId(), namesKey));
         return new PullResponse(page.changes().stream().map(c -> new PullResponse.Change(c.collection(), c.id(),

@@ -47,9 +47,30 @@ public class ChangeFeedReader {
         return snapshot.execute(status -> read(q));
     }
 
-    private ChangesResponse read(FetchChangesQuery q) {
-        long epoch = epoch();
-        long head = head(q.tenant());
+    /** The feed's epoch, the tenant's head ({@link #head}) and the device's progress row, read by {@link #read}. */
+    private record Meta(long epoch, long head, long lastOpId, Long progressSeq) {
+    }
+
+    /**
+     * One statement for what a page needs besides its rows (three before): a pull is a few round trips to PostgreSQL,
+     * and under a node's full load each one waits for the CPU (the push benchmark's feed-lag probe).
+     */
+    private Meta meta(String tenant, String deviceId) {
+        return jdbc.queryForObject("SELECT f.epoch, GREATEST((SELECT COALESCE(MAX(change_seq), 0) FROM records "
+                        + "WHERE tenant = ?), (SELECT COALESCE(MAX(change_seq), 0) FROM feed_removals WHERE tenant = ?)), "
+                        + "p.last_op_id, p.progress_seq FROM feed_state f LEFT JOIN device_progress p "
+                        + "ON p.tenant = ? AND p.device_id = ? WHERE f.id = 1",
+                (rs, n) -> new Meta(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                        rs.getObject(4) == null ? null : rs.getLong(4)),
+                tenant, tenant, tenant, deviceId);
+    }
+
+    private ChangesResponse read(FetchChangesQuery asked) {
+        Meta meta = meta(asked.tenant(), asked.deviceId());
+        long epoch = meta.epoch();
+        boolean reset = asked.cursorEpoch() != null && asked.cursorEpoch() != epoch;
+        FetchChangesQuery q = reset ? asked.fromScratch() : asked;
+        long head = meta.head();
         Long snapshotStart = q.snapshotStart();
         if (snapshotStart != null && snapshotStart == FetchChangesQuery.BEGIN_SNAPSHOT) snapshotStart = head;
         if (snapshotStart != null && q.after() >= snapshotStart) snapshotStart = null;
@@ -114,15 +135,10 @@ public class ChangeFeedReader {
         if (snapshotStart != null && position >= snapshotStart) snapshotStart = null;
 
         long lastProcessed = q.seenOpId();
-        if (q.deviceId() != null) {
-            List<long[]> progress = jdbc.query("SELECT last_op_id, progress_seq FROM device_progress "
-                            + "WHERE tenant = ? AND device_id = ?",
-                    (rs, n) -> new long[]{rs.getLong(1), rs.getLong(2)}, q.tenant(), q.deviceId());
-            if (!progress.isEmpty() && (!hasMore || progress.get(0)[1] <= position)) {
-                lastProcessed = Math.max(lastProcessed, progress.get(0)[0]);
-            }
+        if (q.deviceId() != null && meta.progressSeq() != null && (!hasMore || meta.progressSeq() <= position)) {
+            lastProcessed = Math.max(lastProcessed, meta.lastOpId());
         }
-        return new ChangesResponse(page, position, snapshotStart, hasMore, lastProcessed, epoch);
+        return new ChangesResponse(page, position, snapshotStart, hasMore, lastProcessed, epoch, reset);
     }
 
 }

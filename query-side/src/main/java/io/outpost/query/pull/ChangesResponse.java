@@ -9,7 +9,8 @@ import java.util.List;
  * @param snapshotStart    still set while the snapshot this page belongs to is incomplete
  * @param lastProcessedOpId the highest opId of the device whose effects are all at or below {@code position}
  * @param epoch            the feed epoch the positions belong to
+ * @param reset            the query's cursor was of another epoch: this is a first page instead
  */
 public record ChangesResponse(List<ChangeRow> changes, long position, Long snapshotStart, boolean hasMore,
-                              long lastProcessedOpId, long epoch) {
+                              long lastProcessedOpId, long epoch, boolean reset) {
 }

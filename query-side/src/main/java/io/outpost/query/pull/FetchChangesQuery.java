@@ -11,13 +11,22 @@ import java.util.Set;
  *                      an incremental pull
  * @param collections   the collections asked for, empty for all
  * @param seenOpId      the device's progress the previous page vouched for (0 at first)
+ * @param cursorEpoch   the feed epoch of the cursor this page continues, null for a first page: when the feed is in
+ *                      another epoch now (a rebuild with reset), the page is read as a first page instead
+ *                      ({@link ChangesResponse#reset()})
  */
 public record FetchChangesQuery(String tenant, String userId, boolean admin, String deviceId, long after,
-                                Long snapshotStart, Set<String> collections, int limit, long seenOpId) {
+                                Long snapshotStart, Set<String> collections, int limit, long seenOpId,
+                                Long cursorEpoch) {
 
     public static final long BEGIN_SNAPSHOT = -1;
 
     public FetchChangesQuery {
         collections = Set.copyOf(collections);
+    }
+
+    /** The first page of a snapshot, for the same caller, device and collections. */
+    FetchChangesQuery fromScratch() {
+        return new FetchChangesQuery(tenant, userId, admin, deviceId, 0, BEGIN_SNAPSHOT, collections, limit, 0, null);
     }
 }
