@@ -82,8 +82,8 @@ class PullController {
         // a cursor of an older feed epoch (a rebuild with reset) is read as a first page (reset: true), decided in
         // the page's own transaction
         FetchChangesQuery query = from == null
-                ? new FetchChangesQuery(caller.tenant(), caller.userId(), caller.isAdmin(), device, 0,
-                FetchChangesQuery.BEGIN_SNAPSHOT, names, pageSize, 0, null)
+                ? FetchChangesQuery.firstPage(caller.tenant(), caller.userId(), caller.isAdmin(), device, names,
+                pageSize)
                 : new FetchChangesQuery(caller.tenant(), caller.userId(), caller.isAdmin(), device, from.position(),
                 from.snapshotStart(), names, pageSize, from.seenOpId(), from.epoch());
         ChangesResponse page = feed.fetch(query);

@@ -15,9 +15,10 @@ import java.util.Map;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 
 /**
- * The compact JSON of a record's state, written once per change. Three places need it within a push: the record
- * aggregate measures a new state against the size limit, keeps it as bytes (its cached form), and the change feed
- * stores it as the record's row; each used to serialise the tree itself. The aggregate writes it with
+ * The compact JSON of a record's state, written once per change. Four places need it within a push: the record
+ * aggregate measures a new state against the size limit and keeps it as bytes (its cached form), the event store's
+ * serializer puts it in the event's payload ({@link #module}), and the change feed stores it as the record's row;
+ * each used to serialise the tree itself. The aggregate writes it with
  * {@link #write}, which leaves it in the push's unit of work, found again by the state's identity; a state this unit
  * of work did not write (a replay reads events back from the store, a test calls a handler directly) is written
  * afresh by {@link #of}. States are not changed after they are written: they become events.
@@ -35,8 +36,7 @@ public final class StateJson {
 
     /** Writes {@code state} and remembers it for the rest of the current unit of work. */
     public static Text write(JsonNode state) {
-        String json = state.toString();
-        Text text = new Text(json, json.getBytes(StandardCharsets.UTF_8));
+        Text text = text(state);
         if (CurrentUnitOfWork.isStarted()) {
             CurrentUnitOfWork.get().root().<Map<JsonNode, Text>>getOrComputeResource(RESOURCE,
                     k -> new IdentityHashMap<>()).put(state, text);
@@ -47,7 +47,10 @@ public final class StateJson {
     /** The text {@link #write} made of this very state in the current unit of work, or a new one. */
     public static Text of(JsonNode state) {
         Text text = remembered(state);
-        if (text != null) return text;
+        return text != null ? text : text(state);
+    }
+
+    private static Text text(JsonNode state) {
         String json = state.toString();
         return new Text(json, json.getBytes(StandardCharsets.UTF_8));
     }

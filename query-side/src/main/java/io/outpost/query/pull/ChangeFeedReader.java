@@ -36,11 +36,13 @@ public class ChangeFeedReader {
         return jdbc.queryForObject("SELECT epoch FROM feed_state WHERE id = 1", Long.class);
     }
 
+    /** The newest feed position of a tenant: its records' and its removals' (two parameters: the tenant twice). */
+    private static final String HEAD = "GREATEST((SELECT COALESCE(MAX(change_seq), 0) FROM records WHERE tenant = ?), "
+            + "(SELECT COALESCE(MAX(change_seq), 0) FROM feed_removals WHERE tenant = ?))";
+
     /** The newest feed position of a tenant: its records' and its removals' (docs/rebuild.md). */
     public long head(String tenant) {
-        return jdbc.queryForObject("SELECT GREATEST((SELECT COALESCE(MAX(change_seq), 0) FROM records WHERE tenant = ?),"
-                + " (SELECT COALESCE(MAX(change_seq), 0) FROM feed_removals WHERE tenant = ?))", Long.class,
-                tenant, tenant);
+        return jdbc.queryForObject("SELECT " + HEAD, Long.class, tenant, tenant);
     }
 
     public ChangesResponse fetch(FetchChangesQuery q) {
@@ -56,8 +58,7 @@ public class ChangeFeedReader {
      * and under a node's full load each one waits for the CPU (the push benchmark's feed-lag probe).
      */
     private Meta meta(String tenant, String deviceId) {
-        return jdbc.queryForObject("SELECT f.epoch, GREATEST((SELECT COALESCE(MAX(change_seq), 0) FROM records "
-                        + "WHERE tenant = ?), (SELECT COALESCE(MAX(change_seq), 0) FROM feed_removals WHERE tenant = ?)), "
+        return jdbc.queryForObject("SELECT f.epoch, " + HEAD + ", "
                         + "p.last_op_id, p.progress_seq FROM feed_state f LEFT JOIN device_progress p "
                         + "ON p.tenant = ? AND p.device_id = ? WHERE f.id = 1",
                 (rs, n) -> new Meta(rs.getLong(1), rs.getLong(2), rs.getLong(3),

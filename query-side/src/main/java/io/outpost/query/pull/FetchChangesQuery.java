@@ -25,8 +25,14 @@ public record FetchChangesQuery(String tenant, String userId, boolean admin, Str
         collections = Set.copyOf(collections);
     }
 
+    /** The first page of a snapshot: no cursor. */
+    public static FetchChangesQuery firstPage(String tenant, String userId, boolean admin, String deviceId,
+                                              Set<String> collections, int limit) {
+        return new FetchChangesQuery(tenant, userId, admin, deviceId, 0, BEGIN_SNAPSHOT, collections, limit, 0, null);
+    }
+
     /** The first page of a snapshot, for the same caller, device and collections. */
     FetchChangesQuery fromScratch() {
-        return new FetchChangesQuery(tenant, userId, admin, deviceId, 0, BEGIN_SNAPSHOT, collections, limit, 0, null);
+        return firstPage(tenant, userId, admin, deviceId, collections, limit);
     }
 }
