@@ -15,10 +15,10 @@ import java.util.Map;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 
 /**
- * The compact JSON of a record's state, written once per change. Four places need it within a push: the record
- * aggregate measures a new state against the size limit and keeps it as bytes (its cached form), the event store's
- * serializer puts it in the event's payload ({@link #module}), and the change feed stores it as the record's row;
- * each used to serialise the tree itself. The aggregate writes it with
+ * The compact JSON of a record's state, written once per change. Five places need it within a push: the record
+ * aggregate measures a new state against the size limit and keeps it as bytes (its cached form), hashes it into the
+ * event's {@link EventChain} link and the event store's serializer puts it in the event's payload (both through
+ * {@link #module}), and the change feed stores it as the record's row; each used to serialise the tree itself. The aggregate writes it with
  * {@link #write}, which leaves it in the push's unit of work, found again by the state's identity; a state this unit
  * of work did not write (a replay reads events back from the store, a test calls a handler directly) is written
  * afresh by {@link #of}. States are not changed after they are written: they become events.
@@ -27,17 +27,25 @@ public final class StateJson {
 
     private static final String RESOURCE = StateJson.class.getName();
 
-    /** The text and its UTF-8 bytes. */
-    public record Text(String json, byte[] utf8) {
+    /**
+     * The text and its UTF-8 bytes. {@code unicode}: no unpaired surrogate in it. JSON lets a string escape one
+     * ({@code "\\ud800"} alone) and Jackson reads it into a Java string, but it is no Unicode text: UTF-8 cannot encode
+     * it ({@code utf8} then holds a {@code ?} in its place) and a copy of the text into a JSON document fails; the
+     * record aggregate rejects such a state. {@code copyable}: no surrogate at all, so a copy of the text is byte for
+     * byte what Jackson's UTF-8 generator writes from the tree (it escapes a character beyond the Basic Multilingual
+     * Plane, such as an emoji, as a {@code \\uD83D\\uDC8A} pair where the text holds it as a character; the event
+     * chain's hash must not depend on which of the two wrote it). Only a copyable text is remembered.
+     */
+    public record Text(String json, byte[] utf8, boolean unicode, boolean copyable) {
     }
 
     private StateJson() {
     }
 
-    /** Writes {@code state} and remembers it for the rest of the current unit of work. */
+    /** Writes {@code state} and remembers it (if it is copyable) for the rest of the current unit of work. */
     public static Text write(JsonNode state) {
         Text text = text(state);
-        if (CurrentUnitOfWork.isStarted()) {
+        if (text.copyable() && CurrentUnitOfWork.isStarted()) {
             CurrentUnitOfWork.get().root().<Map<JsonNode, Text>>getOrComputeResource(RESOURCE,
                     k -> new IdentityHashMap<>()).put(state, text);
         }
@@ -52,7 +60,34 @@ public final class StateJson {
 
     private static Text text(JsonNode state) {
         String json = state.toString();
-        return new Text(json, json.getBytes(StandardCharsets.UTF_8));
+        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        int first = firstSurrogate(json);
+        return new Text(json, utf8, first < 0 || !hasUnpairedSurrogate(json, first), first < 0);
+    }
+
+    private static int firstSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (Character.isSurrogate(s.charAt(i))) return i;
+        }
+        return -1;
+    }
+
+    static boolean hasUnpairedSurrogate(String s) {
+        int first = firstSurrogate(s);
+        return first >= 0 && hasUnpairedSurrogate(s, first);
+    }
+
+    private static boolean hasUnpairedSurrogate(String s, int from) {
+        for (int i = from, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (!Character.isSurrogate(c)) continue;
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The text {@link #write} made of this very state in the current unit of work, or null. */

@@ -85,6 +85,9 @@ class RecordAggregate implements MemoryFootprint {
 
     /** Reads and writes {@link #data}: plain Jackson, numbers as the request parser and the event serializer read them. */
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** The answer to data holding an unpaired surrogate ({@link StateJson.Text#unicode}). */
+    static final String NOT_UNICODE = "data holds text that is not Unicode: an unpaired surrogate (a \\ud800-\\udfff "
+            + "escape without its pair)";
 
     @AggregateIdentifier
     private String id;
@@ -364,7 +367,12 @@ class RecordAggregate implements MemoryFootprint {
     }
 
     private Optional<OperationOutcome> check(RecordKey target, String opType, CollectionRules rules, ObjectNode data) {
-        int bytes = StateJson.write(data).utf8().length; // kept for setState and the change feed's row
+        StateJson.Text text = StateJson.write(data); // kept for setState, the event and the change feed's row
+        int bytes = text.utf8().length;
+        if (!text.unicode()) {
+            return Optional.of(reject(target, opType, RejectionCode.VALIDATION_FAILED, NOT_UNICODE,
+                    List.of(new FieldError("data", NOT_UNICODE))));
+        }
         if (bytes > CollectionRules.MAX_RECORD_BYTES) {
             return Optional.of(reject(target, opType, RejectionCode.RECORD_TOO_LARGE,
                     "record data is " + bytes + " bytes; the limit is " + CollectionRules.MAX_RECORD_BYTES,
@@ -443,8 +451,10 @@ class RecordAggregate implements MemoryFootprint {
     }
 
     private void resolveTo(CollectionRules rules, ObjectNode newState, ResolvedConflict resolved, ChangeStamp stamp) {
-        int bytes = StateJson.write(newState).utf8().length;
-        List<FieldError> errors = bytes > CollectionRules.MAX_RECORD_BYTES
+        StateJson.Text text = StateJson.write(newState);
+        int bytes = text.utf8().length;
+        List<FieldError> errors = !text.unicode() ? List.of(new FieldError("data", NOT_UNICODE))
+                : bytes > CollectionRules.MAX_RECORD_BYTES
                 ? List.of(new FieldError("data", "is " + bytes + " bytes; the limit is "
                 + CollectionRules.MAX_RECORD_BYTES)) : rules.schema().validate(newState);
         if (!errors.isEmpty()) {

@@ -66,6 +66,34 @@ class StateJsonTest {
     }
 
     @Test
+    void onlyATextWithoutSurrogatesIsRemembered() {
+        assertThat(StateJson.hasUnpairedSurrogate("dose 💊 ✓ é")).isFalse();
+        assertThat(StateJson.hasUnpairedSurrogate("\ud83d\udc8a")).isFalse();
+        assertThat(StateJson.hasUnpairedSurrogate("\ud800x")).isTrue();
+        assertThat(StateJson.hasUnpairedSurrogate("x\udc8a")).isTrue();
+        assertThat(StateJson.hasUnpairedSurrogate("x\ud83d")).isTrue();
+        assertThat(StateJson.hasUnpairedSurrogate("\udc8a\ud83d")).isTrue();
+        ObjectNode lone = JsonNodeFactory.instance.objectNode().put("name", "a\ud800");
+        UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
+        try {
+            StateJson.Text text = StateJson.write(lone);
+            assertThat(text.unicode()).isFalse();
+            assertThat(StateJson.remembered(lone)).isNull();
+            assertThat(StateJson.write(state("a")).unicode()).isTrue();
+            // an emoji is Unicode, but Jackson's UTF-8 generator writes it escaped: not copied either
+            ObjectNode emoji = JsonNodeFactory.instance.objectNode().put("name", "💊");
+            assertThat(StateJson.write(emoji).unicode()).isTrue();
+            assertThat(StateJson.write(emoji).copyable()).isFalse();
+            assertThat(StateJson.remembered(emoji)).isNull();
+            ObjectNode bmp = JsonNodeFactory.instance.objectNode().put("name", "Zoë ✓ 中文");
+            assertThat(StateJson.write(bmp).copyable()).isTrue();
+            assertThat(StateJson.remembered(bmp)).isNotNull();
+        } finally {
+            uow.commit();
+        }
+    }
+
+    @Test
     void withoutAUnitOfWorkEachCallWrites() {
         ObjectNode s = state("a");
         StateJson.Text first = StateJson.write(s);
