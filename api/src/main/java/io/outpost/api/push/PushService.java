@@ -77,6 +77,7 @@ public class PushService {
     private final Timer admissionWait;
     private final Counter retries;
     private final Semaphore admission;
+    private final Map<String, Counter> operationCounters = new java.util.concurrent.ConcurrentHashMap<>();
     private final DatabaseAvailability database;
     static final Duration ADMISSION_WAIT = Duration.ofSeconds(30);
 
@@ -187,12 +188,17 @@ public class PushService {
         return new DeviceRegistry.PushCounts(applied, merged, conflicts, rejected, duplicates);
     }
 
-    /** Committed op results by status ({@code duplicate} counted apart), for dashboards and alerts. */
+    /**
+     * Committed op results by status ({@code duplicate} counted apart), for dashboards and alerts: one increment per
+     * status and push (a registry lookup per op was ~1 % of a push's CPU).
+     */
     private void count(PushResponse response) {
+        Map<String, Integer> byStatus = new HashMap<>(8);
         for (OperationResult r : response.results()) {
-            String status = Boolean.TRUE.equals(r.duplicate()) ? "duplicate" : r.status();
-            meters.counter("outpost.push.operations", "status", status).increment();
+            byStatus.merge(Boolean.TRUE.equals(r.duplicate()) ? "duplicate" : r.status(), 1, Integer::sum);
         }
+        byStatus.forEach((status, n) -> operationCounters.computeIfAbsent(status,
+                k -> meters.counter("outpost.push.operations", "status", k)).increment(n));
     }
 
     /**
