@@ -492,7 +492,9 @@ class RecordAggregate implements MemoryFootprint {
     }
 
     private MetaData opMetaData(String hash) {
-        return MetaData.from(SyncMetaData.forOperation(currentTenant, current)).and(EventChain.META_KEY, hash);
+        Map<String, Object> meta = SyncMetaData.forOperation(currentTenant, current); // a new map of our own
+        meta.put(EventChain.META_KEY, hash);
+        return MetaData.from(meta);
     }
 
     /** Moves the chain on by one event: the hash {@link #record} computed, or (replaying the stream) a new one. */
