@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What an op pays the aggregate cache (JMH, {@code -Dbench.which=pieces}, beside OpPieces): Axon's caching repository
- * does a get and then a put per op. The server's {@link LruAggregateCache} (Guava's LRU, weighed entries) against the
+ * does a get and then a put per op. The server's {@link LruAggregateCache} (an LRU map, weighed entries) against the
  * Caffeine cache it replaced (W-TinyLFU, same bounds), both holding 40,000 records of ~1.2 KB under a 64 MiB bound, on
  * hits. (The policy matters for which records stay, docs/benchmarks.md "Fifth step"; this measures only its cost.) In
  * this package to reach the cache, which is internal to the server.
