@@ -606,8 +606,9 @@ public final class PushBenchmark {
                     }
                 }));
         // then rounds of WARMUP_ROUND_PUSHES pushes per device until the JIT has settled: its compiler threads took
-        // less than bench.warmupJit of the server's CPU in the last round (what a node serves a minute after its
-        // start), or bench.warmupMaxOps were pushed; the last round's share is in the report
+        // less than bench.warmupJit of the server's CPU in bench.warmupJitRounds rounds in a row (what a node serves a
+        // minute after its start; one quiet round alone was followed by a (a) with the JIT at 21 % again in one run of
+        // 2026-12-06), or bench.warmupMaxOps were pushed; the last round's share is in the report
         r.warmupJit = jitShare(r.warmup.cost());
         r.warmupOps = r.warmup.ops();
         r.warmupSeconds = r.warmup.phase().seconds();
@@ -615,7 +616,10 @@ public final class PushBenchmark {
         double settled = Double.parseDouble(System.getProperty("bench.warmupJit", "0.15").trim());
         long maxOps = Long.parseLong(System.getProperty("bench.warmupMaxOps", "800000").trim());
         long roundOps = (long) params.devices() * WARMUP_ROUND_PUSHES * params.batch();
-        while (r.warmupJit > settled && r.warmupOps + roundOps <= maxOps) {
+        int quietRounds = Integer.parseInt(System.getProperty("bench.warmupJitRounds", "2").trim());
+        int quiet = 0; // rounds in a row under the threshold (the first part counts as one)
+        if (r.warmupJit <= settled) quiet++;
+        while (quiet < quietRounds && r.warmupOps + roundOps <= maxOps) {
             Measured round = measure(b, "warm-up round", "ops", roundOps, warm,
                     () -> concurrently("warmup", warm.size(), (i, rec) -> {
                         BenchDevice d = warm.get(i);
@@ -625,6 +629,7 @@ public final class PushBenchmark {
                         }
                     }));
             r.warmupJit = jitShare(round.cost());
+            quiet = r.warmupJit <= settled ? quiet + 1 : 0;
             r.warmupOps += roundOps;
             r.warmupSeconds += round.phase().seconds();
             r.warmupRounds++;
@@ -1074,7 +1079,8 @@ public final class PushBenchmark {
                 + fmt("%.1f", r.warmup.phase().seconds()) + " s, then " + r.warmupRounds + " rounds of "
                 + WARMUP_ROUND_PUSHES + " pushes of B per device until the JIT compiler threads took less than "
                 + fmt("%.0f", 100 * Double.parseDouble(System.getProperty("bench.warmupJit", "0.15").trim()))
-                + " % of the server's CPU in a round (-Dbench.warmupJit; at most -Dbench.warmupMaxOps = "
+                + " % of the server's CPU in " + System.getProperty("bench.warmupJitRounds", "2").trim()
+                + " rounds in a row (-Dbench.warmupJit, -Dbench.warmupJitRounds; at most -Dbench.warmupMaxOps = "
                 + System.getProperty("bench.warmupMaxOps", "800000").trim() + " ops): " + r.warmupOps
                 + " ops in " + fmt("%.1f", r.warmupSeconds) + " s, the JIT's share in the last "
                 + (r.warmupRounds == 0 ? "(only) part " : "round ") + fmt("%.0f", 100 * r.warmupJit)
