@@ -30,7 +30,8 @@ import jdk.jfr.consumer.RecordingFile;
  * bottom, so inclusive shares of outer frames are then lower bounds.
  *
  * <p>Run: {@code java -cp bench/target/classes io.outpost.bench.JfrSummary <recording.jfr> [<from> <to>]} (ISO
- * instants); the push benchmark runs it itself for phase (a) when {@code -Dbench.jfr=true}.
+ * instants); the push benchmark runs it itself for phase (a) when {@code -Dbench.jfr=true}. The tables are made by
+ * {@link #summariseSamples} from any list of stacks: {@link AsprofProfile} gives it async-profiler's.
  */
 final class JfrSummary {
 
@@ -97,20 +98,31 @@ final class JfrSummary {
         if (name.startsWith("EventProcessor[")) return name.replaceFirst("-\\d+$", "") + " (event processor)";
         if (name.startsWith("outpost-sync-")) return "Java SDK: sync thread (outpost-sync-*)";
         if (name.startsWith("HttpClient-")) return "Java SDK: the JDK HttpClient's threads";
+        // threads without Java frames, which only async-profiler samples
+        // (native thread names are cut at 15 characters: "C2 CompilerThre")
+        if (name.startsWith("C2 Compiler") || name.startsWith("C1 Compiler")) return "JIT compiler threads";
+        if (name.equals("VM Thread") || name.startsWith("GC Thread")) return "VM thread and GC threads (the collector)";
         return "other threads";
     }
 
     /** Counts of one thread group. */
     static final class Counts {
-        int samples;
-        int truncated;
-        final Map<String, Integer> self = new HashMap<>();
-        final Map<String, Integer> caller = new HashMap<>();
-        final Map<String, Integer> inclusive = new HashMap<>();
-        final Map<String, Integer> selfMethods = new HashMap<>();
-        final Map<String, Integer> outpostMethods = new HashMap<>();
-        final Map<String, Integer> nearestOutpost = new HashMap<>();
-        final Map<String, Integer> callerPackages = new HashMap<>();
+        long samples;
+        long truncated;
+        final Map<String, Long> self = new HashMap<>();
+        final Map<String, Long> caller = new HashMap<>();
+        final Map<String, Long> inclusive = new HashMap<>();
+        final Map<String, Long> selfMethods = new HashMap<>();
+        final Map<String, Long> outpostMethods = new HashMap<>();
+        final Map<String, Long> nearestOutpost = new HashMap<>();
+        final Map<String, Long> callerPackages = new HashMap<>();
+    }
+
+    /**
+     * One sampled stack: its thread's name, its Java frames from the top as {@code {class name, method name}}, whether
+     * the stack was cut at the bottom, and its weight (1 per sample; bytes for allocation samples).
+     */
+    record Sample(String thread, List<String[]> frames, boolean truncated, long weight) {
     }
 
     static String summarise(Path file, Instant from, Instant to, int top) throws IOException {
@@ -125,10 +137,9 @@ final class JfrSummary {
                 }
             }
         }
-        Map<String, Counts> byThread = new LinkedHashMap<>();
+        List<Sample> samples = new ArrayList<>();
         Instant first = null;
         Instant last = null;
-        int all = 0;
         List<RecordedEvent> compilations = new ArrayList<>();
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
@@ -142,50 +153,20 @@ final class JfrSummary {
                 if (!e.getEventType().getName().equals(sampleEvent)) continue;
                 RecordedStackTrace stack = e.getStackTrace();
                 if (stack == null || stack.getFrames().isEmpty()) continue;
-                all++;
                 first = first == null || at.isBefore(first) ? at : first;
                 last = last == null || at.isAfter(last) ? at : last;
                 RecordedThread t = e.getThread(e.hasField("sampledThread") ? "sampledThread" : "eventThread");
-                Counts c = byThread.computeIfAbsent(threadGroup(t == null ? null : t.getJavaName()), k -> new Counts());
-                c.samples++;
-                if (stack.isTruncated()) c.truncated++;
-                List<RecordedFrame> frames = new ArrayList<>();
-                for (RecordedFrame f : stack.getFrames()) if (f.isJavaFrame()) frames.add(f);
-                if (frames.isEmpty()) continue;
-                String topClass = frames.get(0).getMethod().getType().getName();
-                c.self.merge(group(topClass), 1, Integer::sum);
-                c.selfMethods.merge(topClass + "." + frames.get(0).getMethod().getName(), 1, Integer::sum);
-                String caller = JDK;
-                String callerPackage = null;
-                String nearest = null;
-                Set<String> groups = new HashSet<>();
-                Set<String> ours = new HashSet<>();
-                for (RecordedFrame f : frames) {
-                    String cls = f.getMethod().getType().getName();
-                    String g = group(cls);
-                    groups.add(g);
-                    if (caller.equals(JDK) && !g.equals(JDK)) {
-                        caller = g;
-                        int dot = cls.lastIndexOf('.');
-                        callerPackage = dot < 0 ? cls : cls.substring(0, dot);
-                    }
-                    if (cls.startsWith("io.outpost.") && !cls.contains("$$Lambda")) {
-                        String m = cls.substring("io.outpost.".length()) + "." + f.getMethod().getName();
-                        ours.add(m);
-                        if (nearest == null) nearest = m;
-                    }
+                List<String[]> frames = new ArrayList<>();
+                for (RecordedFrame f : stack.getFrames()) {
+                    if (f.isJavaFrame()) frames.add(new String[]{f.getMethod().getType().getName(), f.getMethod().getName()});
                 }
-                c.caller.merge(caller, 1, Integer::sum);
-                if (callerPackage != null) c.callerPackages.merge(callerPackage, 1, Integer::sum);
-                if (nearest != null) c.nearestOutpost.merge(nearest, 1, Integer::sum);
-                for (String g : groups) c.inclusive.merge(g, 1, Integer::sum);
-                for (String m : ours) c.outpostMethods.merge(m, 1, Integer::sum);
+                samples.add(new Sample(t == null ? null : t.getJavaName(), frames, stack.isTruncated(), 1));
             }
         }
         StringBuilder md = new StringBuilder();
         md.append("JFR `").append(sampleEvent).append("` events of `").append(file.getFileName()).append("`");
         if (from != Instant.MIN) md.append(" between ").append(from).append(" and ").append(to);
-        md.append(": ").append(all).append(" samples");
+        md.append(": ").append(samples.size()).append(" samples");
         if (first != null) md.append(" (").append(first).append(" – ").append(last).append(")");
         md.append(". Java threads only: JIT compiler and GC threads are not sampled.\n\n");
         if (!compilations.isEmpty()) {
@@ -203,9 +184,57 @@ final class JfrSummary {
             }
             md.append(String.join(", ", longest)).append(".\n\n");
         }
-        md.append("| thread group | samples | share |\n|---|---:|---:|\n");
+        return md.append(summariseSamples(samples, "samples", top)).toString();
+    }
+
+    /**
+     * The tables of the class comment for any source of stacks (a JFR recording, async-profiler's collapsed output:
+     * {@link AsprofSummary}); {@code unit} names what the weights count.
+     */
+    static String summariseSamples(List<Sample> samples, String unit, int top) {
+        Map<String, Counts> byThread = new LinkedHashMap<>();
+        long all = 0;
+        for (Sample sample : samples) {
+            long w = sample.weight();
+            all += w;
+            Counts c = byThread.computeIfAbsent(threadGroup(sample.thread()), k -> new Counts());
+            c.samples += w;
+            if (sample.truncated()) c.truncated += w;
+            List<String[]> frames = sample.frames();
+            if (frames.isEmpty()) continue;
+            String topClass = frames.get(0)[0];
+            c.self.merge(group(topClass), w, Long::sum);
+            c.selfMethods.merge(topClass + "." + frames.get(0)[1], w, Long::sum);
+            String caller = JDK;
+            String callerPackage = null;
+            String nearest = null;
+            Set<String> groups = new HashSet<>();
+            Set<String> ours = new HashSet<>();
+            for (String[] f : frames) {
+                String cls = f[0];
+                String g = group(cls);
+                groups.add(g);
+                if (caller.equals(JDK) && !g.equals(JDK)) {
+                    caller = g;
+                    int dot = cls.lastIndexOf('.');
+                    callerPackage = dot < 0 ? cls : cls.substring(0, dot);
+                }
+                if (cls.startsWith("io.outpost.") && !cls.contains("$$Lambda")) {
+                    String m = cls.substring("io.outpost.".length()) + "." + f[1];
+                    ours.add(m);
+                    if (nearest == null) nearest = m;
+                }
+            }
+            c.caller.merge(caller, w, Long::sum);
+            if (callerPackage != null) c.callerPackages.merge(callerPackage, w, Long::sum);
+            if (nearest != null) c.nearestOutpost.merge(nearest, w, Long::sum);
+            for (String g : groups) c.inclusive.merge(g, w, Long::sum);
+            for (String m : ours) c.outpostMethods.merge(m, w, Long::sum);
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("| thread group | ").append(unit).append(" | share |\n|---|---:|---:|\n");
         List<Map.Entry<String, Counts>> groups = new ArrayList<>(byThread.entrySet());
-        groups.sort(Comparator.comparingInt((Map.Entry<String, Counts> g) -> g.getValue().samples).reversed());
+        groups.sort(Comparator.comparingLong((Map.Entry<String, Counts> g) -> g.getValue().samples).reversed());
         for (Map.Entry<String, Counts> g : groups) {
             md.append("| ").append(g.getKey()).append(" | ").append(g.getValue().samples).append(" | ")
                     .append(pct(g.getValue().samples, all)).append(" |\n");
@@ -213,21 +242,21 @@ final class JfrSummary {
         md.append('\n');
         for (Map.Entry<String, Counts> g : groups) {
             Counts c = g.getValue();
+            if (c.inclusive.isEmpty()) continue; // no Java frames (the JIT's and the collector's threads)
             if (c.samples < 20 && g.getKey().startsWith("other")) continue;
-            md.append("#### ").append(g.getKey()).append(": ").append(c.samples).append(" samples")
-                    .append(c.truncated > 0 ? " (" + c.truncated + " stacks truncated)" : "").append("\n\n");
+            md.append("#### ").append(g.getKey()).append(": ").append(c.samples).append(' ').append(unit)
+                    .append(c.truncated > 0 ? " (" + c.truncated + " from truncated stacks)" : "").append("\n\n");
             md.append("| library | self (top frame) | JDK work attributed to its caller | on the stack |\n")
                     .append("|---|---:|---:|---:|\n");
-            Set<String> libs = new HashSet<>(c.inclusive.keySet());
-            List<String> order = new ArrayList<>(libs);
-            order.sort(Comparator.comparingInt((String l) -> c.caller.getOrDefault(l, 0))
-                    .thenComparingInt(l -> c.self.getOrDefault(l, 0)).reversed());
+            List<String> order = new ArrayList<>(c.inclusive.keySet());
+            order.sort(Comparator.comparingLong((String l) -> c.caller.getOrDefault(l, 0L))
+                    .thenComparingLong(l -> c.self.getOrDefault(l, 0L)).reversed());
             int shown = 0;
             for (String lib : order) {
                 if (shown++ >= 12) break;
-                md.append("| ").append(lib).append(" | ").append(pct(c.self.getOrDefault(lib, 0), c.samples))
-                        .append(" | ").append(pct(c.caller.getOrDefault(lib, 0), c.samples)).append(" | ")
-                        .append(pct(c.inclusive.getOrDefault(lib, 0), c.samples)).append(" |\n");
+                md.append("| ").append(lib).append(" | ").append(pct(c.self.getOrDefault(lib, 0L), c.samples))
+                        .append(" | ").append(pct(c.caller.getOrDefault(lib, 0L), c.samples)).append(" | ")
+                        .append(pct(c.inclusive.getOrDefault(lib, 0L), c.samples)).append(" |\n");
             }
             md.append("\nTop self methods: ").append(topList(c.selfMethods, c.samples, top)).append("\n\n");
             md.append("Packages the samples are attributed to (first non-JDK frame from the top): ")
@@ -242,9 +271,9 @@ final class JfrSummary {
         return md.toString();
     }
 
-    private static String topList(Map<String, Integer> counts, int total, int n) {
-        List<Map.Entry<String, Integer>> list = new ArrayList<>(counts.entrySet());
-        list.sort(Map.Entry.<String, Integer>comparingByValue().reversed());
+    private static String topList(Map<String, Long> counts, long total, int n) {
+        List<Map.Entry<String, Long>> list = new ArrayList<>(counts.entrySet());
+        list.sort(Map.Entry.<String, Long>comparingByValue().reversed());
         List<String> out = new ArrayList<>();
         for (int i = 0; i < Math.min(n, list.size()); i++) {
             out.add("`" + list.get(i).getKey() + "` " + pct(list.get(i).getValue(), total));
@@ -252,7 +281,7 @@ final class JfrSummary {
         return String.join(", ", out);
     }
 
-    private static String pct(int n, int total) {
+    private static String pct(long n, long total) {
         return total == 0 ? "–" : String.format(Locale.ROOT, "%.1f %%", 100.0 * n / total);
     }
 }

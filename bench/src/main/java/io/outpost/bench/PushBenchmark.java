@@ -542,6 +542,7 @@ public final class PushBenchmark {
         final Map<String, List<BenchDevice>> devices = new LinkedHashMap<>();
         long probes;
         Path profile;
+        Path asprofProfile;
         long checkpointsDuringAB;
     }
 
@@ -648,11 +649,21 @@ public final class PushBenchmark {
         long checkpointsBefore = checkpoints(b.db());
         log("(a) " + params.devices() + " devices x " + params.pushes() + " pushes x " + params.batch()
                 + " ops (50/50)...");
+        // -Dbench.asprof=cpu|alloc: async-profiler on the server for (a) only
+        String asprofMode = AsprofProfile.mode();
+        AsprofProfile asprof = asprofMode.isEmpty() ? null : AsprofProfile.start(b.server().pid(), asprofMode);
         r.batched = measure(b, "(a) batched", "ops", params.batchedOps(), devices,
                 () -> concurrently("batched", devices.size(), (i, rec) -> {
                     BenchDevice d = devices.get(i);
                     for (int p = 0; p < params.pushes() && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
                 }));
+        if (asprof != null) {
+            Path collapsed = params.beside("-asprof-" + asprofMode + ".collapsed");
+            r.asprofProfile = params.beside("-asprof-" + asprofMode + ".md");
+            Files.writeString(r.asprofProfile, "## async-profiler: the server during (a)\n\n"
+                    + asprof.stop(collapsed), StandardCharsets.UTF_8);
+            log("async-profiler summary of (a): " + r.asprofProfile);
+        }
         r.eventRows = EventRowSize.measure(b.db());
 
         // (b) raw ceiling: same number of rows, event-sized payloads, JDBC batches, same database
@@ -1208,6 +1219,10 @@ public final class PushBenchmark {
             md.append("JFR (-Dbench.jfr=true): the first server's recording is `").append(params.beside("-server.jfr")
                     .getFileName()).append("`, the summary of its samples during (a) `")
                     .append(r.profile.getFileName()).append("`.\n\n");
+        }
+        if (r.asprofProfile != null) {
+            md.append("async-profiler (-Dbench.asprof): the summary of the server's stacks during (a) is `")
+                    .append(r.asprofProfile.getFileName()).append("`, the stacks beside it.\n\n");
         }
         md.append("Every push answered 200 with every op `applied` at the expected version; push_results (one result per op "
                 + "of every device) and bench_raw row counts were checked after the run.\n");
