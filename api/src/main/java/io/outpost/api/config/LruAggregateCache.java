@@ -16,9 +16,9 @@ import org.axonframework.eventsourcing.AggregateCacheEntry;
 
 /**
  * Axon's aggregate {@link org.axonframework.common.caching.Cache}: a least-recently-used cache (the JDK's
- * access-ordered {@link LinkedHashMap} behind one lock), bounded both by entries and by bytes: each entry weighs its aggregate's {@link MemoryFootprint} but at least
- * {@code maxBytes / maxEntries}, so the total weight bound {@code maxBytes} also caps the number of entries at
- * {@code maxEntries}. Hit rate, evictions and entries are Micrometer metrics ({@code cache.*{cache=aggregates}}), the
+ * access-ordered {@link LinkedHashMap} behind one lock), bounded both by entries and by bytes: each entry weighs its
+ * aggregate's {@link MemoryFootprint} but at least {@code maxBytes / maxEntries}, so the total weight bound
+ * {@code maxBytes} also caps the number of entries at {@code maxEntries}. Hit rate, evictions and entries are Micrometer metrics ({@code cache.*{cache=aggregates}}), the
  * estimated bytes {@code outpost.aggregate.cache.bytes}. Entry listeners are not supported; Axon's caching repository
  * registers none.
  *
@@ -101,7 +101,7 @@ final class LruAggregateCache implements org.axonframework.common.caching.Cache 
     }
 
     /** Under the lock: puts {@code w}, then evicts the least recently used entries until the bound holds. */
-    private Weighed store(Object key, Weighed w) {
+    private Void store(Object key, Weighed w) {
         Weighed old = map.put(key, w);
         bytes += w.weight() - (old == null ? 0 : old.weight());
         puts++;
@@ -111,7 +111,7 @@ final class LruAggregateCache implements org.axonframework.common.caching.Cache 
             eldest.remove();
             evictions++;
         }
-        return old;
+        return null;
     }
 
     @Override
