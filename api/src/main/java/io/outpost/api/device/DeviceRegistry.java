@@ -54,12 +54,20 @@ public class DeviceRegistry {
      * and locks its row until commit (one push per device at a time).
      */
     public Device lockForPush(String tenant, String deviceId, String userId, Instant now) {
-        jdbc.execute("SET LOCAL idle_in_transaction_session_timeout = '" + PUSH_IDLE_LIMIT + "'");
-        register(tenant, deviceId, userId, now);
-        return owned(jdbc.queryForObject("SELECT " + COLUMNS + " FROM devices "
-                + "WHERE tenant = ? AND device_id = ? FOR UPDATE", (rs, n) -> device(rs), tenant, deviceId), deviceId,
-                userId);
+        // one round trip for a known device (three before: the setting, the registration, the lock); a device's
+        // first push registers it and locks again
+        List<Device> locked = jdbc.query(LOCK_FOR_PUSH, (rs, n) -> device(rs), PUSH_IDLE_LIMIT, tenant, deviceId);
+        if (locked.isEmpty()) {
+            register(tenant, deviceId, userId, now);
+            locked = jdbc.query(LOCK_FOR_PUSH, (rs, n) -> device(rs), PUSH_IDLE_LIMIT, tenant, deviceId);
+        }
+        return owned(locked.get(0), deviceId, userId);
     }
+
+    /** Locks the device's row and sets the transaction's idle limit in the same statement ({@code set_config} is local). */
+    private static final String LOCK_FOR_PUSH = "SELECT " + COLUMNS + " FROM devices, "
+            + "(SELECT set_config('idle_in_transaction_session_timeout', ?, true)) AS limited "
+            + "WHERE tenant = ? AND device_id = ? FOR UPDATE OF devices";
 
     /** What one push did, for the device's counters. */
     public record PushCounts(long applied, long merged, long conflicts, long rejected, long duplicates) {

@@ -55,6 +55,12 @@ class ConnectionSettingsTest extends ServerTest {
             return jdbc.queryForObject("SHOW idle_in_transaction_session_timeout", String.class);
         });
         assertThat(inside).isEqualTo("3s");
+        // a known device's push locks its row and sets the limit in one statement: set too
+        String again = transactions.execute(status -> {
+            devices.lockForPush(tenant, "dev-1", "user-1", Instant.now());
+            return jdbc.queryForObject("SHOW idle_in_transaction_session_timeout", String.class);
+        });
+        assertThat(again).isEqualTo("3s");
         String other = transactions.execute(status ->
                 jdbc.queryForObject("SHOW idle_in_transaction_session_timeout", String.class));
         assertThat(other).as("a transaction that took no push lock").isEqualTo("0");
