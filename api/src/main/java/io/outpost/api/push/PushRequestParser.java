@@ -106,7 +106,7 @@ final class PushRequestParser {
         String id = RecordKey.idText(op.get("id"));
         if (op.hasNonNull("id") && (id == null || !RecordKey.isValidId(id))) {
             errors.add(new FieldError("id", "must be a string (or integer) of 1-" + RecordKey.MAX_ID_LENGTH
-                    + " characters without control characters"));
+                    + " characters without control characters or unpaired surrogates"));
         }
         String tempId = RecordKey.idText(op.get("tempId"));
         if (op.hasNonNull("tempId") && (tempId == null || !RecordKey.isValidId(tempId))) {

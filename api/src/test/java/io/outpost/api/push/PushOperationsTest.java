@@ -272,6 +272,19 @@ class PushOperationsTest extends ServerTest {
     }
 
     @Test
+    void anIdWithAnUnpairedSurrogateIsAMalformedOpAndNotEchoed() {
+        // the driver would have stored the half pair as '?': another record's id
+        JsonNode r = results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'a\\ud800',"
+                + "'data':{'title':'A'}},{'opId':2,'type':'create','collection':'notes','id':'pill-\\ud83d\\udc8a',"
+                + "'data':{'title':'B'}}");
+        assertThat(r.get(0).path("status").asText()).isEqualTo("rejected");
+        assertThat(r.get(0).path("error").path("code").asText()).isEqualTo("invalid_operation");
+        assertThat(r.get(0).has("id")).as("an invalid id is not echoed").isFalse();
+        assertThat(r.get(1).path("status").asText()).isEqualTo("applied");
+        assertThat(r.get(1).path("id").asText()).isEqualTo("pill-💊");
+    }
+
+    @Test
     void recordDataOver256KibIsRejectedAsTooLarge() {
         String big = "x".repeat(256 * 1024 + 1);
         JsonNode r = results("dev-1", "{'opId':1,'type':'create','collection':'notes','id':'big','data':{'b':'"

@@ -53,11 +53,22 @@ public record RecordKey(String tenant, String collection, String id) {
         return true;
     }
 
-    /** 1–128 characters, no control characters. */
+    /**
+     * 1–128 characters, no control characters, and Unicode text: no unpaired surrogate (a JSON {@code "\ud800"}
+     * alone reads into one, and the database driver would store a {@code ?} in its place: another id).
+     */
     public static boolean isValidId(String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) return false;
         for (int i = 0; i < id.length(); i++) {
-            if (Character.isISOControl(id.charAt(i))) return false;
+            char c = id.charAt(i);
+            if (Character.isISOControl(c)) return false;
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == id.length()
+                        || !Character.isLowSurrogate(id.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
         }
         return true;
     }
