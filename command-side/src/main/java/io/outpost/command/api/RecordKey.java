@@ -54,23 +54,15 @@ public record RecordKey(String tenant, String collection, String id) {
     }
 
     /**
-     * 1–128 characters, no control characters, and Unicode text: no unpaired surrogate (a JSON {@code "\ud800"}
-     * alone reads into one, and the database driver would store a {@code ?} in its place: another id).
+     * 1–128 characters, no control characters, and {@link UnicodeText Unicode text} (the database driver would store
+     * half a surrogate pair as {@code ?}: another id).
      */
     public static boolean isValidId(String id) {
         if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) return false;
         for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (Character.isISOControl(c)) return false;
-            if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 == id.length()
-                        || !Character.isLowSurrogate(id.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            }
+            if (Character.isISOControl(id.charAt(i))) return false;
         }
-        return true;
+        return !UnicodeText.hasUnpairedSurrogate(id);
     }
 
     /** The id a JSON value names: a string, or an integer meaning its decimal string (PROTOCOL.md); else null. */

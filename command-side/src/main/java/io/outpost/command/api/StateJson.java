@@ -61,33 +61,8 @@ public final class StateJson {
     private static Text text(JsonNode state) {
         String json = state.toString();
         byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
-        int first = firstSurrogate(json);
-        return new Text(json, utf8, first < 0 || !hasUnpairedSurrogate(json, first), first < 0);
-    }
-
-    private static int firstSurrogate(String s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            if (Character.isSurrogate(s.charAt(i))) return i;
-        }
-        return -1;
-    }
-
-    static boolean hasUnpairedSurrogate(String s) {
-        int first = firstSurrogate(s);
-        return first >= 0 && hasUnpairedSurrogate(s, first);
-    }
-
-    private static boolean hasUnpairedSurrogate(String s, int from) {
-        for (int i = from, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (!Character.isSurrogate(c)) continue;
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else {
-                return true;
-            }
-        }
-        return false;
+        int first = UnicodeText.firstSurrogate(json);
+        return new Text(json, utf8, first < 0 || !UnicodeText.hasUnpairedSurrogate(json, first), first < 0);
     }
 
     /** The text {@link #write} made of this very state in the current unit of work, or null. */
