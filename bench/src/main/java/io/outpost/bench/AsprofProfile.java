@@ -62,6 +62,9 @@ final class AsprofProfile {
         if (mode.equals("alloc")) args.add("--total");
         args.addAll(List.of("-f", collapsed.toAbsolutePath().toString(), Long.toString(pid)));
         run(args);
+        if (!Files.isRegularFile(collapsed) || Files.size(collapsed) == 0) {
+            throw new PushBenchmark.BenchFailure("async-profiler wrote no stacks to " + collapsed);
+        }
         String unit = mode.equals("alloc") ? "bytes" : "samples";
         return "async-profiler, " + (mode.equals("alloc") ? "allocations sampled every 256 KiB, weighed in bytes"
                 : "CPU time of every thread sampled every 1 ms (itimer)") + ": `" + collapsed.getFileName() + "`.\n\n"

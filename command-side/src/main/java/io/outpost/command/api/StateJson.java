@@ -20,8 +20,8 @@ import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
  * event's {@link EventChain} link and the event store's serializer puts it in the event's payload (both through
  * {@link #module}), and the change feed stores it as the record's row; each used to serialise the tree itself. The
  * aggregate writes it with {@link #write}, which leaves it in the push's unit of work, found again by the state's
- * identity; a state this unit of work did not write (a replay reads events back from the store, a test calls a handler directly) is written
- * afresh by {@link #of}. States are not changed after they are written: they become events.
+ * identity; a state this unit of work did not write (a replay reads events back from the store, a test calls a
+ * handler directly) is written afresh by {@link #of}. States are not changed after they are written: they become events.
  */
 public final class StateJson {
 
