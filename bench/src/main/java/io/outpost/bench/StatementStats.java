@@ -44,19 +44,30 @@ final class StatementStats {
 
     /** The {@code limit} statements with the most execution time, as a Markdown table. */
     static String top(DataSource db, int limit) throws SQLException {
-        StringBuilder md = new StringBuilder("## PostgreSQL statements by total execution time\n\n"
-                + "| total ms | share | calls | ms/call | rows/call | statement |\n|---:|---:|---:|---:|---:|---|\n");
+        return top(db, limit, null);
+    }
+
+    /**
+     * The {@code limit} statements with the most execution time since the last reset, as a Markdown table headed by
+     * {@code phase} (when not null), with the WAL each wrote: full-page images ({@code wal_fpi}, the first change of a
+     * page after a checkpoint copies the whole page) and bytes.
+     */
+    static String top(DataSource db, int limit, String phase) throws SQLException {
+        StringBuilder md = new StringBuilder("## PostgreSQL statements by total execution time"
+                + (phase == null ? "" : " during " + phase) + "\n\n"
+                + "| total ms | share | calls | ms/call | rows/call | WAL full pages/call | WAL KiB/call | statement |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---|\n");
         try (Connection c = db.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT total_exec_time, 100 * total_exec_time / sum(total_exec_time) "
-                     + "OVER (), calls, rows, query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT "
-                     + limit)) {
+                     + "OVER (), calls, rows, query, wal_fpi, wal_bytes FROM pg_stat_statements "
+                     + "ORDER BY total_exec_time DESC LIMIT " + limit)) {
             while (rs.next()) {
                 long calls = Math.max(1, rs.getLong(3));
                 String q = rs.getString(5).replaceAll("\\s+", " ").replace("|", "\\|");
                 if (q.length() > 220) q = q.substring(0, 220) + "…";
-                md.append(String.format(Locale.ROOT, "| %.0f | %.1f %% | %d | %.3f | %.1f | `%s` |%n",
+                md.append(String.format(Locale.ROOT, "| %.0f | %.1f %% | %d | %.3f | %.1f | %.1f | %.1f | `%s` |%n",
                         rs.getDouble(1), rs.getDouble(2), calls, rs.getDouble(1) / calls,
-                        rs.getDouble(4) / calls, q));
+                        rs.getDouble(4) / calls, rs.getDouble(6) / calls, rs.getDouble(7) / calls / 1024, q));
             }
         }
         return md.toString();
