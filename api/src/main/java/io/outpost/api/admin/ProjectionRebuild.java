@@ -346,6 +346,15 @@ public class ProjectionRebuild {
         return columns.stream().map(c -> alias + "." + c).collect(java.util.stream.Collectors.joining(", "));
     }
 
+    /** Columns of type json (V18), which has no equality: compared as jsonb, i.e. as JSON values, not as text. */
+    private static final java.util.Set<String> JSON_COLUMNS = java.util.Set.of("records.data");
+
+    /** {@link #prefixed}, for a comparison: json columns of {@code table} as jsonb. */
+    private static String comparable(String alias, List<String> columns, String table) {
+        return columns.stream().map(c -> alias + "." + c + (JSON_COLUMNS.contains(table + "." + c) ? "::jsonb" : ""))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /**
      * Whether a live row ({@code l}) differs from its rebuilt one ({@code n}) in these columns. Times count as equal
      * when the live one lies within the millisecond from the rebuilt one: the event store keeps an event's time to the
@@ -354,8 +363,8 @@ public class ProjectionRebuild {
      */
     private static String differs(List<String> columns, List<String> times, String table) {
         List<String> plain = columns.stream().filter(c -> !times.contains(table + "." + c)).toList();
-        StringBuilder sql = new StringBuilder("ROW(" + prefixed("l", plain) + ") IS DISTINCT FROM ROW("
-                + prefixed("n", plain) + ")");
+        StringBuilder sql = new StringBuilder("ROW(" + comparable("l", plain, table) + ") IS DISTINCT FROM ROW("
+                + comparable("n", plain, table) + ")");
         columns.stream().filter(c -> times.contains(table + "." + c)).forEach(c -> sql.append(" OR (l.").append(c)
                 .append(" IS NULL) <> (n.").append(c).append(" IS NULL) OR NOT (l.").append(c).append(" BETWEEN n.")
                 .append(c).append(" AND n.").append(c).append(" + interval '1 millisecond')"));

@@ -147,7 +147,7 @@ class CollectionVisibility implements SmartInitializingSingleton {
             // the trigger records_owner_moved gives each old owner a removal row. Where the collection was
             // owner-visible before and after, the new owner must get the record: a fresh position.
             String owner = to.ownerField() == null ? "created_by"
-                    : "COALESCE(CASE jsonb_typeof(data -> ?) WHEN 'string' THEN data ->> ? WHEN 'number' THEN "
+                    : "COALESCE(CASE json_typeof(data -> ?) WHEN 'string' THEN data ->> ? WHEN 'number' THEN "
                     + "substring(data ->> ? FROM '^-?[0-9]+$') END, created_by)";
             Object[] args = to.ownerField() == null ? new Object[]{collection}
                     : new Object[]{to.ownerField(), to.ownerField(), to.ownerField(), to.ownerField(),

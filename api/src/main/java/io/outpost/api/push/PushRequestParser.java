@@ -127,7 +127,7 @@ final class PushRequestParser {
             if (dataNode == null || !dataNode.isObject()) {
                 errors.add(new FieldError("data", "must be a JSON object"));
             } else if (holdsNul(dataNode)) {
-                // PostgreSQL's jsonb cannot hold U+0000: stored, it would stop the read model's projection
+                // PostgreSQL's jsonb (the conflicts list, a rebuild's comparison) cannot hold U+0000
                 errors.add(new FieldError("data", "must not contain the character U+0000 in a key or string"));
             } else {
                 data = (ObjectNode) dataNode;

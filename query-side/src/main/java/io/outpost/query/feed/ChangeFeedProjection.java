@@ -74,7 +74,7 @@ public class ChangeFeedProjection {
     public static final String UPSERT = """
             INSERT INTO records (tenant, collection, id, version, deleted, data, owner, created_by, updated_at,
                                  updated_by, schema_version, change_seq)
-            VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, nextval('change_seq'))
+            VALUES (?, ?, ?, ?, ?, CAST(? AS json), ?, ?, ?, ?, ?, nextval('change_seq'))
             ON CONFLICT (tenant, collection, id) DO UPDATE SET
                 version = excluded.version, deleted = excluded.deleted, data = excluded.data,
                 schema_version = excluded.schema_version,
