@@ -18,8 +18,8 @@ import one.profiler.AsyncProfilerLoader;
  * thread's CPU time ({@code itimer}, every 1 ms: needs no perf_events permission, and unlike JFR it also sees the JIT
  * compiler's and the collector's threads and the native and kernel frames of Java threads), {@code alloc} samples
  * allocations (every 256 KiB, weighed in bytes), {@code wall} samples threads whether they run or wait (every 1 ms):
- * where a push's time goes, waits on the database and on locks included. The stacks are written per thread in async-profiler's collapsed form
- * and summarised like a JFR recording ({@link JfrSummary#summariseSamples}).
+ * where a push's time goes, waits on the database and on locks included. The stacks are written per thread in
+ * async-profiler's collapsed form and summarised like a JFR recording ({@link JfrSummary#summariseSamples}).
  *
  * <p>Run on its own: {@code java -cp bench/target/classes:<the bench's classpath> io.outpost.bench.AsprofProfile
  * <file.collapsed> [samples|bytes]} prints the summary of a collapsed file written with {@code -t}.

@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  * Phase (b2) of the push benchmark: the rows a push of the 50/50 mix writes per op, written by raw JDBC with no server
  * in between, the physical ceiling of the data model in the same run as (a) and (b). (b) inserts one narrow row with
  * one index per op; a push writes per op an event row (four indexes: position, stream and sequence, tenant) and the
- * record's read-model row (an upsert drawing a feed position, two indexes, the data as {@code jsonb}), and the feed
+ * record's read-model row (an upsert drawing a feed position, two indexes, the data as {@code json}), and the feed
  * rows of a tenant are written under the tenant's feed lock, held until the commit, as the projection does
  * ({@link ChangeFeedProjection}). So (a)/(b2) is the server's own share of the gap to (b), and (b2)/(b) the data
  * model's.
