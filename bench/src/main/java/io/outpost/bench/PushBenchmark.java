@@ -279,8 +279,9 @@ public final class PushBenchmark {
      * @param catchUpMillis from its last answer until every event processor (the change feed, which also writes the
      *                      audit index) had reached the head of the event store (0 for (b))
      */
+    /** {@code autovacuums}: PostgreSQL's autovacuum and autoanalyze runs that finished during the phase. */
     record Measured(String name, String unit, long ops, Phase phase, Cost cost, double feedMillis,
-                    double catchUpMillis, Instant startedAt, Instant endedAt) {
+                    double catchUpMillis, Instant startedAt, Instant endedAt, long autovacuums) {
         double throughput() {
             return ops / phase.seconds();
         }
@@ -306,6 +307,7 @@ public final class PushBenchmark {
     static Measured measure(Bench b, String name, String unit, long ops, List<BenchDevice> devices, Body body)
             throws Exception {
         Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long autovacuumsBefore = autovacuums(b.db());
         Usage before = b.usage();
         Phase phase = body.run();
         long answered = System.nanoTime();
@@ -318,12 +320,13 @@ public final class PushBenchmark {
         }
         Usage after = b.usage();
         double catchUp = devices.isEmpty() ? 0 : Math.max(0, (after.at() - answered) / 1e6);
-        Measured m = new Measured(name, unit, ops, phase, before.until(after), feed, catchUp, startedAt, endedAt);
+        Measured m = new Measured(name, unit, ops, phase, before.until(after), feed, catchUp, startedAt, endedAt,
+                autovacuums(b.db()) - autovacuumsBefore);
         log(String.format(Locale.ROOT, "%s: %d %s in %.2f s = %.0f/s, p50 %.1f ms, p99 %.1f ms; server %.2f cores, "
                         + "%.0f µs/op; PostgreSQL %.0f µs/op; feed caught up %.0f ms, all processors %.0f ms after "
-                        + "the last answer", name, ops, unit, phase.seconds(), m.throughput(),
+                        + "the last answer; %d autovacuum runs", name, ops, unit, phase.seconds(), m.throughput(),
                 phase.percentileMillis(50), phase.percentileMillis(99), m.cost().serverCores(),
-                m.cost().serverMicrosPerOp(ops), m.cost().pgMicrosPerOp(ops), feed, catchUp));
+                m.cost().serverMicrosPerOp(ops), m.cost().pgMicrosPerOp(ops), feed, catchUp, m.autovacuums()));
         return m;
     }
 
@@ -1191,8 +1194,8 @@ public final class PushBenchmark {
         md.append('\n');
 
         md.append("| phase | requests | ops (rows) | wall (s) | throughput | p50 (ms) | p99 (ms) | server CPU (cores) "
-                + "| server CPU µs/op | PostgreSQL CPU µs/op | load generator (cores) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| server CPU µs/op | PostgreSQL CPU µs/op | load generator (cores) | autovacuum runs |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         phaseRow(md, "(a) batched push, " + params.batch() + " ops/push, 50/50", r.batched, true);
         phaseRow(md, "(b) raw JDBC batch insert, " + params.batch() + " rows/commit", r.raw, false);
         phaseRow(md, "(b2) raw JDBC, a push's rows per op (event + feed row), " + params.batch() + " ops/commit, "
@@ -1209,7 +1212,9 @@ public final class PushBenchmark {
                 + "feed, which also writes the audit index) had caught up with it: the change feed showed every "
                 + "device's last op " + catchUps(r, true) + " ms, every processor had reached the store's head " + catchUps(r, false)
                 + " ms after the last answer in (a) / (c) / (d) / (e). Cores = CPU time / that window. (b) "
-                + "pushes nothing: its server CPU is the idle server's.\n\n");
+                + "pushes nothing: its server CPU is the idle server's. Autovacuum runs: PostgreSQL's autovacuum and "
+                + "autoanalyze runs that finished in the phase's window (pg_stat_all_tables), background work its "
+                + "PostgreSQL CPU includes.\n\n");
 
         md.append("Server CPU by thread, µs per op (utime+stime of each live thread, /proc/<pid>/task, grouped by "
                 + "thread name):\n\n");
@@ -1339,7 +1344,20 @@ public final class PushBenchmark {
                 .append(fmt("%.2f", m.cost().serverCores())).append(" | ")
                 .append(fmt("%.0f", m.cost().serverMicrosPerOp(m.ops()))).append(" | ")
                 .append(fmt("%.0f", m.cost().pgMicrosPerOp(m.ops()))).append(" | ")
-                .append(fmt("%.2f", m.cost().selfCores())).append(" |\n");
+                .append(fmt("%.2f", m.cost().selfCores())).append(" | ").append(m.autovacuums()).append(" |\n");
+    }
+
+    /**
+     * PostgreSQL's autovacuum and autoanalyze runs finished so far on all tables: its background work, which a phase
+     * that meets it pays for in the database's CPU and I/O (a deployment under load meets it too).
+     */
+    static long autovacuums(DataSource db) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) "
+                     + "FROM pg_stat_all_tables")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void lagRow(StringBuilder md, String name, Phase p) {
