@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -173,7 +174,7 @@ public class ProjectionRebuild {
         String[] ownerOnly = catalog.declared().stream()
                 .filter(r -> r.visibility() == CollectionRules.Visibility.OWNER).map(CollectionRules::name)
                 .toArray(String[]::new);
-        RecordsDiff diff = new RecordsDiff(columns("records"), columns("device_progress"), timeColumns());
+        RecordsDiff diff = new RecordsDiff(columns("records"), columns("device_progress"), columnTypes());
         TrackingToken[] from = {replayed};
         for (int i = 0; i < tenants.size(); i += TENANTS_PER_SWITCH) {
             List<String> chunk = tenants.subList(i, Math.min(tenants.size(), i + TENANTS_PER_SWITCH));
@@ -195,7 +196,7 @@ public class ProjectionRebuild {
         }
         // conflicts have no feed position; their writers are held off by a table lock for the moment of the copy
         List<String> conflictColumns = columns("conflicts");
-        List<String> times = timeColumns();
+        Map<String, String> types = columnTypes();
         transaction.executeWithoutResult(tx -> {
             unbounded();
             jdbc.execute("LOCK TABLE conflicts IN EXCLUSIVE MODE");
@@ -206,7 +207,7 @@ public class ProjectionRebuild {
                     + "WHERE n.tenant = l.tenant AND n.conflict_id = l.conflict_id)");
             jdbc.update("INSERT INTO conflicts (" + all + ") SELECT " + n + " FROM conflicts_next n "
                     + "LEFT JOIN conflicts l ON l.tenant = n.tenant AND l.conflict_id = n.conflict_id "
-                    + "WHERE " + differs(conflictColumns, times, "conflicts") + " "
+                    + "WHERE " + differs(conflictColumns, types, "conflicts") + " "
                     + "ON CONFLICT (tenant, conflict_id) DO UPDATE SET " + assignments(conflictColumns,
                     List.of("tenant", "conflict_id")));
         });
@@ -217,7 +218,7 @@ public class ProjectionRebuild {
      * The set-based comparison of rebuilt ({@code _next}) and live rows of some tenants, over every column the tables
      * have (so columns added later take part without a change here).
      */
-    private record RecordsDiff(List<String> records, List<String> progress, List<String> times) {
+    private record RecordsDiff(List<String> records, List<String> progress, Map<String, String> types) {
 
         long apply(JdbcTemplate jdbc, String[] tenants, String[] ownerOnly) {
             List<String> content = records.stream().filter(c -> !List.of("tenant", "collection", "id", "owner",
@@ -230,7 +231,7 @@ public class ProjectionRebuild {
                 java.sql.PreparedStatement ps = con.prepareStatement("INSERT INTO records ("
                         + String.join(", ", records) + ") SELECT " + values + " FROM records_next n "
                         + "LEFT JOIN records l ON l.tenant = n.tenant AND l.collection = n.collection AND l.id = n.id "
-                        + "WHERE n.tenant = ANY (?) AND (l.id IS NULL OR " + differs(content, times, "records")
+                        + "WHERE n.tenant = ANY (?) AND (l.id IS NULL OR " + differs(content, types, "records")
                         + " OR (n.collection = ANY (?) "
                         + "AND l.owner IS DISTINCT FROM n.owner)) ORDER BY n.change_seq "
                         + "ON CONFLICT (tenant, collection, id) DO UPDATE SET "
@@ -266,7 +267,7 @@ public class ProjectionRebuild {
                         .collect(java.util.stream.Collectors.joining(", ")) + " FROM device_progress_next n "
                         + "LEFT JOIN device_progress l ON l.tenant = n.tenant AND l.device_id = n.device_id "
                         + "WHERE n.tenant = ANY (?) AND (l.device_id IS NULL OR "
-                        + differs(progressContent, times, "device_progress") + ") "
+                        + differs(progressContent, types, "device_progress") + ") "
                         + "ON CONFLICT (tenant, device_id) DO UPDATE SET "
                         + assignments(progress, List.of("tenant", "device_id")));
                 ps.setArray(1, con.createArrayOf("varchar", tenants));
@@ -335,40 +336,44 @@ public class ProjectionRebuild {
                 + "AND table_schema = current_schema() ORDER BY ordinal_position", String.class, table);
     }
 
-    /** The live-table columns holding times, which the comparison takes to the millisecond. */
-    private List<String> timeColumns() {
-        return jdbc.queryForList("SELECT table_name || '.' || column_name FROM information_schema.columns "
+    /** The live tables' column types, {@code table.column} to {@code data_type}: the comparison goes by them. */
+    private Map<String, String> columnTypes() {
+        Map<String, String> types = new java.util.HashMap<>();
+        jdbc.query("SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
                 + "WHERE table_name IN ('records', 'device_progress', 'conflicts') "
-                + "AND table_schema = current_schema() AND data_type LIKE 'timestamp%'", String.class);
+                + "AND table_schema = current_schema()", rs -> {
+            types.put(rs.getString(1), rs.getString(2));
+        });
+        return types;
     }
 
     private static String prefixed(String alias, List<String> columns) {
         return columns.stream().map(c -> alias + "." + c).collect(java.util.stream.Collectors.joining(", "));
     }
 
-    /** Columns of type json (V18), which has no equality: compared as jsonb, i.e. as JSON values, not as text. */
-    private static final java.util.Set<String> JSON_COLUMNS = java.util.Set.of("records.data");
-
-    /** {@link #prefixed}, for a comparison: json columns of {@code table} as jsonb. */
-    private static String comparable(String alias, List<String> columns, String table) {
-        return columns.stream().map(c -> alias + "." + c + (JSON_COLUMNS.contains(table + "." + c) ? "::jsonb" : ""))
-                .collect(java.util.stream.Collectors.joining(", "));
-    }
-
     /**
      * Whether a live row ({@code l}) differs from its rebuilt one ({@code n}) in these columns. Times count as equal
      * when the live one lies within the millisecond from the rebuilt one: the event store keeps an event's time to the
      * millisecond (Axon's format, truncated), while the live projection wrote the time it had in memory, rounded to
-     * the microsecond.
+     * the microsecond. A {@code json} column (records.data, V18), which has no equality, is compared as {@code jsonb}:
+     * as JSON values, not as text.
      */
-    private static String differs(List<String> columns, List<String> times, String table) {
-        List<String> plain = columns.stream().filter(c -> !times.contains(table + "." + c)).toList();
-        StringBuilder sql = new StringBuilder("ROW(" + comparable("l", plain, table) + ") IS DISTINCT FROM ROW("
-                + comparable("n", plain, table) + ")");
-        columns.stream().filter(c -> times.contains(table + "." + c)).forEach(c -> sql.append(" OR (l.").append(c)
+    private static String differs(List<String> columns, Map<String, String> types, String table) {
+        java.util.function.Predicate<String> time = c -> types.getOrDefault(table + "." + c, "")
+                .startsWith("timestamp");
+        List<String> plain = columns.stream().filter(time.negate()).toList();
+        StringBuilder sql = new StringBuilder("ROW(" + comparable("l", plain, types, table) + ") IS DISTINCT FROM ROW("
+                + comparable("n", plain, types, table) + ")");
+        columns.stream().filter(time).forEach(c -> sql.append(" OR (l.").append(c)
                 .append(" IS NULL) <> (n.").append(c).append(" IS NULL) OR NOT (l.").append(c).append(" BETWEEN n.")
                 .append(c).append(" AND n.").append(c).append(" + interval '1 millisecond')"));
         return "(" + sql + ")";
+    }
+
+    /** {@link #prefixed}, for a comparison: a {@code json} column as {@code jsonb}. */
+    private static String comparable(String alias, List<String> columns, Map<String, String> types, String table) {
+        return columns.stream().map(c -> alias + "." + c + ("json".equals(types.get(table + "." + c)) ? "::jsonb" : ""))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String assignments(List<String> columns, List<String> key) {
