@@ -38,7 +38,6 @@ final class RawPushRows {
     private static final String EVENT = "INSERT INTO domain_event_entry (event_identifier, aggregate_identifier, "
             + "sequence_number, type, time_stamp, payload_type, payload_revision, payload, meta_data, tenant) "
             + "VALUES (?,?,?,?,?,?,?,?,?,?)";
-    private static final String LOCK = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
 
     private final DataSource db;
     private final byte[] payload;
@@ -141,7 +140,7 @@ final class RawPushRows {
         try (Connection con = db.getConnection()) {
             con.setAutoCommit(false);
             try (PreparedStatement events = con.prepareStatement(EVENT);
-                 PreparedStatement lock = con.prepareStatement(LOCK);
+                 PreparedStatement lock = con.prepareStatement(ChangeFeedProjection.LOCK_TENANT_UNBOUNDED);
                  PreparedStatement rows = con.prepareStatement(ChangeFeedProjection.UPSERT)) {
                 long[] versions = new long[n];
                 for (int k = 0; k < n; k++) {

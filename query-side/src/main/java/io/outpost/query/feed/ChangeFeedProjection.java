@@ -58,8 +58,11 @@ public class ChangeFeedProjection {
      */
     static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock(?, hashtext(?)) "
             + "FROM (SELECT set_config('lock_timeout', '1500ms', true)) AS bounded";
-    /** The same lock, waiting as long as the transaction's own {@code lock_timeout} allows. */
-    private static final String LOCK_TENANT_UNBOUNDED = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
+    /**
+     * The same lock, waiting as long as the transaction's own {@code lock_timeout} allows (the push benchmark's phase
+     * (b2) takes it too).
+     */
+    public static final String LOCK_TENANT_UNBOUNDED = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
 
     /**
      * Takes the feed locks of these tenants in the current transaction (in the order a push takes them, held until it
