@@ -14,6 +14,7 @@ import io.outpost.bench.FeedLag.Puller;
 import io.outpost.bench.PushBenchmark.BenchFailure;
 import io.outpost.bench.PushBenchmark.Phase;
 import io.outpost.bench.PushBenchmark.ServerLog;
+import io.outpost.query.pull.FeedPosition;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,8 +106,10 @@ public final class PullBenchmark {
     static final int SEED_CHUNK = 100_000;
 
     /** The query ChangeFeedReader issues for an incremental pull of all collections (no owner-only collections). */
-    static final String FEED_SQL = "SELECT collection, id, version, deleted, data, updated_at, updated_by, change_seq "
-            + "FROM records WHERE tenant = ? AND change_seq > ? ORDER BY change_seq LIMIT ?";
+    static final String FEED_SQL = "SELECT collection, id, version, deleted, data, updated_at, updated_by, change_tx, "
+            + "change_seq FROM records WHERE tenant = ? AND (change_tx, change_seq) > (?, ?) "
+            + "AND change_tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+            + "ORDER BY change_tx, change_seq LIMIT ?";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
@@ -339,7 +342,7 @@ public final class PullBenchmark {
      * @param position the feed position the cursor stands at (the tenant's head before the 1,000 changes)
      * @param expected id -> version of every change after the cursor
      */
-    record Window(String tenant, int holding, Puller reader, String cursor, long position,
+    record Window(String tenant, int holding, Puller reader, String cursor, FeedPosition position,
                   Map<String, Long> expected, double projectedMillis) {
     }
 
@@ -370,7 +373,7 @@ public final class PullBenchmark {
             }
         }
         String cursor = catchUp.cursor();
-        long position = head(db, tenant);
+        FeedPosition position = head(db, tenant);
 
         Map<String, Long> expected = new HashMap<>();
         for (int p = 0; p < WINDOW_PUSHES; p++) {
@@ -471,15 +474,16 @@ public final class PullBenchmark {
 
     /** The plan and execution time of the reader's feed query for a window, as PostgreSQL reports it. */
     record Explain(String plan, double medianMillis) {
-        static Explain run(DataSource db, String tenant, long after) throws SQLException {
+        static Explain run(DataSource db, String tenant, FeedPosition after) throws SQLException {
             double[] ms = new double[EXPLAIN_RUNS];
             String plan = null;
             try (Connection c = db.getConnection();
                  PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + FEED_SQL)) {
                 for (int i = 0; i < EXPLAIN_RUNS; i++) {
                     ps.setString(1, tenant);
-                    ps.setLong(2, after);
-                    ps.setInt(3, MAX_LIMIT + 1);
+                    ps.setLong(2, after.tx());
+                    ps.setLong(3, after.seq());
+                    ps.setInt(4, MAX_LIMIT + 1);
                     List<String> lines = new ArrayList<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) lines.add(rs.getString(1));
@@ -735,8 +739,16 @@ public final class PullBenchmark {
         }
     }
 
-    static long head(DataSource db, String tenant) throws SQLException {
-        return count(db, "SELECT COALESCE(MAX(change_seq), 0) FROM records WHERE tenant = ?", tenant);
+    /** The tenant's newest feed row (a window's reads start after it). */
+    static FeedPosition head(DataSource db, String tenant) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT change_tx, change_seq FROM records WHERE tenant = ? "
+                     + "ORDER BY change_tx DESC, change_seq DESC LIMIT 1")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new FeedPosition(rs.getLong(1), rs.getLong(2)) : FeedPosition.START;
+            }
+        }
     }
 
     static long count(DataSource db, String sql, Object... args) throws SQLException {

@@ -18,10 +18,10 @@ import javax.sql.DataSource;
  * Phase (b2) of the push benchmark: the rows a push of the 50/50 mix writes per op, written by raw JDBC with no server
  * in between, the physical ceiling of the data model in the same run as (a) and (b). (b) inserts one narrow row with
  * one index per op; a push writes per op an event row (four indexes: position, stream and sequence, tenant) and the
- * record's read-model row (an upsert drawing a feed position, two indexes, the data as {@code json}), and the feed
- * rows of a tenant are written under the tenant's feed lock, held until the commit, as the projection does
- * ({@link ChangeFeedProjection}). So (a)/(b2) is the server's own share of the gap to (b), and (b2)/(b) the data
- * model's.
+ * record's read-model row (an upsert drawing a feed position and its transaction's id, two indexes, the data as
+ * {@code json}), after taking the tenant's feed lock shared, as the projection does ({@link ChangeFeedProjection};
+ * until V19 the lock was exclusive and held to the commit, which made one tenant's transactions take turns). So
+ * (a)/(b2) is the server's own share of the gap to (b), and (b2)/(b) the data model's.
  *
  * <p>Each thread is a device of one tenant, as in (a): an unmeasured seeding transaction of creates, then transactions
  * of {@code batch} ops, creates and updates of its earlier records interleaved, each one transaction on a pool of the
@@ -50,8 +50,8 @@ final class RawPushRows {
      * @param payload  an event payload of the size the server's events have
      * @param metaData event metadata of the size the server's events have
      * @param tenant   the tenant its devices write in (one per instance)
-     * @param feedLock whether the record rows are written under the tenant's feed lock, as the server writes them;
-     *                 without it ((b3)), what the lock costs shows
+     * @param feedLock whether the transaction takes the tenant's feed lock (shared) before the record rows, as the
+     *                 server does; without it ((b3)), what the lock costs shows
      */
     RawPushRows(DataSource db, byte[] payload, byte[] metaData, String tenant, boolean feedLock) {
         this.db = db;
@@ -140,7 +140,7 @@ final class RawPushRows {
         try (Connection con = db.getConnection()) {
             con.setAutoCommit(false);
             try (PreparedStatement events = con.prepareStatement(EVENT);
-                 PreparedStatement lock = con.prepareStatement(ChangeFeedProjection.LOCK_TENANT_UNBOUNDED);
+                 PreparedStatement lock = con.prepareStatement(ChangeFeedProjection.LOCK_TENANT_SHARED);
                  PreparedStatement rows = con.prepareStatement(ChangeFeedProjection.UPSERT)) {
                 long[] versions = new long[n];
                 for (int k = 0; k < n; k++) {

@@ -222,9 +222,12 @@ public class ProjectionRebuild {
 
         long apply(JdbcTemplate jdbc, String[] tenants, String[] ownerOnly) {
             List<String> content = records.stream().filter(c -> !List.of("tenant", "collection", "id", "owner",
-                    "change_seq").contains(c)).toList();
-            String values = records.stream().map(c -> c.equals("change_seq") ? "nextval('change_seq')" : "n." + c)
-                    .collect(java.util.stream.Collectors.joining(", "));
+                    "change_seq", "change_tx").contains(c)).toList();
+            String values = records.stream().map(c -> switch (c) {
+                case "change_seq" -> "nextval('change_seq')";
+                case "change_tx" -> ChangeFeedProjection.CURRENT_TX;
+                default -> "n." + c;
+            }).collect(java.util.stream.Collectors.joining(", "));
             // changed or new: a fresh position; in owner-visibility collections a new owner counts as a change (the
             // new owner must get the record; the trigger records_owner_moved tells the old owner it is gone)
             long changed = jdbc.update(con -> {
@@ -251,7 +254,8 @@ public class ProjectionRebuild {
             // live records the events do not have: tombstones, so devices drop them
             long removed = jdbc.update(con -> {
                 java.sql.PreparedStatement ps = con.prepareStatement("UPDATE records l SET deleted = true, "
-                        + "data = NULL, updated_at = now(), updated_by = NULL, change_seq = nextval('change_seq') "
+                        + "data = NULL, updated_at = now(), updated_by = NULL, change_seq = nextval('change_seq'), "
+                        + "change_tx = DEFAULT "
                         + "WHERE l.tenant = ANY (?) AND NOT l.deleted AND NOT EXISTS (SELECT 1 FROM records_next n "
                         + "WHERE n.tenant = l.tenant AND n.collection = l.collection AND n.id = l.id)");
                 ps.setArray(1, con.createArrayOf("varchar", tenants));
@@ -259,11 +263,15 @@ public class ProjectionRebuild {
             });
             // a device's progress: a fresh position where the rebuilt opId differs (pulls vouch for it from there)
             List<String> progressContent = progress.stream()
-                    .filter(c -> !List.of("tenant", "device_id", "progress_seq").contains(c)).toList();
+                    .filter(c -> !List.of("tenant", "device_id", "progress_seq", "progress_tx").contains(c)).toList();
             jdbc.update(con -> {
                 java.sql.PreparedStatement ps = con.prepareStatement("INSERT INTO device_progress ("
                         + String.join(", ", progress) + ") SELECT " + progress.stream()
-                        .map(c -> c.equals("progress_seq") ? "nextval('change_seq')" : "n." + c)
+                        .map(c -> switch (c) {
+                            case "progress_seq" -> "nextval('change_seq')";
+                            case "progress_tx" -> ChangeFeedProjection.CURRENT_TX;
+                            default -> "n." + c;
+                        })
                         .collect(java.util.stream.Collectors.joining(", ")) + " FROM device_progress_next n "
                         + "LEFT JOIN device_progress l ON l.tenant = n.tenant AND l.device_id = n.device_id "
                         + "WHERE n.tenant = ANY (?) AND (l.device_id IS NULL OR "

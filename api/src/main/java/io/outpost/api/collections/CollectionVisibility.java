@@ -153,19 +153,21 @@ class CollectionVisibility implements SmartInitializingSingleton {
                     : new Object[]{to.ownerField(), to.ownerField(), to.ownerField(), to.ownerField(),
                     to.ownerField(), to.ownerField(), collection};
             owners = jdbc.update("UPDATE records SET owner = " + owner
-                    + (from.ownerOnly() && to.ownerOnly() ? ", change_seq = nextval('change_seq')" : "")
+                    + (from.ownerOnly() && to.ownerOnly()
+                    ? ", change_seq = nextval('change_seq'), change_tx = DEFAULT" : "")
                     + " WHERE owner IS DISTINCT FROM " + owner + " AND collection = ? AND NOT deleted", args);
         }
         if (!from.ownerOnly() && to.ownerOnly()) {
             // everyone but each record's owner loses sight of it
             hidden = jdbc.update("INSERT INTO feed_removals (tenant, collection, id, lost_by, change_seq) "
                     + "SELECT tenant, collection, id, '', nextval('change_seq') FROM records WHERE collection = ? "
-                    + "ON CONFLICT (tenant, collection, id, lost_by) DO UPDATE SET change_seq = excluded.change_seq",
+                    + "ON CONFLICT (tenant, collection, id, lost_by) DO UPDATE SET change_seq = excluded.change_seq, "
+                    + "change_tx = excluded.change_tx",
                     collection);
         } else if (from.ownerOnly() && !to.ownerOnly()) {
             // everyone may see every record now (its owner gets it once more, unchanged)
-            shown = jdbc.update("UPDATE records SET change_seq = nextval('change_seq') WHERE collection = ? "
-                    + "AND NOT deleted", collection);
+            shown = jdbc.update("UPDATE records SET change_seq = nextval('change_seq'), change_tx = DEFAULT "
+                    + "WHERE collection = ? AND NOT deleted", collection);
         }
         tenants.forEach(t -> jdbc.queryForObject("SELECT pg_notify('outpost_changes', ?)", Object.class, t));
         log.warn("applied the new owner-field/visibility of collection {} ({} before, {} now) in {} tenant(s): {} "

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The {@code devices} table. A device is bound to the first user of the tenant that uses it (push, pull or
@@ -20,9 +22,22 @@ public class DeviceRegistry {
     private static final String COLUMNS = "user_id, last_op_id, last_push_at, last_pull_at, revoked_at IS NOT NULL, "
             + "pending_ops";
 
-    public DeviceRegistry(JdbcTemplate jdbc) {
+    private final TransactionTemplate transaction;
+
+    public DeviceRegistry(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
+        this.transaction = new TransactionTemplate(transactions);
     }
+
+    /**
+     * The first key of the devices' advisory locks (the second: the hash of tenant and device). One push per device at
+     * a time, and a revocation waits for the push in progress. An advisory lock and not the device's row lock: a row
+     * lock gives the push's transaction its id at its start, and the change feed's horizon waits for the oldest open
+     * transaction id (V19), so every pull would wait for whole pushes instead of their last milliseconds. (Two devices
+     * whose hashes collide only take turns.)
+     */
+    static final int DEVICE_LOCKS = 0x0de71c;
+    private static final String LOCK_DEVICE = "SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || ?))";
 
     /** {@code revoked}: an admin revoked it (contract v1.2); every request naming it is refused. */
     /** {@code pendingOps}: what the device last reported of its queue (null: never). */
@@ -34,40 +49,44 @@ public class DeviceRegistry {
      * Revokes the device (idempotent); false when the tenant has no such device. {@code by} is the admin's user.
      */
     public boolean revoke(String tenant, String deviceId, String by, Instant now) {
-        jdbc.update("UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE tenant = ? AND device_id = ? "
-                + "AND revoked_at IS NULL", Timestamp.from(now), by, tenant, deviceId);
-        return find(tenant, deviceId).isPresent();
+        // after the push in progress, if any: once revoked, no push of the device commits
+        return Boolean.TRUE.equals(transaction.execute(status -> {
+            jdbc.queryForObject(LOCK_DEVICE, Object.class, DEVICE_LOCKS, tenant, deviceId);
+            jdbc.update("UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE tenant = ? AND device_id = ? "
+                    + "AND revoked_at IS NULL", Timestamp.from(now), by, tenant, deviceId);
+            return find(tenant, deviceId).isPresent();
+        }));
     }
 
     /**
      * How long PostgreSQL lets a push's transaction sit idle between two statements before it ends the session. A
-     * push takes row locks (its device's row, the streams it appends to); a node cut off from the database
-     * mid-push would otherwise hold them until PostgreSQL's TCP keep-alive notices the silent client, hours later,
-     * and every other node's requests for the same device would wait on them. No push pauses that long between two
+     * push takes locks (its device's, the streams it appends to) and, once it writes, holds the change feed's horizon
+     * (V19); a node cut off from the database mid-push would otherwise hold them until PostgreSQL's TCP keep-alive
+     * notices the silent client, hours later, and every other node's requests for the same device would wait on them,
+     * and every pull for changes newer than the push's. No push pauses that long between two
      * statements. Set for the push's transaction only: the rebuild's event stream keeps its own
      * transactions open while they wait for new events, and must not be ended.
      */
     static final String PUSH_IDLE_LIMIT = "3s";
 
     /**
-     * For a push: bounds its transaction's idle time ({@link #PUSH_IDLE_LIMIT}), registers the device on first use
-     * and locks its row until commit (one push per device at a time).
+     * For a push: bounds its transaction's idle time ({@link #PUSH_IDLE_LIMIT}), takes the device's lock until commit
+     * (one push per device at a time: {@link #DEVICE_LOCKS}), then reads the device, registering it on first use.
      */
     public Device lockForPush(String tenant, String deviceId, String userId, Instant now) {
-        // one round trip for a known device (three before: the setting, the registration, the lock); a device's
-        // first push registers it and locks again
-        List<Device> locked = jdbc.query(LOCK_FOR_PUSH, (rs, n) -> device(rs), PUSH_IDLE_LIMIT, tenant, deviceId);
-        if (locked.isEmpty()) {
+        jdbc.queryForObject(LOCK_FOR_PUSH, Object.class, DEVICE_LOCKS, tenant, deviceId, PUSH_IDLE_LIMIT);
+        // read after the lock, in a statement of its own: it sees what the push before committed
+        Device device = find(tenant, deviceId).orElse(null);
+        if (device == null) {
             register(tenant, deviceId, userId, now);
-            locked = jdbc.query(LOCK_FOR_PUSH, (rs, n) -> device(rs), PUSH_IDLE_LIMIT, tenant, deviceId);
+            device = find(tenant, deviceId).orElseThrow();
         }
-        return owned(locked.get(0), deviceId, userId);
+        return owned(device, deviceId, userId);
     }
 
-    /** Locks the device's row and sets the transaction's idle limit in the same statement ({@code set_config} is local). */
-    private static final String LOCK_FOR_PUSH = "SELECT " + COLUMNS + " FROM devices, "
-            + "(SELECT set_config('idle_in_transaction_session_timeout', ?, true)) AS limited "
-            + "WHERE tenant = ? AND device_id = ? FOR UPDATE OF devices";
+    /** Sets the transaction's idle limit and takes the device's lock in one statement ({@code set_config} is local). */
+    private static final String LOCK_FOR_PUSH = "SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || ?)) "
+            + "FROM (SELECT set_config('idle_in_transaction_session_timeout', ?, true)) AS limited";
 
     /** What one push did, for the device's counters. */
     public record PushCounts(long applied, long merged, long conflicts, long rejected, long duplicates) {

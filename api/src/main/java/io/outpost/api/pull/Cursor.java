@@ -1,5 +1,7 @@
 package io.outpost.api.pull;
 
+import io.outpost.query.pull.FeedPosition;
+
 /**
  * What a pull cursor holds. Opaque to clients; {@link CursorCodec} signs it.
  *
@@ -7,5 +9,5 @@ package io.outpost.api.pull;
  * @param seenOpId      the device's lastProcessedOpId the issuing page vouched for
  * @param collections   the sorted, comma-joined collections filter it was issued for ("" for all)
  */
-record Cursor(long epoch, long position, Long snapshotStart, long seenOpId, String collections) {
+record Cursor(long epoch, FeedPosition position, FeedPosition snapshotStart, long seenOpId, String collections) {
 }

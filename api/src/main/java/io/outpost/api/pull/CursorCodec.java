@@ -3,6 +3,7 @@ package io.outpost.api.pull;
 import io.outpost.api.security.JwtSecret;
 import io.outpost.api.web.ApiException;
 import io.outpost.api.web.ErrorCode;
+import io.outpost.query.pull.FeedPosition;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -28,9 +29,15 @@ class CursorCodec {
         this.key = hmac(secret.key().getEncoded(), "outpost-cursor-v1".getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Payload version 2: positions as {@code tx.seq} (V19). Version 1 (a position {@code p} before V19) is still read,
+     * as {@code (0, p)}: rows written before V19 have transaction 0 and keep their order, so such a cursor continues
+     * exactly where it was.
+     */
     String encode(String tenant, Cursor c) {
-        String payload = "1|" + c.epoch() + "|" + c.position() + "|"
-                + (c.snapshotStart() == null ? "" : c.snapshotStart()) + "|" + c.seenOpId() + "|" + c.collections();
+        String payload = "2|" + c.epoch() + "|" + text(c.position()) + "|"
+                + (c.snapshotStart() == null ? "" : text(c.snapshotStart())) + "|" + c.seenOpId() + "|"
+                + c.collections();
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
         return B64.encodeToString(bytes) + "." + B64.encodeToString(mac(tenant, bytes));
     }
@@ -51,16 +58,30 @@ class CursorCodec {
             throw invalid("the cursor was not issued to this tenant by this server");
         }
         String[] parts = new String(payload, StandardCharsets.UTF_8).split("\\|", -1);
-        if (parts.length != 6 || !parts[0].equals("1")) throw invalid("the cursor is malformed");
+        if (parts.length != 6 || !(parts[0].equals("1") || parts[0].equals("2"))) {
+            throw invalid("the cursor is malformed");
+        }
+        boolean v1 = parts[0].equals("1");
         if (!parts[5].equals(collections)) {
             throw invalid("the cursor was issued for collections [" + parts[5] + "], not [" + collections + "]");
         }
         try {
-            return new Cursor(Long.parseLong(parts[1]), Long.parseLong(parts[2]),
-                    parts[3].isEmpty() ? null : Long.valueOf(parts[3]), Long.parseLong(parts[4]), parts[5]);
+            return new Cursor(Long.parseLong(parts[1]), position(parts[2], v1),
+                    parts[3].isEmpty() ? null : position(parts[3], v1), Long.parseLong(parts[4]), parts[5]);
         } catch (NumberFormatException e) {
             throw invalid("the cursor is malformed");
         }
+    }
+
+    private static String text(FeedPosition p) {
+        return p.tx() + "." + p.seq();
+    }
+
+    private static FeedPosition position(String text, boolean v1) {
+        if (v1) return new FeedPosition(0, Long.parseLong(text));
+        int dot = text.indexOf('.');
+        if (dot < 0) throw new NumberFormatException(text);
+        return new FeedPosition(Long.parseLong(text.substring(0, dot)), Long.parseLong(text.substring(dot + 1)));
     }
 
     private static ApiException invalid(String detail) {

@@ -1,6 +1,7 @@
 package io.outpost.api.pull;
 
 import io.outpost.query.pull.ChangeFeedReader;
+import io.outpost.query.pull.FeedPosition;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -35,12 +36,18 @@ public class PokeHub implements SmartLifecycle {
     record Subscriber(SseEmitter emitter, Function<FeedHead, Object> pokeData) {
     }
 
-    /** Where a tenant's change feed stands: read once per poke round, shared by all its subscribers. */
-    record FeedHead(long epoch, long position) {
+    /**
+     * Where a tenant's change feed stands: read once per poke round, shared by all its subscribers.
+     * {@code newestTx}: the newest transaction among the tenant's committed changes (ChangeFeedReader.Head).
+     */
+    record FeedHead(long epoch, FeedPosition position, long newestTx) {
     }
 
     private final Map<String, Set<Subscriber>> byTenant = new ConcurrentHashMap<>();
+    /** Tenants with a poke round scheduled or waiting. */
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    /** Tenants notified while their round was scheduled or waiting: they get another round after it. */
+    private final Set<String> again = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "outpost-pokes");
         t.setDaemon(true);
@@ -52,7 +59,10 @@ public class PokeHub implements SmartLifecycle {
 
     @org.springframework.beans.factory.annotation.Autowired
     PokeHub(io.micrometer.core.instrument.MeterRegistry meters, ChangeFeedReader feed) {
-        this(meters, tenant -> new FeedHead(feed.epoch(), feed.head(tenant)));
+        this(meters, tenant -> {
+            ChangeFeedReader.Head head = feed.head(tenant);
+            return new FeedHead(head.epoch(), head.position(), head.newestTx());
+        });
     }
 
     PokeHub(io.micrometer.core.instrument.MeterRegistry meters, Function<String, FeedHead> heads) {
@@ -102,26 +112,54 @@ public class PokeHub implements SmartLifecycle {
 
     /** Changes committed in {@code tenant}: poke its subscribers (coalesced). */
     public void changed(String tenant) {
-        if (!running || !byTenant.containsKey(tenant) || !pending.add(tenant)) return;
-        scheduler.schedule(() -> {
-            pending.remove(tenant);
+        if (!running || !byTenant.containsKey(tenant)) return;
+        if (!pending.add(tenant)) {
+            again.add(tenant);
+            return;
+        }
+        long deadline = System.nanoTime() + COALESCE.plus(SETTLE_LIMIT).toNanos();
+        scheduler.schedule(() -> round(tenant, -1, FIRST_RETRY.toMillis(), deadline), COALESCE.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** A poke round waits for older open transactions this long at first, doubling up to {@link #LAST_RETRY}. */
+    static final Duration FIRST_RETRY = Duration.ofMillis(5);
+    static final Duration LAST_RETRY = Duration.ofSeconds(1);
+    /** After this long waiting for older transactions, the round pokes anyway (a pull then gets what it can). */
+    static final Duration SETTLE_LIMIT = Duration.ofSeconds(30);
+
+    /**
+     * One poke round. The changes it announces are those the tenant's head names as its newest ({@code target}, read
+     * at the first try). While a transaction older than they are is still open they are not yet below the feed's
+     * horizon and a pull would not get them, so the round tries again a little later rather than poke too early.
+     * Notifications that arrive meanwhile ({@link #again}) get a round of their own after this one.
+     */
+    private void round(String tenant, long target, long retryMillis, long deadline) {
+        // notifications until the head is first read are covered by it (coalesced into this round)
+        if (target < 0) again.remove(tenant);
+        try {
             Set<Subscriber> set = byTenant.getOrDefault(tenant, Set.of());
-            if (set.isEmpty()) return;
-            FeedHead head;
-            try {
-                head = heads.apply(tenant);
-            } catch (RuntimeException e) {
-                log.debug("no poke for tenant {}: its feed head could not be read", tenant, e);
+            FeedHead head = set.isEmpty() ? null : heads.apply(tenant);
+            long announced = head == null || target >= 0 ? target : head.newestTx();
+            if (head != null && head.position().tx() <= announced && System.nanoTime() < deadline) {
+                scheduler.schedule(() -> round(tenant, announced, Math.min(retryMillis * 2, LAST_RETRY.toMillis()),
+                        deadline), retryMillis, TimeUnit.MILLISECONDS);
                 return;
             }
-            for (Subscriber s : set) {
-                try {
-                    s.emitter().send(SseEmitter.event().name("poke").data(s.pokeData().apply(head)));
-                } catch (IOException | RuntimeException e) {
-                    drop(tenant, s, e);
+            if (head != null) {
+                for (Subscriber s : set) {
+                    try {
+                        s.emitter().send(SseEmitter.event().name("poke").data(s.pokeData().apply(head)));
+                    } catch (IOException | RuntimeException e) {
+                        drop(tenant, s, e);
+                    }
                 }
             }
-        }, COALESCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            log.debug("no poke for tenant {}: its feed head could not be read", tenant, e);
+        }
+        pending.remove(tenant);
+        if (again.remove(tenant)) changed(tenant);
     }
 
     /** Pokes every tenant with open streams on this node: after the change notifications were interrupted. */

@@ -6,10 +6,15 @@ import io.outpost.api.security.Role;
 import io.outpost.api.support.ServerTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** Contract v1.2, Device revocation: a revoked device is refused with device_revoked on every endpoint, for good. */
 class DeviceRevocationTest extends ServerTest {
+
+    @Autowired
+    DataSource dataSource;
 
     private HttpResponse<String> revoke(String token, String deviceId) {
         return send(HttpRequest.newBuilder(uri("/api/v1/admin/devices/" + deviceId + "/revoke"))
@@ -53,5 +58,37 @@ class DeviceRevocationTest extends ServerTest {
         assertThat(afterRevoke).isGreaterThan(before);
         assertThat(pushOk(nurse, json("{'deviceId':'new-tablet','operations':[]}")).path("lastProcessedOpId")
                 .asLong()).as("the user goes on with a new device").isZero();
+    }
+
+    /**
+     * A revocation waits for the device's push in progress (here a transaction holding the device's push lock, as
+     * a push does from its start to its commit): once the revocation is answered, no push of the device commits.
+     */
+    @Test
+    void aRevocationWaitsForTheDevicesPushInProgress() throws Exception {
+        String tenant = anyTenant();
+        String nurse = token(tenant, "nurse-1", Role.USER);
+        String admin = token(tenant, "boss", Role.USER, Role.ADMIN);
+        pushOk(nurse, json("{'deviceId':'tablet','operations':[]}"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (java.sql.Connection push = dataSource.getConnection()) {
+            push.setAutoCommit(false);
+            try (java.sql.PreparedStatement lock = push.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || ?))")) {
+                lock.setInt(1, 0x0de71c);
+                lock.setString(2, tenant);
+                lock.setString(3, "tablet");
+                lock.execute();
+            }
+            java.util.concurrent.Future<HttpResponse<String>> revoked = pool.submit(() -> revoke(admin, "tablet"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = ? AND NOT granted",
+                    Long.class, 0x0de71c) == 1);
+            assertThat(revoked).isNotDone();
+            push.commit();
+            assertThat(revoked.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

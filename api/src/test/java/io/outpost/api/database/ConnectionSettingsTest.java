@@ -55,7 +55,7 @@ class ConnectionSettingsTest extends ServerTest {
             return jdbc.queryForObject("SHOW idle_in_transaction_session_timeout", String.class);
         });
         assertThat(inside).isEqualTo("3s");
-        // a known device's push locks its row and sets the limit in one statement: set too
+        // a known device's push takes its lock and sets the limit in one statement: set too
         String again = transactions.execute(status -> {
             devices.lockForPush(tenant, "dev-1", "user-1", Instant.now());
             return jdbc.queryForObject("SHOW idle_in_transaction_session_timeout", String.class);

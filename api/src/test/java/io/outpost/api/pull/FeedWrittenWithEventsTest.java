@@ -25,8 +25,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The change feed is written in the push's own transaction (a subscribing processor): what a push changed is in the
- * feed when the push is answered, and a tenant's feed stays gap-free under concurrent pushes because each
- * transaction takes the tenant's advisory lock before it draws feed positions.
+ * feed when the push is answered, and a tenant's feed stays gap-free under concurrent pushes because a pull reads only
+ * below the oldest open transaction (V19, ChangeFeedReader), not because writers wait for each other.
  */
 class FeedWrittenWithEventsTest extends ServerTest {
 
@@ -48,8 +48,8 @@ class FeedWrittenWithEventsTest extends ServerTest {
     }
 
     /**
-     * A transaction that holds the tenant's feed lock (as a push does from the moment it writes feed rows until it
-     * commits) makes the next push of that tenant wait before it draws positions, and only that tenant's.
+     * A transaction that holds the tenant's feed lock exclusively (as a rebuild's switch or a visibility change does)
+     * makes the next push of that tenant wait before it draws positions, and only that tenant's.
      */
     @Test
     void aPushWaitsForTheTenantsFeedLockHeldByAnotherTransaction() throws Exception {
@@ -83,6 +83,65 @@ class FeedWrittenWithEventsTest extends ServerTest {
             assertThat(drain(token, "dev-1", null, null, 10).ids()).containsExactly("notes/a");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Pushes take the tenant's feed lock shared: one push holding it (here a transaction that took it as a push does)
+     * does not hold up another.
+     */
+    @Test
+    void pushesOfOneTenantDoNotWaitForEachOther() throws Exception {
+        String tenant = anyTenant();
+        String token = userToken(tenant);
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement lock = holder.prepareStatement(
+                    "SELECT pg_advisory_xact_lock_shared(?, hashtext(?))")) {
+                lock.setInt(1, 0x0f5eed);
+                lock.setString(2, tenant);
+                lock.execute();
+            }
+            pushOk(token, json("{'deviceId':'dev-1','operations':[{'opId':1,'type':'create','collection':'notes',"
+                    + "'id':'a','data':{'v':1}}]}"));
+            assertThat(drain(token, "dev-1", null, null, 10).ids()).containsExactly("notes/a");
+            holder.rollback();
+        }
+    }
+
+    /**
+     * The case the feed's horizon is for: a transaction draws a feed position and commits only after a later one has
+     * committed a higher position. A pull in between must not move past the earlier one, or it would skip it for ever:
+     * it answers without the later change (and says so in lastProcessedOpId), and the next pull brings both.
+     */
+    @Test
+    void aPositionThatCommitsAfterAHigherOneIsNotSkipped() throws Exception {
+        String tenant = anyTenant();
+        String token = userToken(tenant);
+        pushOk(token, json("{'deviceId':'dev-1','operations':[{'opId':1,'type':'create','collection':'notes',"
+                + "'id':'first','data':{'v':1}}]}"));
+        String cursor = drain(token, "dev-1", null, null, 10).cursor();
+        try (Connection slow = dataSource.getConnection()) {
+            slow.setAutoCommit(false);
+            try (PreparedStatement early = slow.prepareStatement("INSERT INTO records (tenant, collection, id, "
+                    + "version, deleted, data, owner, created_by, updated_at, updated_by, schema_version, change_seq) "
+                    + "VALUES (?, 'notes', 'early', 1, false, '{\"v\":1}', 'user-1', 'user-1', now(), 'user-1', 1, "
+                    + "nextval('change_seq'))")) {
+                early.setString(1, tenant);
+                early.executeUpdate();
+            }
+            // a higher position, committed first
+            pushOk(token, json("{'deviceId':'dev-1','operations':[{'opId':2,'type':'create','collection':'notes',"
+                    + "'id':'late','data':{'v':1}}]}"));
+
+            Drained meanwhile = drain(token, "dev-1", cursor, null, 10);
+            assertThat(meanwhile.ids()).as("nothing above the open transaction").isEmpty();
+            assertThat(meanwhile.lastProcessedOpId()).as("op 2's effects are not in this page").isEqualTo(1);
+            slow.commit();
+
+            Drained after = drain(token, "dev-1", meanwhile.cursor(), null, 10);
+            assertThat(after.ids()).containsExactly("notes/early", "notes/late");
+            assertThat(after.lastProcessedOpId()).isEqualTo(2);
         }
     }
 

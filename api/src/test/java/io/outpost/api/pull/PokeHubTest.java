@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.query.pull.FeedPosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ class PokeHubTest {
     private final AtomicInteger headReads = new AtomicInteger();
     private final PokeHub hub = new PokeHub(new SimpleMeterRegistry(), tenant -> {
         headReads.incrementAndGet();
-        return new PokeHub.FeedHead(7, 42);
+        return new PokeHub.FeedHead(7, new FeedPosition(42, 0), 41);
     });
 
     /** An emitter that keeps what it is sent (there is no HTTP response behind it). */
@@ -54,8 +55,8 @@ class PokeHubTest {
         hub.start();
         Broken gone = new Broken();
         Recording alive = new Recording();
-        hub.subscribe("t1", new PokeHub.Subscriber(gone, head -> Map.of("position", head.position())));
-        hub.subscribe("t1", new PokeHub.Subscriber(alive, head -> Map.of("position", head.position())));
+        hub.subscribe("t1", new PokeHub.Subscriber(gone, head -> Map.of("position", head.position().tx())));
+        hub.subscribe("t1", new PokeHub.Subscriber(alive, head -> Map.of("position", head.position().tx())));
 
         hub.changed("t1");
 
@@ -77,10 +78,10 @@ class PokeHubTest {
         for (int i = 0; i < 500; i++) {
             Recording r = new Recording();
             streams.add(r);
-            hub.subscribe("t1", new PokeHub.Subscriber(r, head -> Map.of("position", head.position())));
+            hub.subscribe("t1", new PokeHub.Subscriber(r, head -> Map.of("position", head.position().tx())));
         }
         Recording other = new Recording();
-        hub.subscribe("t2", new PokeHub.Subscriber(other, head -> Map.of("position", head.position())));
+        hub.subscribe("t2", new PokeHub.Subscriber(other, head -> Map.of("position", head.position().tx())));
 
         hub.changed("t1");
         hub.changed("t1"); // coalesced with the first
@@ -97,12 +98,12 @@ class PokeHubTest {
         AtomicInteger calls = new AtomicInteger();
         PokeHub flaky = new PokeHub(new SimpleMeterRegistry(), tenant -> {
             if (calls.incrementAndGet() == 1) throw new IllegalStateException("database down");
-            return new PokeHub.FeedHead(1, 5);
+            return new PokeHub.FeedHead(1, new FeedPosition(5, 0), 4);
         });
         try {
             flaky.start();
             Recording r = new Recording();
-            flaky.subscribe("t", new PokeHub.Subscriber(r, head -> Map.of("position", head.position())));
+            flaky.subscribe("t", new PokeHub.Subscriber(r, head -> Map.of("position", head.position().tx())));
             flaky.changed("t");
             await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
             flaky.changed("t");
@@ -111,6 +112,35 @@ class PokeHubTest {
             assertThat(flaky.openStreams()).as("the stream stays subscribed").isEqualTo(1);
         } finally {
             flaky.stop();
+        }
+    }
+
+    /**
+     * A change that committed while an older transaction is still open lies above the feed's horizon: a pull would
+     * not get it yet, so the round waits for the horizon to pass it before it pokes.
+     */
+    @Test
+    void a_poke_waits_until_the_changes_it_announces_are_below_the_horizon() {
+        java.util.concurrent.atomic.AtomicLong horizon = new java.util.concurrent.atomic.AtomicLong(10);
+        AtomicInteger reads = new AtomicInteger();
+        PokeHub waiting = new PokeHub(new SimpleMeterRegistry(), tenant -> {
+            reads.incrementAndGet();
+            // the tenant's newest change was written by transaction 12; transaction 10 is still open
+            return new PokeHub.FeedHead(1, new FeedPosition(horizon.get(), 0), 12);
+        });
+        try {
+            waiting.start();
+            Recording r = new Recording();
+            waiting.subscribe("t", new PokeHub.Subscriber(r, head -> Map.of("position", head.position().tx())));
+            waiting.changed("t");
+            await().atMost(Duration.ofSeconds(5)).until(() -> reads.get() >= 3);
+            assertThat(r.events).as("no poke while the change is above the horizon").isEmpty();
+
+            horizon.set(13);
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.events.size() == 1);
+            assertThat(r.events.get(0)).contains("{position=13}");
+        } finally {
+            waiting.stop();
         }
     }
 }

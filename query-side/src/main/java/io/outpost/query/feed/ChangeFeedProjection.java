@@ -34,12 +34,17 @@ import org.springframework.stereotype.Component;
  * go to the database as two JDBC batches when it prepares its commit: records first, then device progress, so a
  * device's progress position is never below the positions of the effects it vouches for.
  *
- * <p><b>No gaps in a tenant's feed.</b> {@code change_seq} values are drawn by concurrent transactions, which could
- * commit out of order, and a puller that read up to 105 while 103 was uncommitted would skip 103 for ever. So before
- * its rows draw any, the transaction takes its tenants' advisory locks ({@code pg_advisory_xact_lock}, in sorted order,
- * held until it commits or rolls back): the writers of one tenant's feed draw and commit one after another, on one
- * node or many, and a tenant's committed positions never leave a gap behind them. (Pulls read one tenant's feed; the
- * sequence is shared, so other tenants' positions are gaps that no pull looks at.)
+ * <p><b>No gaps in a tenant's feed.</b> Concurrent transactions draw {@code change_seq} values and may commit out of
+ * order: a puller that read up to 105 while 103 was uncommitted would skip 103 for ever. So every feed row also
+ * carries the transaction that wrote it ({@code change_tx}, the column's default {@code pg_current_xact_id()}; V19),
+ * and a pull reads in (change_tx, change_seq) order only below its snapshot's horizon, the oldest transaction still
+ * open (ChangeFeedReader, FeedPosition). Writers do not wait for each other: many pushes of one tenant write and commit
+ * at once, on one node or many.
+ *
+ * <p><b>The tenant's feed lock</b> ({@code pg_advisory_xact_lock}, in sorted order, held until the transaction ends)
+ * remains for the writers that must have a tenant's feed to themselves — a rebuild's switch, a visibility change —
+ * which take it exclusively. A push takes it shared before its rows draw positions: pushes never wait for each other
+ * on it, and none writes while one of those holds it.
  */
 @Component
 @ProcessingGroup(ChangeFeedProjection.GROUP)
@@ -51,29 +56,40 @@ public class ChangeFeedProjection {
     public static final int FEED_LOCKS = 0x0f5eed;
     private static final String LOCKS = ChangeFeedProjection.class.getName() + ".tenantLocks";
     /**
-     * Takes a tenant's feed lock, waiting at most 1.5 s ({@code lock_timeout} for the rest of the transaction):
-     * below the driver's {@code socketTimeout} (2 s), so a long wait ends as {@code lock_not_available}, which the
-     * push retries as a collision, and not as a connection the pool must throw away. The lock is held for the few
-     * milliseconds between a push's feed rows and its commit.
+     * Takes a tenant's feed lock shared, as a push writes, waiting at most 1.5 s ({@code lock_timeout} for the rest of
+     * the transaction): below the driver's {@code socketTimeout} (2 s), so a long wait (a rebuild's switch holds the
+     * lock) ends as {@code lock_not_available}, which the push retries as a collision, and not as a connection the
+     * pool must throw away.
      */
-    static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock(?, hashtext(?)) "
+    static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock_shared(?, hashtext(?)) "
             + "FROM (SELECT set_config('lock_timeout', '1500ms', true)) AS bounded";
     /**
-     * The same lock, waiting as long as the transaction's own {@code lock_timeout} allows (the push benchmark's phase
-     * (b2) takes it too).
+     * The same lock shared, waiting as long as the transaction's own {@code lock_timeout} allows (the push
+     * benchmark's phase (b2) takes it as a push does).
      */
-    public static final String LOCK_TENANT_UNBOUNDED = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
+    public static final String LOCK_TENANT_SHARED = "SELECT pg_advisory_xact_lock_shared(?, hashtext(?))";
+    /** The lock exclusively, for the writers that need a tenant's feed to themselves ({@link #lockFeeds}). */
+    static final String LOCK_TENANT_EXCLUSIVE = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
 
     /**
-     * Takes the feed locks of these tenants in the current transaction (in the order a push takes them, held until it
+     * The writing transaction's id as a feed row's {@code change_tx} (the default of the feed tables' columns, V19),
+     * for statements that must spell it.
+     */
+    public static final String CURRENT_TX = "pg_current_xact_id()::text::bigint";
+
+    /**
+     * Takes the feed locks of these tenants exclusively in the current transaction (in sorted order, held until it
      * ends), for the writers of feed positions other than pushes: a rebuild's switch, a visibility change. While they
-     * are held, no push of those tenants draws a position or commits.
+     * are held, no push of those tenants writes feed rows or commits.
      */
     public static void lockFeeds(JdbcTemplate jdbc, java.util.Collection<String> tenants) {
-        new TreeSet<>(tenants).forEach(t -> jdbc.queryForObject(LOCK_TENANT_UNBOUNDED, Object.class, FEED_LOCKS, t));
+        new TreeSet<>(tenants).forEach(t -> jdbc.queryForObject(LOCK_TENANT_EXCLUSIVE, Object.class, FEED_LOCKS, t));
     }
 
-    /** A record's row at a new version, drawing its feed position (the push benchmark's phase (b2) writes it too). */
+    /**
+     * A record's row at a new version, drawing its feed position; {@code change_tx} comes from the column's default
+     * (the push benchmark's phase (b2) writes it too).
+     */
     public static final String UPSERT = """
             INSERT INTO records (tenant, collection, id, version, deleted, data, owner, created_by, updated_at,
                                  updated_by, schema_version, change_seq)
@@ -82,14 +98,14 @@ public class ChangeFeedProjection {
                 version = excluded.version, deleted = excluded.deleted, data = excluded.data,
                 schema_version = excluded.schema_version,
                 owner = COALESCE(excluded.owner, records.created_by), updated_at = excluded.updated_at,
-                updated_by = excluded.updated_by, change_seq = excluded.change_seq
+                updated_by = excluded.updated_by, change_seq = excluded.change_seq, change_tx = excluded.change_tx
             WHERE records.version < excluded.version""";
 
     private static final String PROGRESS = """
             INSERT INTO device_progress (tenant, device_id, last_op_id, progress_seq)
             VALUES (?, ?, ?, nextval('change_seq'))
             ON CONFLICT (tenant, device_id) DO UPDATE SET last_op_id = excluded.last_op_id,
-                progress_seq = excluded.progress_seq
+                progress_seq = excluded.progress_seq, progress_tx = excluded.progress_tx
             WHERE device_progress.last_op_id < excluded.last_op_id""";
 
     private final JdbcTemplate jdbc;
@@ -201,8 +217,8 @@ public class ChangeFeedProjection {
     }
 
     /**
-     * Takes the tenant's feed lock in this unit of work's transaction before its rows draw {@code change_seq} values
-     * (class comment). Registered before the first row of the unit of work, so it runs first when the commit is
+     * Takes the tenant's feed lock, shared, in this unit of work's transaction before its rows draw {@code change_seq}
+     * values (class comment). Registered before the first row of the unit of work, so it runs first when the commit is
      * prepared. A rebuild writes tables of its own, alone, and takes none.
      */
     private void ordered(String tenant) {

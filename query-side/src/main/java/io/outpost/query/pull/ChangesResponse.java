@@ -11,6 +11,6 @@ import java.util.List;
  * @param epoch            the feed epoch the positions belong to
  * @param reset            the query's cursor was of another epoch: this is a first page instead
  */
-public record ChangesResponse(List<ChangeRow> changes, long position, Long snapshotStart, boolean hasMore,
+public record ChangesResponse(List<ChangeRow> changes, FeedPosition position, FeedPosition snapshotStart, boolean hasMore,
                               long lastProcessedOpId, long epoch, boolean reset) {
 }
