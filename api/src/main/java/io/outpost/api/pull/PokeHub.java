@@ -117,12 +117,15 @@ public class PokeHub implements SmartLifecycle {
             again.add(tenant);
             return;
         }
-        long deadline = System.nanoTime() + COALESCE.plus(SETTLE_LIMIT).toNanos();
-        scheduler.schedule(() -> round(tenant, -1, FIRST_RETRY.toMillis(), deadline), COALESCE.toMillis(),
-                TimeUnit.MILLISECONDS);
+        long first = System.nanoTime() + COALESCE.toNanos();
+        scheduler.schedule(() -> round(tenant, -1, first), COALESCE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** A poke round waits for older open transactions this long at first, doubling up to {@link #LAST_RETRY}. */
+    /**
+     * A poke round waiting for older open transactions looks again every {@link #FIRST_RETRY} for the first
+     * {@link #COALESCE} (a push's last milliseconds, the usual wait), then less often, doubling up to
+     * {@link #LAST_RETRY} (a long transaction elsewhere).
+     */
     static final Duration FIRST_RETRY = Duration.ofMillis(5);
     static final Duration LAST_RETRY = Duration.ofSeconds(1);
     /** After this long waiting for older transactions, the round pokes anyway (a pull then gets what it can). */
@@ -134,16 +137,18 @@ public class PokeHub implements SmartLifecycle {
      * horizon and a pull would not get them, so the round tries again a little later rather than poke too early.
      * Notifications that arrive meanwhile ({@link #again}) get a round of their own after this one.
      */
-    private void round(String tenant, long target, long retryMillis, long deadline) {
+    private void round(String tenant, long target, long first) {
         // notifications until the head is first read are covered by it (coalesced into this round)
         if (target < 0) again.remove(tenant);
         try {
             Set<Subscriber> set = byTenant.getOrDefault(tenant, Set.of());
             FeedHead head = set.isEmpty() ? null : heads.apply(tenant);
             long announced = head == null || target >= 0 ? target : head.newestTx();
-            if (head != null && head.position().tx() <= announced && System.nanoTime() < deadline) {
-                scheduler.schedule(() -> round(tenant, announced, Math.min(retryMillis * 2, LAST_RETRY.toMillis()),
-                        deadline), retryMillis, TimeUnit.MILLISECONDS);
+            long waited = System.nanoTime() - first;
+            if (head != null && head.position().tx() <= announced && waited < SETTLE_LIMIT.toNanos()) {
+                long retry = waited < COALESCE.toNanos() ? FIRST_RETRY.toNanos()
+                        : Math.min(Math.max(waited, FIRST_RETRY.toNanos()), LAST_RETRY.toNanos());
+                scheduler.schedule(() -> round(tenant, announced, first), retry, TimeUnit.NANOSECONDS);
                 return;
             }
             if (head != null) {

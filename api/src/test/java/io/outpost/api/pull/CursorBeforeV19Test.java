@@ -39,8 +39,9 @@ class CursorBeforeV19Test extends ServerTest {
     /** A row as the projection wrote it before V19, which the migration gave transaction 0. */
     private long oldRow(String tenant, String id) {
         return jdbc.queryForObject("INSERT INTO records (tenant, collection, id, version, deleted, data, owner, "
-                + "created_by, updated_at, updated_by, schema_version, change_seq, change_tx) VALUES (?, 'notes', ?, 1, "
-                + "false, '{\"v\":0}', 'user-1', 'user-1', now(), 'user-1', 1, nextval('change_seq'), 0) "
+                + "created_by, updated_at, updated_by, schema_version, change_seq, change_tx) "
+                + "VALUES (?, 'notes', ?, 1, false, '{\"v\":0}', 'user-1', 'user-1', now(), 'user-1', 1, "
+                + "nextval('change_seq'), 0) "
                 + "RETURNING change_seq", Long.class, tenant, id);
     }
 
