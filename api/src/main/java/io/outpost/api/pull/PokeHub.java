@@ -30,6 +30,15 @@ public class PokeHub implements SmartLifecycle {
 
     static final Duration COALESCE = Duration.ofMillis(100);
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /**
+     * A poke round waiting for older open transactions looks again every {@link #FIRST_RETRY} for the first
+     * {@link #COALESCE} (a push's last milliseconds, the usual wait), then less often, doubling up to
+     * {@link #LAST_RETRY} (a long transaction elsewhere).
+     */
+    static final Duration FIRST_RETRY = Duration.ofMillis(5);
+    static final Duration LAST_RETRY = Duration.ofSeconds(1);
+    /** After this long waiting for older transactions, the round pokes anyway (a pull then gets what it can). */
+    static final Duration SETTLE_LIMIT = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(PokeHub.class);
 
     /** A stream and how to make its poke's data from the tenant's feed head. */
@@ -120,16 +129,6 @@ public class PokeHub implements SmartLifecycle {
         long first = System.nanoTime() + COALESCE.toNanos();
         scheduler.schedule(() -> round(tenant, -1, first), COALESCE.toMillis(), TimeUnit.MILLISECONDS);
     }
-
-    /**
-     * A poke round waiting for older open transactions looks again every {@link #FIRST_RETRY} for the first
-     * {@link #COALESCE} (a push's last milliseconds, the usual wait), then less often, doubling up to
-     * {@link #LAST_RETRY} (a long transaction elsewhere).
-     */
-    static final Duration FIRST_RETRY = Duration.ofMillis(5);
-    static final Duration LAST_RETRY = Duration.ofSeconds(1);
-    /** After this long waiting for older transactions, the round pokes anyway (a pull then gets what it can). */
-    static final Duration SETTLE_LIMIT = Duration.ofSeconds(30);
 
     /**
      * One poke round. The changes it announces are those the tenant's head names as its newest ({@code target}, read
