@@ -75,7 +75,7 @@ public class DeviceRegistry {
      */
     public Device lockForPush(String tenant, String deviceId, String userId, Instant now) {
         jdbc.queryForObject(LOCK_FOR_PUSH, Object.class, DEVICE_LOCKS, tenant, deviceId, PUSH_IDLE_LIMIT);
-        // read after the lock, in a statement of its own: it sees what the push before committed
+        // read after the lock, in a statement of its own (READ COMMITTED): it sees what the push before committed
         Device device = find(tenant, deviceId).orElse(null);
         if (device == null) {
             register(tenant, deviceId, userId, now);

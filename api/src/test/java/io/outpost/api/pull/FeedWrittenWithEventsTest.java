@@ -33,6 +33,16 @@ class FeedWrittenWithEventsTest extends ServerTest {
     @Autowired
     DataSource dataSource;
 
+    /** Opens a transaction on {@code holder} that takes the tenant's feed lock with {@code function}. */
+    private static void holdFeedLock(Connection holder, String function, String tenant) throws Exception {
+        holder.setAutoCommit(false);
+        try (PreparedStatement lock = holder.prepareStatement("SELECT " + function + "(?, hashtext(?))")) {
+            lock.setInt(1, 0x0f5eed);
+            lock.setString(2, tenant);
+            lock.execute();
+        }
+    }
+
     @Test
     void aPushsChangesAreInTheFeedWhenItIsAnswered() {
         String tenant = anyTenant();
@@ -58,13 +68,7 @@ class FeedWrittenWithEventsTest extends ServerTest {
         String token = userToken(tenant);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Connection holder = dataSource.getConnection()) {
-            holder.setAutoCommit(false);
-            try (PreparedStatement lock = holder.prepareStatement(
-                    "SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
-                lock.setInt(1, 0x0f5eed);
-                lock.setString(2, tenant);
-                lock.execute();
-            }
+            holdFeedLock(holder, "pg_advisory_xact_lock", tenant);
             Future<HttpResponse<String>> blocked = pool.submit(() -> push(token, json("{'deviceId':'dev-1',"
                     + "'operations':[{'opId':1,'type':'create','collection':'notes','id':'a','data':{'v':1}}]}")));
             await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("SELECT count(*) FROM pg_locks "
@@ -95,13 +99,7 @@ class FeedWrittenWithEventsTest extends ServerTest {
         String tenant = anyTenant();
         String token = userToken(tenant);
         try (Connection holder = dataSource.getConnection()) {
-            holder.setAutoCommit(false);
-            try (PreparedStatement lock = holder.prepareStatement(
-                    "SELECT pg_advisory_xact_lock_shared(?, hashtext(?))")) {
-                lock.setInt(1, 0x0f5eed);
-                lock.setString(2, tenant);
-                lock.execute();
-            }
+            holdFeedLock(holder, "pg_advisory_xact_lock_shared", tenant);
             pushOk(token, json("{'deviceId':'dev-1','operations':[{'opId':1,'type':'create','collection':'notes',"
                     + "'id':'a','data':{'v':1}}]}"));
             assertThat(drain(token, "dev-1", null, null, 10).ids()).containsExactly("notes/a");

@@ -181,7 +181,7 @@ public class ChangeFeedProjection {
 
     private void write(RecordKey key, long version, boolean deleted, ObjectNode data, int schemaVersion, String owner,
                        String createdBy, Instant at, String updatedBy) {
-        ordered(key.tenant());
+        sharesFeedLock(key.tenant());
         Object[] row = {key.tenant(), key.collection(), key.id(), version, deleted,
                 data == null ? null : StateJson.of(data).json(), owner, createdBy, java.sql.Timestamp.from(at), updatedBy,
                 schemaVersion};
@@ -210,7 +210,7 @@ public class ChangeFeedProjection {
         String device = text(meta, SyncMetaData.DEVICE);
         Object op = meta.get(SyncMetaData.OP_ID);
         if (tenant == null || device == null || !(op instanceof Number opId)) return;
-        ordered(tenant);
+        sharesFeedLock(tenant);
         Object[] row = {tenant, device, opId.longValue()};
         writes.merge(progress, List.of(tenant, device), row,
                 (earlier, later) -> (long) later[2] >= (long) earlier[2] ? later : earlier);
@@ -221,7 +221,7 @@ public class ChangeFeedProjection {
      * values (class comment). Registered before the first row of the unit of work, so it runs first when the commit is
      * prepared. A rebuild writes tables of its own, alone, and takes none.
      */
-    private void ordered(String tenant) {
+    private void sharesFeedLock(String tenant) {
         if (notifier == null || !CurrentUnitOfWork.isStarted()) return;
         UnitOfWork<?> uow = CurrentUnitOfWork.get().root();
         Set<String> tenants = uow.getOrComputeResource(LOCKS, k -> {
