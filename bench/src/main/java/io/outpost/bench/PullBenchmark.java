@@ -307,6 +307,8 @@ public final class PullBenchmark {
         long at = System.nanoTime();
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(true);
+            // a chunk can take longer than the server's read timeout (2 s) on a busy machine; the pool resets it
+            c.setNetworkTimeout(Runnable::run, 0);
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int from = 1; from <= count; from += SEED_CHUNK) {
                     int to = Math.min(count, from + SEED_CHUNK - 1);
@@ -406,8 +408,8 @@ public final class PullBenchmark {
         checkWindow(tenant, page, expected);
         long held = count(db, "SELECT count(*) FROM records WHERE tenant = ?", tenant);
         if (held != holding) throw new BenchFailure(tenant + " holds " + held + " records, not " + holding);
-        log(String.format(Locale.ROOT, "  %s: %d records, cursor at feed position %d, the 1,000 changes visible "
-                + "%.0f ms after the last push", tenant, held, position, projectedMillis));
+        log(String.format(Locale.ROOT, "  %s: %d records, cursor after feed position %d.%d, the 1,000 changes "
+                + "visible %.0f ms after the last push", tenant, held, position.tx(), position.seq(), projectedMillis));
         return new Window(tenant, holding, reader, cursor, position, expected, projectedMillis);
     }
 
