@@ -85,8 +85,8 @@ public class DeviceRegistry {
     }
 
     /** Sets the transaction's idle limit and takes the device's lock in one statement ({@code set_config} is local). */
-    private static final String LOCK_FOR_PUSH = "SELECT pg_advisory_xact_lock(?, hashtext(? || '/' || ?)) "
-            + "FROM (SELECT set_config('idle_in_transaction_session_timeout', ?, true)) AS limited";
+    private static final String LOCK_FOR_PUSH = LOCK_DEVICE
+            + " FROM (SELECT set_config('idle_in_transaction_session_timeout', ?, true)) AS limited";
 
     /** What one push did, for the device's counters. */
     public record PushCounts(long applied, long merged, long conflicts, long rejected, long duplicates) {

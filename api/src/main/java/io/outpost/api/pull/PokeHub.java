@@ -1,7 +1,7 @@
 package io.outpost.api.pull;
 
 import io.outpost.query.pull.ChangeFeedReader;
-import io.outpost.query.pull.FeedPosition;
+import io.outpost.query.pull.ChangeFeedReader.Head;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -41,15 +41,11 @@ public class PokeHub implements SmartLifecycle {
     static final Duration SETTLE_LIMIT = Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(PokeHub.class);
 
-    /** A stream and how to make its poke's data from the tenant's feed head. */
-    record Subscriber(SseEmitter emitter, Function<FeedHead, Object> pokeData) {
-    }
-
     /**
-     * Where a tenant's change feed stands: read once per poke round, shared by all its subscribers.
-     * {@code newestTx}: the newest transaction among the tenant's committed changes (ChangeFeedReader.Head).
+     * A stream and how to make its poke's data from the tenant's feed head (read once per poke round, shared by all
+     * the tenant's subscribers).
      */
-    record FeedHead(long epoch, FeedPosition position, long newestTx) {
+    record Subscriber(SseEmitter emitter, Function<Head, Object> pokeData) {
     }
 
     private final Map<String, Set<Subscriber>> byTenant = new ConcurrentHashMap<>();
@@ -64,17 +60,14 @@ public class PokeHub implements SmartLifecycle {
     });
     private volatile boolean running;
 
-    private final Function<String, FeedHead> heads;
+    private final Function<String, Head> heads;
 
     @org.springframework.beans.factory.annotation.Autowired
     PokeHub(io.micrometer.core.instrument.MeterRegistry meters, ChangeFeedReader feed) {
-        this(meters, tenant -> {
-            ChangeFeedReader.Head head = feed.head(tenant);
-            return new FeedHead(head.epoch(), head.position(), head.newestTx());
-        });
+        this(meters, feed::head);
     }
 
-    PokeHub(io.micrometer.core.instrument.MeterRegistry meters, Function<String, FeedHead> heads) {
+    PokeHub(io.micrometer.core.instrument.MeterRegistry meters, Function<String, Head> heads) {
         this.heads = heads;
         io.micrometer.core.instrument.Gauge.builder("outpost.streams.open", this, PokeHub::openStreams)
                 .description("open /sync/stream connections on this node").register(meters);
@@ -141,7 +134,7 @@ public class PokeHub implements SmartLifecycle {
         if (target < 0) again.remove(tenant);
         try {
             Set<Subscriber> set = byTenant.getOrDefault(tenant, Set.of());
-            FeedHead head = set.isEmpty() ? null : heads.apply(tenant);
+            Head head = set.isEmpty() ? null : heads.apply(tenant);
             long announced = head == null || target >= 0 ? target : head.newestTx();
             long waited = System.nanoTime() - first;
             if (head != null && head.position().tx() <= announced && waited < SETTLE_LIMIT.toNanos()) {

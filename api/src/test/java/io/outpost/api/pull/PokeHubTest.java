@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.outpost.query.pull.ChangeFeedReader;
 import io.outpost.query.pull.FeedPosition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ class PokeHubTest {
     private final AtomicInteger headReads = new AtomicInteger();
     private final PokeHub hub = new PokeHub(new SimpleMeterRegistry(), tenant -> {
         headReads.incrementAndGet();
-        return new PokeHub.FeedHead(7, new FeedPosition(42, 0), 41);
+        return new ChangeFeedReader.Head(7, new FeedPosition(42, 0), 41);
     });
 
     /** An emitter that keeps what it is sent (there is no HTTP response behind it). */
@@ -98,7 +99,7 @@ class PokeHubTest {
         AtomicInteger calls = new AtomicInteger();
         PokeHub flaky = new PokeHub(new SimpleMeterRegistry(), tenant -> {
             if (calls.incrementAndGet() == 1) throw new IllegalStateException("database down");
-            return new PokeHub.FeedHead(1, new FeedPosition(5, 0), 4);
+            return new ChangeFeedReader.Head(1, new FeedPosition(5, 0), 4);
         });
         try {
             flaky.start();
@@ -126,7 +127,7 @@ class PokeHubTest {
         PokeHub waiting = new PokeHub(new SimpleMeterRegistry(), tenant -> {
             reads.incrementAndGet();
             // the tenant's newest change was written by transaction 12; transaction 10 is still open
-            return new PokeHub.FeedHead(1, new FeedPosition(horizon.get(), 0), 12);
+            return new ChangeFeedReader.Head(1, new FeedPosition(horizon.get(), 0), 12);
         });
         try {
             waiting.start();

@@ -56,18 +56,18 @@ public class ChangeFeedProjection {
     public static final int FEED_LOCKS = 0x0f5eed;
     private static final String LOCKS = ChangeFeedProjection.class.getName() + ".tenantLocks";
     /**
-     * Takes a tenant's feed lock shared, as a push writes, waiting at most 1.5 s ({@code lock_timeout} for the rest of
-     * the transaction): below the driver's {@code socketTimeout} (2 s), so a long wait (a rebuild's switch holds the
-     * lock) ends as {@code lock_not_available}, which the push retries as a collision, and not as a connection the
-     * pool must throw away.
-     */
-    static final String LOCK_TENANT = "SELECT pg_advisory_xact_lock_shared(?, hashtext(?)) "
-            + "FROM (SELECT set_config('lock_timeout', '1500ms', true)) AS bounded";
-    /**
-     * The same lock shared, waiting as long as the transaction's own {@code lock_timeout} allows (the push
-     * benchmark's phase (b2) takes it as a push does).
+     * Takes a tenant's feed lock shared, as a push writes, waiting as long as the transaction's own
+     * {@code lock_timeout} allows (the push benchmark's phase (b2) takes it as a push does).
      */
     public static final String LOCK_TENANT_SHARED = "SELECT pg_advisory_xact_lock_shared(?, hashtext(?))";
+    /**
+     * The same, for a push: waiting at most 1.5 s ({@code lock_timeout} for the rest of the transaction), below the
+     * driver's {@code socketTimeout} (2 s), so a long wait (a rebuild's switch holds the lock) ends as
+     * {@code lock_not_available}, which the push retries as a collision, and not as a connection the pool must throw
+     * away.
+     */
+    static final String LOCK_TENANT = LOCK_TENANT_SHARED
+            + " FROM (SELECT set_config('lock_timeout', '1500ms', true)) AS bounded";
     /** The lock exclusively, for the writers that need a tenant's feed to themselves ({@link #lockFeeds}). */
     static final String LOCK_TENANT_EXCLUSIVE = "SELECT pg_advisory_xact_lock(?, hashtext(?))";
 
