@@ -48,6 +48,18 @@ final class AsprofProfile {
         return mode;
     }
 
+    /**
+     * {@code -Dbench.asprofOf=loader}: profile the load generator (this JVM) instead of the server, to see what the
+     * CPU it takes from the shared machine goes to.
+     */
+    static boolean ofLoader() {
+        String of = System.getProperty("bench.asprofOf", "server").trim().toLowerCase(Locale.ROOT);
+        if (!of.isEmpty() && !List.of("server", "loader").contains(of)) {
+            throw new IllegalArgumentException("bench.asprofOf must be server or loader, not " + of);
+        }
+        return of.equals("loader");
+    }
+
     /** Starts profiling the process {@code pid}. */
     static AsprofProfile start(long pid, String mode) throws IOException {
         List<String> args = new ArrayList<>(List.of("start"));

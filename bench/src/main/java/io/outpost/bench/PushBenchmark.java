@@ -671,9 +671,11 @@ public final class PushBenchmark {
         long checkpointsBefore = checkpoints(b.db());
         log("(a) " + params.devices() + " devices x " + params.pushes() + " pushes x " + params.batch()
                 + " ops (50/50)...");
-        // -Dbench.asprof=cpu|alloc: async-profiler on the server for (a) only
+        // -Dbench.asprof=cpu|alloc: async-profiler on the server (or, -Dbench.asprofOf=loader, on this JVM) for (a) only
         String asprofMode = AsprofProfile.mode();
-        AsprofProfile asprof = asprofMode.isEmpty() ? null : AsprofProfile.start(b.server().pid(), asprofMode);
+        boolean asprofLoader = AsprofProfile.ofLoader();
+        AsprofProfile asprof = asprofMode.isEmpty() ? null : AsprofProfile.start(
+                asprofLoader ? ProcessHandle.current().pid() : b.server().pid(), asprofMode);
         // with -Dbench.pgConfig=...,shared_preload_libraries=pg_stat_statements: PostgreSQL's statements in (a), (b),
         // (b2) and (b3)
         boolean statements = StatementStats.enable(b.db());
@@ -682,7 +684,8 @@ public final class PushBenchmark {
         if (asprof != null) {
             Path collapsed = params.beside("-asprof-" + asprofMode + ".collapsed");
             r.asprofProfile = params.beside("-asprof-" + asprofMode + ".md");
-            Files.writeString(r.asprofProfile, "## async-profiler: the server during (a)\n\n"
+            Files.writeString(r.asprofProfile, "## async-profiler: the " + (asprofLoader ? "load generator" : "server")
+                    + " during (a)\n\n"
                     + asprof.stop(collapsed), StandardCharsets.UTF_8);
             log("async-profiler summary of (a): " + r.asprofProfile);
         }
