@@ -125,12 +125,14 @@ final class OpPlanner {
         }
 
         ObjectNode derived = null;
-        ObjectNode prospective = switch (op.type()) {
+        // the record as the op would leave it, for its references: only a collection that declares some pays for the
+        // merge (the aggregate merges again, against the state it holds when the command runs)
+        ObjectNode prospective = rules.references().isEmpty() ? null : switch (op.type()) {
             case CREATE -> data;
             case UPDATE -> MergePatch.apply(target.orElseThrow().data(), data);
             case DELETE, INCREMENT -> null; // an increment changes counters only: no reference or derived field
         };
-        if (prospective != null && !rules.references().isEmpty()) {
+        if (prospective != null) {
             Map<String, RecordView> referenced = new HashMap<>();
             List<FieldError> errors = new ArrayList<>();
             rules.references().forEach((field, collection) -> {
