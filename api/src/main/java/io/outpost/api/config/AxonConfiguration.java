@@ -134,17 +134,18 @@ class AxonConfiguration {
 
     /**
      * The processor {@code sync-feed} (the read model, the change feed, device progress and the conflicts list) is a
-     * subscribing one: its handlers run in the unit of work that publishes the events (a push, a conflict resolution),
+     * subscribing one ({@link FeedEventProcessor}: Axon's, handing each event to the handlers without Axon's per-event
+     * machinery): its handlers run in the unit of work that publishes the events (a push, a conflict resolution),
      * after the events are appended, and their rows go out as JDBC batches in that same transaction. A push's changes
      * are in the feed when it is answered (no lag, no second read and deserialisation of every event, no token), and
      * the read model can never disagree with the events: a projection that fails rolls the push back
-     * ({@link PropagatingErrorHandler}). The feed stays gap-free per tenant because the projection takes the tenant's
-     * advisory lock before it draws {@code change_seq} values, held until the commit (ChangeFeedProjection).
+     * ({@link PropagatingErrorHandler}). The feed stays gap-free because a pull reads only below its snapshot's
+     * horizon (docs/pull.md; the projection takes the tenant's feed lock shared, ChangeFeedProjection).
      */
     @Bean
     org.axonframework.config.ConfigurerModule feedProcessor() {
         return configurer -> configurer.eventProcessing(processing -> processing
-                .registerSubscribingEventProcessor(ChangeFeedProjection.GROUP)
+                .registerEventProcessor(ChangeFeedProjection.GROUP, FeedEventProcessor::create)
                 .registerListenerInvocationErrorHandler(ChangeFeedProjection.GROUP,
                         c -> PropagatingErrorHandler.instance()));
     }
