@@ -8,6 +8,7 @@ import io.outpost.command.api.CreateNewRecordCommand;
 import io.outpost.command.api.OpContext;
 import io.outpost.command.api.OperationOutcome;
 import io.outpost.command.api.RecordKey;
+import io.outpost.command.api.RecordLookup;
 import io.outpost.command.api.RecordOperations;
 import java.time.Instant;
 import java.util.List;
@@ -27,11 +28,25 @@ class ManagedAggregatesInUnitOfWorkTest extends ServerTest {
     @Autowired
     RecordOperations operations;
 
+    @Autowired
+    RecordLookup lookup;
+
     @Test
     void theUnitOfWorkKeepsItsAggregatesInTheMapThatFindsThemByIdentifier() {
+        inUnitOfWorkCreating(false);
+    }
+
+    /** As a push's planner does: it looks a record up before the first op runs. */
+    @Test
+    void aLookupBeforeTheFirstOpInstallsItToo() {
+        inUnitOfWorkCreating(true);
+    }
+
+    private void inUnitOfWorkCreating(boolean lookUpFirst) {
         RecordKey key = new RecordKey(anyTenant(), "merge_notes", "managed-1");
         UnitOfWork<?> uow = DefaultUnitOfWork.startAndGet(null);
         try {
+            if (lookUpFirst) assertThat(lookup.find(key)).isEmpty();
             OperationOutcome outcome = operations.execute(new CreateNewRecordCommand(key,
                     new OpContext(1, "dev-1", "user-1", null, Instant.now()),
                     JsonNodeFactory.instance.objectNode().put("title", "t"), null));

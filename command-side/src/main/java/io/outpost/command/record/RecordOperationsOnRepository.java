@@ -30,7 +30,6 @@ class RecordOperationsOnRepository implements RecordOperations {
         if (!CurrentUnitOfWork.isStarted()) {
             throw new IllegalStateException("a record operation runs inside a unit of work (the push's)");
         }
-        repository.useManagedAggregates();
         Repository<RecordAggregate> records = repository.get();
         String id = command.key().toString();
         try {

@@ -21,6 +21,11 @@ class RecordRepository {
         this.axon = axon;
     }
 
+    /**
+     * The repository. Inside a unit of work, the unit of work first gets the repository's map of managed aggregates
+     * as a {@link ManagedAggregates}, unless the repository has made its own already: every load and create of a
+     * record goes through here (the push planner's reads and the ops), so the first of them installs it.
+     */
     Repository<RecordAggregate> get() {
         Repository<RecordAggregate> r = repository;
         if (r == null) {
@@ -28,15 +33,9 @@ class RecordRepository {
             managedAggregatesKey = ManagedAggregates.resourceKey(r);
             repository = r;
         }
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().root().getOrComputeResource(managedAggregatesKey, k -> new ManagedAggregates());
+        }
         return r;
-    }
-
-    /**
-     * Gives the current unit of work the repository's map of managed aggregates as a {@link ManagedAggregates},
-     * unless the repository has made its own already. Call it before the unit of work's first load or create.
-     */
-    void useManagedAggregates() {
-        get();
-        CurrentUnitOfWork.get().root().getOrComputeResource(managedAggregatesKey, k -> new ManagedAggregates());
     }
 }
