@@ -19,7 +19,7 @@ import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
  * The subscribing processor {@code sync-feed} (the read model, the change feed, the conflicts list), which hands a
  * push's events to the projections' handlers straight away. Axon's subscribing processor asks every handler whether
  * it handles an event, then asks again in its invoker, and runs each batch in a nested unit of work with its
- * interceptors and a result message per event: 4–6 % of a push's CPU on the request threads in issue 16's profiles
+ * interceptors and a result message per event: about 6 % of a push's CPU on the request threads in issue 16's profile
  * for ~200 events, before a projection wrote anything. Here each event goes to each handler adapter, which finds the
  * event's handler method or none, in the unit of work that stored the event (the push's, whose transaction the
  * projections' rows join, as before).
