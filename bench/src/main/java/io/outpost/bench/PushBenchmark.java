@@ -74,8 +74,9 @@ public final class PushBenchmark {
      * Pushes of {@link #WARMUP_SMALL_BATCH} ops per warm-up device (-Dbench.warmupSmallPushes), each with its pull: the
      * methods a node runs once per request (the request's filters, Jetty's handlers, the push's transaction and its
      * append) reach the JIT's top tier only after some thousands of requests, which the pushes of B alone took
-     * minutes to send; until then they were compiled during (a) (7-16 µs per op of JIT there in the runs of
-     * 2026-12-06, whose warm-up sent ~4,000 requests of each kind).
+     * minutes to send (the runs of 2026-12-06 before this sent ~4,000 requests of each kind and had 7-16 µs per op of
+     * JIT in (a)). With them the warm-up's own rounds settle; (a) still had 5-24 µs per op of JIT in the runs after
+     * (docs/benchmarks.md, eleventh step).
      */
     static final int WARMUP_SMALL_BATCH = 10;
     /** The page size of the warm-up's pulls (one page after each push; the device need not catch up). */
@@ -975,7 +976,6 @@ public final class PushBenchmark {
         }
     }
 
-    /** Each device sends P pushes of B ops of the 50/50 mix, one after another; the devices at once. */
     /**
      * Every device's {@code params.pushes()} pushes of 50/50 ops, built before a phase is timed: the load generator
      * shares the machine with the server, and the pushes' JSON is the clients' work, not the server's.
