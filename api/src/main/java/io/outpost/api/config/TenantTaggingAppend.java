@@ -1,6 +1,5 @@
 package io.outpost.api.config;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import io.outpost.command.api.SyncMetaData;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,7 +13,6 @@ import org.axonframework.eventsourcing.eventstore.jdbc.statements.AppendEventsSt
 import org.axonframework.eventsourcing.eventstore.jdbc.statements.TimestampWriter;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
-import org.axonframework.serialization.json.JacksonSerializer;
 
 /**
  * The event store's append statement, with one column more than Axon's: {@code tenant}, from the event's metadata
@@ -35,16 +33,12 @@ final class TenantTaggingAppend implements AppendEventsStatementBuilder {
                 schema.sequenceNumberColumn(), schema.typeColumn(), schema.timestampColumn(),
                 schema.payloadTypeColumn(), schema.payloadRevisionColumn(), schema.payloadColumn(),
                 schema.metaDataColumn()) + ", tenant) VALUES (?,?,?,?,?,?,?,?,?,?)");
-        // the metadata written directly (MetaDataJson) when the store keeps bytes of the serializer's JSON
-        JsonFactory json = dataType == byte[].class && serializer instanceof JacksonSerializer jackson
-                ? jackson.getObjectMapper().getFactory() : null;
         for (EventMessage<?> message : events) {
             DomainEventMessage<?> event = message instanceof DomainEventMessage<?> domain ? domain
                     : new GenericDomainEventMessage<>(null, message.getIdentifier(), 0L, message,
                     message::getTimestamp);
             SerializedObject<?> payload = event.serializePayload(serializer, dataType);
-            byte[] metaJson = json == null ? null : MetaDataJson.of(event.getMetaData(), json);
-            Object metaData = metaJson != null ? metaJson : event.serializeMetaData(serializer, dataType).getData();
+            SerializedObject<?> metaData = event.serializeMetaData(serializer, dataType);
             Object tenant = event.getMetaData().get(SyncMetaData.TENANT);
             statement.setString(1, event.getIdentifier());
             statement.setString(2, event.getAggregateIdentifier());
@@ -54,7 +48,7 @@ final class TenantTaggingAppend implements AppendEventsStatementBuilder {
             statement.setString(6, payload.getType().getName());
             statement.setString(7, payload.getType().getRevision());
             statement.setObject(8, payload.getData());
-            statement.setObject(9, metaData);
+            statement.setObject(9, metaData.getData());
             statement.setString(10, tenant == null ? null : tenant.toString());
             statement.addBatch();
         }
