@@ -122,11 +122,13 @@ public final class PushBenchmark {
      * @param hotEvents     events of the hot record in (f)
      * @param coldEvents    events of the cold record in (f)
      * @param hotUpdates    timed single-op updates of each record in (f)
+     * @param rounds        pairs of (a) and (b) measured, alternately (-Dbench.rounds)
+     * @param warmupSmallPushes pushes of {@link #WARMUP_SMALL_BATCH} ops per warm-up device (0: none)
      */
     record Params(int devices, int pushes, int batch, int singles, int warmupOps, int bigBatch, int bigPushes,
                   int lagIntervalMs, int hotEvents, int coldEvents, int hotUpdates, Path report, Path java,
                   Path serverJar, List<String> serverJvmArgs, String jvmArgsFrom, List<String> serverArgs,
-                  boolean jfr, String pgConfig, int rounds) {
+                  boolean jfr, String pgConfig, int rounds, int warmupSmallPushes) {
 
         static Params fromSystemProperties() {
             Path moduleDir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
@@ -162,7 +164,7 @@ public final class PushBenchmark {
                     javaPath, serverJar, jvmArgs, jvmFrom, ServerProcess.words(System.getProperty("bench.serverArgs")),
                     List.of("true", "cpu").contains(System.getProperty("bench.jfr", "false").trim()),
                     System.getProperty("bench.pgConfig", "fsync=on,synchronous_commit=on"),
-                    positive("bench.rounds", 1));
+                    positive("bench.rounds", 1), atLeast("bench.warmupSmallPushes", 250, 0));
             if (!Files.isRegularFile(serverJar)) {
                 throw new BenchFailure("the server jar " + serverJar + " does not exist; build it with './mvnw -pl api "
                         + "-am package -DskipTests' or name one with -Dbench.serverJar=...");
@@ -175,6 +177,10 @@ public final class PushBenchmark {
         }
 
         private static int positive(String name, int fallback) {
+            return atLeast(name, fallback, 1);
+        }
+
+        private static int atLeast(String name, int fallback, int min) {
             String raw = System.getProperty(name);
             int value;
             try {
@@ -182,7 +188,9 @@ public final class PushBenchmark {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("-D" + name + " must be an integer, not '" + raw + "'");
             }
-            if (value < 1) throw new IllegalArgumentException("-D" + name + " must be at least 1, not " + value);
+            if (value < min) {
+                throw new IllegalArgumentException("-D" + name + " must be at least " + min + ", not " + value);
+            }
             return value;
         }
 
@@ -618,7 +626,7 @@ public final class PushBenchmark {
         List<BenchDevice> warm = devices(b.server(), WARMUP_TENANT, params.devices());
         r.devices.put(WARMUP_TENANT, warm);
         int warmPushes = params.warmupPushes();
-        int smallPushes = Integer.parseInt(System.getProperty("bench.warmupSmallPushes", "250").trim());
+        int smallPushes = params.warmupSmallPushes();
         // each warm-up device syncs as the SDKs do: after each push it pulls (one page of WARMUP_PULL_LIMIT from its
         // cursor), so the pull path a deployment serves all day is compiled too, not only the push path ((e)'s probe
         // pulls through it; before, it ran there in the interpreter: idle lag p50 10.6 ms)
@@ -1222,7 +1230,7 @@ public final class PushBenchmark {
                 + BenchDevice.COLLECTION + "` (declared with the default rules, as a deployment declares its "
                 + "collections); an update patches 3 fields");
         row(md, "warm-up", "tenant " + WARMUP_TENANT + ": D devices × (a seeding push + " + params.warmupPushes()
-                + " pushes of B + " + System.getProperty("bench.warmupSmallPushes", "250").trim() + " pushes of "
+                + " pushes of B + " + params.warmupSmallPushes() + " pushes of "
                 + WARMUP_SMALL_BATCH + " (-Dbench.warmupSmallPushes) + " + WARMUP_SINGLES
                 + " single-op pushes), each push followed by the device's pull of "
                 + "at most " + WARMUP_PULL_LIMIT + " changes from its cursor (as an SDK syncs) = " + r.warmup.ops()
